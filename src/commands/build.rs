@@ -1,0 +1,49 @@
+//! `tongbao build`: check, score and render `content/` into `public/`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{exit_code, print_diagnostics};
+use crate::diagnostics::{Diagnostics, Severity};
+use crate::pipeline;
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Site root holding content/ and themes/
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder [default: ROOT/public]
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: &BuildArgs) -> ExitCode {
+    let destination = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.root.join("public"));
+    let mut diagnostics = Diagnostics::new();
+    let summary = pipeline::build(&args.root, &destination, &mut diagnostics);
+    print_diagnostics(&diagnostics);
+    let warnings = diagnostics.count(Severity::Warning);
+    match summary {
+        Some(summary) => println!(
+            "构建完成：{} 期通报，{} 个单位，{} 个页面，{} 条警告，用时 {} 毫秒，输出至 {}",
+            summary.periods,
+            summary.units,
+            summary.pages,
+            warnings,
+            summary.elapsed.as_millis(),
+            destination.display()
+        ),
+        None => eprintln!(
+            "构建失败：{} 个错误，{} 条警告；输出目录 {} 未改动",
+            diagnostics.count(Severity::Error),
+            warnings,
+            destination.display()
+        ),
+    }
+    exit_code(&diagnostics)
+}

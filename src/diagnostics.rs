@@ -1,0 +1,216 @@
+//! Problems found in the user's files, each located by a byte span, and the
+//! source texts needed to show them the way rustc does.
+//!
+//! Every stage of the pipeline reports into one [`Diagnostics`]; a stage never
+//! stops at the first problem when it can go on and find more.
+
+use std::fmt;
+use std::ops::Range;
+
+use codespan_reporting::diagnostic as report;
+use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::term;
+
+/// Index of a source file registered with [`Diagnostics::add_file`].
+pub type FileId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A byte range in one registered source file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: FileId,
+    pub span: Range<usize>,
+}
+
+impl Location {
+    pub fn new(file: FileId, span: Range<usize>) -> Self {
+        Location { file, span }
+    }
+
+    /// The same file, at `span` relative to the start of this location.
+    pub fn within(&self, span: Range<usize>) -> Location {
+        let start = self.span.start;
+        Location::new(self.file, start + span.start..start + span.end)
+    }
+}
+
+/// A value together with where the user wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub location: Location,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, location: Location) -> Self {
+        Located { value, location }
+    }
+}
+
+/// One problem: a severity, a message in Chinese for the clerk, and where.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    /// Short text shown under the caret.
+    pub label: Option<String>,
+    /// What the clerk can do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, message.into())
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, message.into())
+    }
+
+    fn new(severity: Severity, message: String) -> Self {
+        Diagnostic {
+            severity,
+            message,
+            location: None,
+            label: None,
+            hint: None,
+        }
+    }
+
+    pub fn at(mut self, location: &Location) -> Self {
+        self.location = Some(location.clone());
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// The source files read so far and every diagnostic found in them.
+#[derive(Default)]
+pub struct Diagnostics {
+    files: SimpleFiles<String, String>,
+    list: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a source text under the name shown in messages
+    /// (a path relative to the site root).
+    pub fn add_file(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.add(name.into(), text.into())
+    }
+
+    /// The text of a registered file.
+    pub fn source(&self, file: FileId) -> &str {
+        self.files
+            .get(file)
+            .map(|f| f.source().as_str())
+            .unwrap_or("")
+    }
+
+    /// The name a registered file was added under.
+    pub fn file_name(&self, file: FileId) -> &str {
+        self.files
+            .get(file)
+            .map(|f| f.name().as_str())
+            .unwrap_or("")
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.list.push(diagnostic);
+    }
+
+    pub fn list(&self) -> &[Diagnostic] {
+        &self.list
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.list.iter().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+
+    /// `path:line:column` of a location, 1-based, columns in characters.
+    pub fn position(&self, location: &Location) -> String {
+        match self.files.location(location.file, location.span.start) {
+            Ok(at) => format!(
+                "{}:{}:{}",
+                self.file_name(location.file),
+                at.line_number,
+                at.column_number
+            ),
+            Err(_) => self.file_name(location.file).to_string(),
+        }
+    }
+
+    /// Every diagnostic drawn as plain text, in the order they were found.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for diagnostic in &self.list {
+            out.push_str(&self.render_one(diagnostic));
+        }
+        out
+    }
+
+    /// One diagnostic drawn with its source line and a caret under the span.
+    pub fn render_one(&self, diagnostic: &Diagnostic) -> String {
+        let config = term::Config::default();
+        let drawn = self.to_report(diagnostic);
+        match term::emit_into_string(&config, &self.files, &drawn) {
+            Ok(text) => text,
+            // A span past the end of its file is our bug, not the user's;
+            // still say what is wrong rather than lose the message.
+            Err(_) => format!("{}\n", diagnostic),
+        }
+    }
+
+    fn to_report(&self, diagnostic: &Diagnostic) -> report::Diagnostic<FileId> {
+        let mut drawn = match diagnostic.severity {
+            Severity::Error => report::Diagnostic::error(),
+            Severity::Warning => report::Diagnostic::warning(),
+        }
+        .with_message(&diagnostic.message);
+        if let Some(location) = &diagnostic.location {
+            let source_len = self.source(location.file).len();
+            let span = location.span.start.min(source_len)..location.span.end.min(source_len);
+            let mut label = report::Label::primary(location.file, span);
+            if let Some(text) = &diagnostic.label {
+                label = label.with_message(text);
+            }
+            drawn = drawn.with_labels(vec![label]);
+        }
+        if let Some(hint) = &diagnostic.hint {
+            drawn = drawn.with_notes(vec![format!("提示：{hint}")]);
+        }
+        drawn
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = match self.severity {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        };
+        write!(f, "{word}：{}", self.message)
+    }
+}

@@ -1,0 +1,458 @@
+//! Figures: the named values that notice text, titles and notes quote, and
+//! the `{{ name | filter }}` expressions that quote them.
+//!
+//! Every number in a notice is typed once, in `data.toml` or `site.toml`,
+//! and reaches the text only through an expression, so text and tables
+//! cannot disagree.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{ColumnKind, Period, Site, Total};
+use crate::score::{ScoredPeriod, ScoredTable};
+
+/// A value a notice can quote.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A count of items or units, e.g. `8113`.
+    Count(u64),
+    /// Points, exact, e.g. `0.5` or `-0.2`.
+    Points(Decimal),
+    /// A date, shown as `2019年6月5日`.
+    Date(NaiveDate),
+    Text(String),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Count(count) => write!(f, "{count}"),
+            Value::Points(points) => write!(f, "{}", format_points(*points)),
+            Value::Date(date) => write!(f, "{}", format_date(*date)),
+            Value::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+/// Points as the seed prints them: `2.5`, never `2.50` or `2.5000`.
+pub fn format_points(points: Decimal) -> String {
+    points.normalize().to_string()
+}
+
+/// A date in the form GB/T 9704 prescribes: `2019年6月5日`, no leading zeros.
+pub fn format_date(date: NaiveDate) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// A filter applied to a value: `{{ period.end | month_day }}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filter {
+    /// A date without its year: `5月30日`.
+    MonthDay,
+    /// Points as a phrase: `加5分`, `扣0.2分`.
+    Points,
+}
+
+impl FromStr for Filter {
+    type Err = ();
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "month_day" => Ok(Filter::MonthDay),
+            "points" => Ok(Filter::Points),
+            _ => Err(()),
+        }
+    }
+}
+
+impl Filter {
+    const NAMES: [&'static str; 2] = ["month_day", "points"];
+
+    fn apply(self, value: &Value) -> Result<Value, String> {
+        match (self, value) {
+            (Filter::MonthDay, Value::Date(date)) => {
+                Ok(Value::Text(format!("{}月{}日", date.month(), date.day())))
+            }
+            (Filter::Points, Value::Points(points)) => {
+                let verb = if points.is_sign_negative() {
+                    "扣"
+                } else {
+                    "加"
+                };
+                Ok(Value::Text(format!(
+                    "{verb}{}分",
+                    format_points(points.abs())
+                )))
+            }
+            (Filter::MonthDay, _) => Err("month_day 只能用于日期".to_string()),
+            (Filter::Points, _) => Err("points 只能用于分值（rules.…）".to_string()),
+        }
+    }
+}
+
+/// The figures one text may quote, by name (`towns.disclosure`, `period.start`, ...).
+#[derive(Clone, Debug, Default)]
+pub struct Figures {
+    values: BTreeMap<String, Value>,
+}
+
+impl Figures {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, name: impl Into<String>, value: Value) {
+        self.values.insert(name.into(), value);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// The known name closest to `name`, for a "did you mean" hint.
+    pub fn closest(&self, name: &str) -> Option<&str> {
+        closest(name, self.values.keys().map(String::as_str))
+    }
+}
+
+/// The candidate most like `word`, if any is close enough to be a typo of it.
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(similarity, _)| *similarity > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+/// How quoted values are written into the surrounding text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escape {
+    /// Plain text (titles, notes, headers): values go in as they are.
+    Plain,
+    /// Markdown source: punctuation in values is backslash-escaped so a value
+    /// can never become markup.
+    Markdown,
+}
+
+/// A problem with one expression, at a byte range of the expanded text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpandError {
+    pub span: Range<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+const OPEN: &str = "{{";
+const CLOSE: &str = "}}";
+
+/// Replaces every `{{ name }}` and `{{ name | filter }}` in `text` with the
+/// figure's value. Returns every bad expression, not just the first.
+pub fn expand(text: &str, figures: &Figures, escape: Escape) -> Result<String, Vec<ExpandError>> {
+    let mut out = String::with_capacity(text.len());
+    let mut errors = Vec::new();
+    let mut rest = 0;
+    while let Some(found) = text[rest..].find(OPEN) {
+        let open = rest + found;
+        out.push_str(&text[rest..open]);
+        let Some(length) = text[open..].find(CLOSE) else {
+            errors.push(ExpandError {
+                span: open..open + OPEN.len(),
+                message: "“{{” 没有对应的 “}}”".to_string(),
+                hint: Some("数字引用写作 {{ 名称 }}".to_string()),
+            });
+            return Err(errors);
+        };
+        let close = open + length + CLOSE.len();
+        match evaluate(&text[open + OPEN.len()..open + length], figures) {
+            Ok(value) => out.push_str(&escaped(&value.to_string(), escape)),
+            Err((message, hint)) => errors.push(ExpandError {
+                span: open..close,
+                message,
+                hint,
+            }),
+        }
+        rest = close;
+    }
+    out.push_str(&text[rest..]);
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn evaluate(expression: &str, figures: &Figures) -> Result<Value, (String, Option<String>)> {
+    let mut parts = expression.split('|').map(str::trim);
+    let name = parts.next().unwrap_or_default();
+    let mut value = match figures.get(name) {
+        Some(value) => value.clone(),
+        None if name.is_empty() => return Err(("空的数字引用".to_string(), None)),
+        None => {
+            let hint = figures
+                .closest(name)
+                .map(|near| format!("是否应为 {near}？"));
+            return Err((format!("未知的数字 “{name}”"), hint));
+        }
+    };
+    for filter_name in parts {
+        let Ok(filter) = filter_name.parse::<Filter>() else {
+            let hint = format!("可用的过滤器：{}", Filter::NAMES.join("、"));
+            return Err((format!("未知的过滤器 “{filter_name}”"), Some(hint)));
+        };
+        value = filter.apply(&value).map_err(|message| (message, None))?;
+    }
+    Ok(value)
+}
+
+fn escaped(value: &str, escape: Escape) -> String {
+    match escape {
+        Escape::Plain => value.to_string(),
+        Escape::Markdown => {
+            let mut out = String::with_capacity(value.len());
+            for c in value.chars() {
+                if c.is_ascii_punctuation() {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out
+        }
+    }
+}
+
+/// The figures a period's notice and tables may quote:
+///
+/// - `period.label`, `period.months`, `period.year`, `period.start`, `period.end`,
+///   `period.issued`, `period.deadline`, `period.weeks`;
+/// - `site.title`, `site.office`;
+/// - `figures.KEY` for each figure in `data.toml`;
+/// - `TABLE.units`, the number of units in a table;
+/// - `TABLE.COLUMN`, the backend's declared total where `data.toml` declares
+///   one, the sum of the rows otherwise; `TABLE.sum.COLUMN`, always the sum;
+/// - `rules.RULE.COLUMN`, the points of a rule;
+/// - `totals.KEY`, the sums `site.toml` defines.
+///
+/// A total naming an unknown figure is reported at its term in `site.toml`.
+pub fn period_figures(site: &Site, scored: &ScoredPeriod) -> Result<Figures, Vec<Diagnostic>> {
+    let mut figures = Figures::new();
+    insert_period(&mut figures, scored.period);
+    figures.insert("site.title", Value::Text(site.title.clone()));
+    figures.insert("site.office", Value::Text(site.office.clone()));
+    for (key, value) in &scored.period.figures {
+        figures.insert(format!("figures.{key}"), Value::Count(value.value));
+    }
+    for table in &scored.tables {
+        insert_table(&mut figures, table);
+    }
+    for rule in site.rules.values() {
+        for (column, points) in &rule.points {
+            figures.insert(
+                format!("rules.{}.{column}", rule.key),
+                Value::Points(points.value),
+            );
+        }
+    }
+    insert_totals(&mut figures, site)?;
+    Ok(figures)
+}
+
+/// The figures of `period_figures`, plus `table.sort`, `table.unit` and
+/// `table.units` for the table whose title, headers and notes are expanded.
+pub fn table_figures(period: &Figures, table: &ScoredTable) -> Figures {
+    let mut figures = period.clone();
+    let schema = table.schema;
+    let sort_label = schema
+        .column(&schema.sort.column.value)
+        .map(|c| c.label.clone());
+    figures.insert("table.sort", Value::Text(sort_label.unwrap_or_default()));
+    figures.insert("table.unit", Value::Text(schema.unit_label.clone()));
+    figures.insert("table.units", Value::Count(table.rows.len() as u64));
+    figures
+}
+
+fn insert_period(figures: &mut Figures, period: &Period) {
+    let window = &period.window;
+    figures.insert("period.label", Value::Text(window.label()));
+    figures.insert("period.months", Value::Text(window.months()));
+    figures.insert(
+        "period.year",
+        Value::Count(window.issued.value.year() as u64),
+    );
+    figures.insert("period.start", Value::Date(window.start.value));
+    figures.insert("period.end", Value::Date(window.end.value));
+    figures.insert("period.issued", Value::Date(window.issued.value));
+    if let Some(deadline) = &window.deadline {
+        figures.insert("period.deadline", Value::Date(deadline.value));
+    }
+    if let Some(weeks) = &period.weeks {
+        figures.insert("period.weeks", Value::Count(weeks.value));
+    }
+}
+
+fn insert_table(figures: &mut Figures, table: &ScoredTable) {
+    let id = &table.schema.id.value;
+    figures.insert(format!("{id}.units"), Value::Count(table.rows.len() as u64));
+    for column in &table.schema.columns {
+        let key = &column.key.value;
+        let sum = match column.kind {
+            ColumnKind::Count => {
+                Value::Count(table.rows.iter().map(|row| row.unit.count(key)).sum())
+            }
+            ColumnKind::Score { .. } => Value::Points(table.sum(column).normalize()),
+        };
+        let quoted = match table.table.declared.get(key) {
+            Some(declared) => Value::Count(declared.value),
+            None => sum.clone(),
+        };
+        figures.insert(format!("{id}.{key}"), quoted);
+        figures.insert(format!("{id}.sum.{key}"), sum);
+    }
+}
+
+/// Adds `totals.KEY` for every total, evaluating totals that name other
+/// totals first, whatever order `site.toml` lists them in.
+fn insert_totals(figures: &mut Figures, site: &Site) -> Result<(), Vec<Diagnostic>> {
+    let mut pending: Vec<&Total> = site.totals.values().collect();
+    let mut errors = Vec::new();
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|total| match total_value(figures, site, total) {
+            Some(Ok(value)) => {
+                figures.insert(format!("totals.{}", total.key), value);
+                false
+            }
+            Some(Err(diagnostic)) => {
+                errors.push(diagnostic);
+                false
+            }
+            None => true,
+        });
+        if pending.len() == before {
+            // What is left waits on itself: a cycle.
+            for total in pending.drain(..) {
+                errors.push(
+                    Diagnostic::error(format!("合计 totals.{} 循环引用了自己", total.key))
+                        .at(&total.terms[0].location),
+                );
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// A total's value; `None` while one of its terms is a total not yet evaluated.
+fn total_value(figures: &Figures, site: &Site, total: &Total) -> Option<Result<Value, Diagnostic>> {
+    let mut sum = Decimal::ZERO;
+    let mut whole = true;
+    for term in &total.terms {
+        match figures.get(&term.value) {
+            Some(Value::Count(count)) => sum += Decimal::from(*count),
+            Some(Value::Points(points)) => {
+                sum += *points;
+                whole = false;
+            }
+            Some(_) => {
+                let message = format!("“{}” 不是数字，不能相加", term.value);
+                return Some(Err(Diagnostic::error(message).at(&term.location)));
+            }
+            None if waits_on_total(site, total, &term.value) => return None,
+            None => {
+                let mut diagnostic =
+                    Diagnostic::error(format!("未知的数字 “{}”", term.value)).at(&term.location);
+                if let Some(near) = figures.closest(&term.value) {
+                    diagnostic = diagnostic.hint(format!("是否应为 {near}？"));
+                }
+                return Some(Err(diagnostic));
+            }
+        }
+    }
+    let value = match (whole, u64::try_from(sum)) {
+        (true, Ok(count)) => Value::Count(count),
+        _ => Value::Points(sum.normalize()),
+    };
+    Some(Ok(value))
+}
+
+/// Whether `name` is another total, which may not be evaluated yet.
+/// A total naming itself is a cycle, reported as an unknown figure.
+fn waits_on_total(site: &Site, total: &Total, name: &str) -> bool {
+    match name.strip_prefix("totals.") {
+        Some(key) => key != total.key && site.totals.contains_key(key),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures() -> Figures {
+        let mut figures = Figures::new();
+        figures.insert("towns.disclosure", Value::Count(2762));
+        figures.insert(
+            "period.end",
+            Value::Date(NaiveDate::from_ymd_opt(2019, 5, 30).unwrap()),
+        );
+        figures.insert(
+            "rules.weekly.missed_weeks",
+            Value::Points(Decimal::new(-2, 1)),
+        );
+        figures.insert("unit", Value::Text("a*b".to_string()));
+        figures
+    }
+
+    #[test]
+    fn expands_names_and_filters() {
+        let text = "共 {{ towns.disclosure }} 条，至{{period.end|month_day}}，{{ rules.weekly.missed_weeks | points }}";
+        assert_eq!(
+            expand(text, &figures(), Escape::Plain).unwrap(),
+            "共 2762 条，至5月30日，扣0.2分"
+        );
+    }
+
+    #[test]
+    fn reports_every_bad_expression_with_its_span() {
+        let text = "{{ towns.disclosur }} and {{ towns.disclosure | nope }}";
+        let errors = expand(text, &figures(), Escape::Plain).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].span, 0..21);
+        assert_eq!(
+            errors[0].hint.as_deref(),
+            Some("是否应为 towns.disclosure？")
+        );
+        assert_eq!(
+            &text[errors[1].span.clone()],
+            "{{ towns.disclosure | nope }}"
+        );
+    }
+
+    #[test]
+    fn unclosed_expression_is_an_error() {
+        let errors = expand("a {{ b", &figures(), Escape::Plain).unwrap_err();
+        assert_eq!(errors[0].span, 2..4);
+    }
+
+    #[test]
+    fn markdown_escape_keeps_values_literal() {
+        assert_eq!(
+            expand("{{ unit }}", &figures(), Escape::Markdown).unwrap(),
+            "a\\*b"
+        );
+    }
+
+    #[test]
+    fn points_print_without_trailing_zeros() {
+        assert_eq!(format_points(Decimal::new(250, 2)), "2.5");
+        assert_eq!(format_points(Decimal::new(0, 1)), "0");
+    }
+}

@@ -1,0 +1,24 @@
+//! tongbao (通报): a static-site publisher for county government inspection
+//! notices.
+//!
+//! The build is a pipeline, one module per stage:
+//!
+//! 1. [`load`]: `content/` files → the [`model`], every value located;
+//! 2. [`validate`]: cross-references and sanity rules;
+//! 3. [`score`]: ranks and exact points per unit;
+//! 4. [`render`]: figures, Markdown and tera templates → files in memory;
+//! 5. [`write`]: files → the output folder, all or nothing.
+//!
+//! Problems at any stage are [`diagnostics`] located in the user's files.
+
+pub mod commands;
+pub mod diagnostics;
+pub mod figures;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod pipeline;
+pub mod render;
+pub mod score;
+pub mod validate;
+pub mod write;

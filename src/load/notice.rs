@@ -1,0 +1,117 @@
+//! `notice.md` → [`Notice`]: TOML front matter between `+++` lines, then Markdown.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::value::locate;
+use super::{parse_toml, read_source};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
+use crate::model::{Contact, Notice};
+
+const FENCE: &str = "+++";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFront {
+    title: Spanned<String>,
+    addressees: String,
+    #[serde(default)]
+    attachments: Vec<Spanned<String>>,
+    contact: Option<RawContact>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContact {
+    office: String,
+    phone: String,
+}
+
+pub fn load_notice(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Notice> {
+    if !path.is_file() {
+        return None;
+    }
+    let file = read_source(root, path, diagnostics)?;
+    let text = diagnostics.source(file).to_string();
+    let Some(parts) = split_front_matter(&text) else {
+        diagnostics.push(
+            Diagnostic::error("notice.md 应以 +++ 包围的 TOML 头部开始")
+                .at(&Location::new(
+                    file,
+                    0..text.lines().next().map_or(0, str::len),
+                ))
+                .hint("第一行写 +++，接着写 title = \"…\" 等，再以一行 +++ 结束"),
+        );
+        return None;
+    };
+    let front: RawFront = parse_toml(file, parts.front, parts.front_offset, diagnostics)?;
+    let at = |spanned: &Spanned<String>| {
+        Located::new(
+            spanned.get_ref().clone(),
+            locate(file, parts.front_offset, spanned),
+        )
+    };
+    Some(Notice {
+        file,
+        title: at(&front.title),
+        addressees: front.addressees.trim_end_matches(['：', ':']).to_string(),
+        attachments: front.attachments.iter().map(at).collect(),
+        contact: front.contact.map(|c| Contact {
+            office: c.office,
+            phone: c.phone,
+        }),
+        body: body(file, &text, parts.body_offset),
+    })
+}
+
+fn body(file: FileId, text: &str, offset: usize) -> Located<String> {
+    Located::new(
+        text[offset..].to_string(),
+        Location::new(file, offset..text.len()),
+    )
+}
+
+struct Parts<'a> {
+    front: &'a str,
+    front_offset: usize,
+    body_offset: usize,
+}
+
+/// Finds the front matter: a first line `+++`, then TOML up to the next `+++` line.
+fn split_front_matter(text: &str) -> Option<Parts<'_>> {
+    let mut lines = line_spans(text);
+    let (first_start, first_end) = lines.next()?;
+    if text[first_start..first_end].trim_end() != FENCE {
+        return None;
+    }
+    let front_offset = next_line_start(text, first_end);
+    for (start, end) in lines {
+        if text[start..end].trim_end() == FENCE {
+            return Some(Parts {
+                front: &text[front_offset..start],
+                front_offset,
+                body_offset: next_line_start(text, end),
+            });
+        }
+    }
+    None
+}
+
+/// Byte ranges of each line, without its line break.
+fn line_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let span = (start, start + line.trim_end_matches(['\n', '\r']).len());
+        start += line.len();
+        span
+    })
+}
+
+fn next_line_start(text: &str, line_end: usize) -> usize {
+    match text[line_end..].find('\n') {
+        Some(newline) => line_end + newline + 1,
+        None => text.len(),
+    }
+}

@@ -1,0 +1,207 @@
+//! A period folder (`data.toml` + `notice.md`) → [`Period`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::notice::load_notice;
+use super::value::{count, date, locate, located_string};
+use super::{display_name, parse_toml, read_source};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
+use crate::model::{Notice, Period, Table, Unit, Window};
+
+/// The key that names the unit in a row; every other key is a column.
+pub const UNIT_KEY: &str = "unit";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawData {
+    period: RawPeriod,
+    #[serde(default)]
+    figures: BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    tables: BTreeMap<Spanned<String>, RawTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPeriod {
+    start: Spanned<toml::value::Datetime>,
+    end: Spanned<toml::value::Datetime>,
+    issued: Spanned<toml::value::Datetime>,
+    deadline: Option<Spanned<toml::value::Datetime>>,
+    label: Option<String>,
+    weeks: Option<Spanned<toml::Value>>,
+}
+
+type RawRow = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    #[serde(default)]
+    declared: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    rows: Vec<Spanned<RawRow>>,
+}
+
+/// Loads one period folder. The folder name is the period's slug.
+pub fn load_period(root: &Path, folder: &Path, diagnostics: &mut Diagnostics) -> Option<Period> {
+    let slug = folder.file_name()?.to_string_lossy().into_owned();
+    if !is_valid_slug(&slug) {
+        diagnostics.push(
+            Diagnostic::error(format!("期次目录名 \"{slug}\" 不可用作网址"))
+                .hint("目录名只用字母、数字、- 和 _，例如 2019-01-05"),
+        );
+        return None;
+    }
+    let data_path = folder.join("data.toml");
+    let notice_path = folder.join("notice.md");
+    for required in [&data_path, &notice_path] {
+        if !required.is_file() {
+            diagnostics.push(Diagnostic::error(format!(
+                "期次目录缺少文件 {}",
+                display_name(root, required)
+            )));
+        }
+    }
+    let data = load_data(root, &data_path, diagnostics);
+    let notice = load_notice(root, &notice_path, diagnostics);
+    let (file, raw) = data?;
+    let notice = notice?;
+    convert_period(file, slug, raw, notice, diagnostics)
+}
+
+fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && !slug.starts_with('.')
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn load_data(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<(FileId, RawData)> {
+    if !path.is_file() {
+        return None;
+    }
+    let file = read_source(root, path, diagnostics)?;
+    let text = diagnostics.source(file).to_string();
+    let raw = parse_toml(file, &text, 0, diagnostics)?;
+    Some((file, raw))
+}
+
+fn convert_period(
+    file: FileId,
+    slug: String,
+    raw: RawData,
+    notice: Notice,
+    diagnostics: &mut Diagnostics,
+) -> Option<Period> {
+    let errors_before = diagnostics.count(Severity::Error);
+    let period = &raw.period;
+    let start = date(file, &period.start, diagnostics);
+    let end = date(file, &period.end, diagnostics);
+    let issued = date(file, &period.issued, diagnostics);
+    let deadline = period.deadline.as_ref().map(|d| date(file, d, diagnostics));
+    let weeks = period
+        .weeks
+        .as_ref()
+        .map(|w| count(file, w, "可考核周数", diagnostics));
+    let figures = raw
+        .figures
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), count(file, value, "数字", diagnostics)?)))
+        .collect();
+    let tables = raw
+        .tables
+        .iter()
+        .map(|(id, table)| convert_table(file, id, table, diagnostics))
+        .collect();
+    if diagnostics.count(Severity::Error) > errors_before {
+        return None;
+    }
+    Some(Period {
+        slug,
+        file,
+        window: Window {
+            start: start?,
+            end: end?,
+            issued: issued?,
+            deadline: deadline.flatten(),
+            label: period.label.clone(),
+        },
+        weeks: weeks.flatten(),
+        figures,
+        tables,
+        notice,
+    })
+}
+
+fn convert_table(
+    file: FileId,
+    id: &Spanned<String>,
+    raw: &RawTable,
+    diagnostics: &mut Diagnostics,
+) -> Table {
+    let declared = raw
+        .declared
+        .iter()
+        .filter_map(|(key, value)| {
+            Some((
+                key.get_ref().clone(),
+                count(file, value, "申报合计", diagnostics)?,
+            ))
+        })
+        .collect();
+    let units = raw
+        .rows
+        .iter()
+        .filter_map(|row| convert_row(file, row, diagnostics))
+        .collect();
+    Table {
+        id: located_string(file, id),
+        declared,
+        units,
+    }
+}
+
+fn convert_row(file: FileId, row: &Spanned<RawRow>, diagnostics: &mut Diagnostics) -> Option<Unit> {
+    let location = locate(file, 0, row);
+    let mut name = None;
+    let mut counts = BTreeMap::new();
+    for (key, value) in row.get_ref() {
+        if key.get_ref() == UNIT_KEY {
+            match value.get_ref() {
+                toml::Value::String(text) => {
+                    name = Some(Located::new(
+                        text.trim().to_string(),
+                        locate(file, 0, value),
+                    ));
+                }
+                _ => diagnostics
+                    .push(Diagnostic::error("单位名称应为文本").at(&locate(file, 0, value))),
+            }
+        } else if let Some(count) = count(file, value, "计数", diagnostics) {
+            // Span the whole `key = value` so a message can point at either.
+            let whole = key.span().start..value.span().end;
+            let count = Located::new(count.value, Location::new(file, whole));
+            counts.insert(key.get_ref().clone(), count);
+        }
+    }
+    match name {
+        Some(name) => Some(Unit {
+            name,
+            counts,
+            location,
+        }),
+        None => {
+            diagnostics.push(
+                Diagnostic::error("这一行缺少单位名称")
+                    .at(&location)
+                    .hint(format!("每行以 {UNIT_KEY} = \"单位名称\" 开头")),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! `content/site.toml` → [`Site`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::value::{locate, located_string, option, points};
+use super::{parse_toml, read_source};
+use crate::diagnostics::{Diagnostics, FileId, Located};
+use crate::model::{
+    Column, ColumnKind, Group, Order, Rule, Schema, Site, Sort, Total, ZeroDisplay,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    title: String,
+    office: String,
+    #[serde(default = "default_language")]
+    language: String,
+    theme: Option<Spanned<String>>,
+    base_url: Option<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, RawRule>,
+    #[serde(default)]
+    totals: BTreeMap<String, RawTotal>,
+    #[serde(default)]
+    tables: Vec<RawSchema>,
+}
+
+fn default_language() -> String {
+    "zh-CN".to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    label: String,
+    points: BTreeMap<String, Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTotal {
+    label: String,
+    sum: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchema {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    #[serde(default = "default_rank")]
+    rank: String,
+    unit: String,
+    sort: RawSort,
+    columns: Vec<RawColumn>,
+    #[serde(default)]
+    groups: Vec<Spanned<RawGroup>>,
+    #[serde(default)]
+    notes: Vec<Spanned<String>>,
+}
+
+fn default_rank() -> String {
+    "序号".to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSort {
+    column: Spanned<String>,
+    order: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawColumn {
+    key: Spanned<String>,
+    label: String,
+    header: Option<Spanned<String>>,
+    rule: Option<Spanned<String>>,
+    zero: Option<Spanned<String>>,
+    #[serde(default)]
+    optional: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    label: String,
+    columns: Vec<Spanned<String>>,
+}
+
+/// Reads and converts `site.toml`. Cross-references (a sort key naming a
+/// column, a column naming a rule) are checked later by `validate`.
+pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Site> {
+    let file = read_source(root, path, diagnostics)?;
+    let text = diagnostics.source(file).to_string();
+    let raw: RawSite = parse_toml(file, &text, 0, diagnostics)?;
+    let errors_before = diagnostics.count(crate::diagnostics::Severity::Error);
+
+    let rules = raw
+        .rules
+        .into_iter()
+        .map(|(key, rule)| {
+            let points = convert_points(file, &rule.points, diagnostics);
+            let rule = Rule {
+                key: key.clone(),
+                label: rule.label,
+                points,
+            };
+            (key, rule)
+        })
+        .collect();
+    let totals = raw
+        .totals
+        .into_iter()
+        .map(|(key, total)| {
+            let terms = total
+                .sum
+                .iter()
+                .map(|term| located_string(file, term))
+                .collect();
+            let total = Total {
+                key: key.clone(),
+                label: total.label,
+                terms,
+            };
+            (key, total)
+        })
+        .collect();
+    let tables = raw
+        .tables
+        .into_iter()
+        .filter_map(|schema| convert_schema(file, schema, diagnostics))
+        .collect();
+    let theme = match raw.theme {
+        Some(theme) => located_string(file, &theme),
+        None => Located::new(
+            "default".to_string(),
+            crate::diagnostics::Location::new(file, 0..0),
+        ),
+    };
+    let base_url = raw.base_url.map(|url| {
+        if url.ends_with('/') {
+            url
+        } else {
+            format!("{url}/")
+        }
+    });
+
+    let site = Site {
+        file,
+        title: raw.title,
+        office: raw.office,
+        language: raw.language,
+        theme,
+        base_url,
+        rules,
+        totals,
+        tables,
+    };
+    let failed = diagnostics.count(crate::diagnostics::Severity::Error) > errors_before;
+    (!failed).then_some(site)
+}
+
+fn convert_points(
+    file: FileId,
+    raw: &BTreeMap<String, Spanned<toml::Value>>,
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, Located<rust_decimal::Decimal>> {
+    raw.iter()
+        .filter_map(|(column, value)| Some((column.clone(), points(file, value, diagnostics)?)))
+        .collect()
+}
+
+fn convert_schema(file: FileId, raw: RawSchema, diagnostics: &mut Diagnostics) -> Option<Schema> {
+    let order = match &raw.sort.order {
+        Some(order) => option::<Order>(file, order, diagnostics)?,
+        None => Order::Descending,
+    };
+    let mut columns = Vec::new();
+    for column in raw.columns {
+        columns.push(convert_column(file, column, diagnostics)?);
+    }
+    let groups = raw
+        .groups
+        .iter()
+        .map(|group| Group {
+            label: group.get_ref().label.clone(),
+            columns: group
+                .get_ref()
+                .columns
+                .iter()
+                .map(|key| located_string(file, key))
+                .collect(),
+            location: locate(file, 0, group),
+        })
+        .collect();
+    Some(Schema {
+        id: located_string(file, &raw.id),
+        title: located_string(file, &raw.title),
+        rank_label: raw.rank,
+        unit_label: raw.unit,
+        sort: Sort {
+            column: located_string(file, &raw.sort.column),
+            order,
+        },
+        columns,
+        groups,
+        notes: raw
+            .notes
+            .iter()
+            .map(|note| located_string(file, note))
+            .collect(),
+    })
+}
+
+fn convert_column(file: FileId, raw: RawColumn, diagnostics: &mut Diagnostics) -> Option<Column> {
+    let zero = match &raw.zero {
+        Some(zero) => option::<ZeroDisplay>(file, zero, diagnostics)?,
+        None => ZeroDisplay::Number,
+    };
+    let kind = match &raw.rule {
+        Some(rule) => ColumnKind::Score {
+            rule: located_string(file, rule),
+        },
+        None => ColumnKind::Count,
+    };
+    Some(Column {
+        key: located_string(file, &raw.key),
+        label: raw.label,
+        header: raw
+            .header
+            .as_ref()
+            .map(|header| located_string(file, header)),
+        kind,
+        zero,
+        optional: raw.optional,
+    })
+}

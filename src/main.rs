@@ -1,0 +1,26 @@
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use tongbao::commands::{self, build::BuildArgs};
+
+/// tongbao (通报): publish county inspection notices as a static site.
+#[derive(Parser, Debug)]
+#[command(name = "tongbao", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check, score and render content/ into public/
+    Build(BuildArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Build(args) => commands::build::run(args),
+    }
+}

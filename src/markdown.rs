@@ -1,0 +1,46 @@
+//! Markdown → HTML for the notice body.
+//!
+//! Raw HTML in the Markdown is shown as text, never passed through: a notice
+//! is published under the county's name and must not carry markup or scripts
+//! that nobody reviewed as such.
+
+use pulldown_cmark::{Event, Options, Parser, html};
+
+/// Renders CommonMark to HTML, escaping any raw HTML it contains.
+pub fn to_html(markdown: &str) -> String {
+    let parser =
+        Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            other => other,
+        });
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, parser);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let html = to_html("正文<script>alert(1)</script>\n\n<div>块</div>\n");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;div&gt;块&lt;/div&gt;"), "{html}");
+    }
+
+    #[test]
+    fn headings_and_emphasis_render() {
+        assert_eq!(to_html("## 一、基本情况\n"), "<h2>一、基本情况</h2>\n");
+        // CommonMark will not close `**` between 。 and a letter, so the
+        // full stop of a run-in heading goes after the closing `**`.
+        assert_eq!(
+            to_html("**（一）要求**。正文\n"),
+            "<p><strong>（一）要求</strong>。正文</p>\n"
+        );
+    }
+}

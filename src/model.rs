@@ -1,0 +1,273 @@
+//! The content model: what `site.toml`, each `data.toml` and each
+//! `notice.md` say once they are loaded. Plain data; the stages around it
+//! (load, validate, score, render) hold the logic.
+//!
+//! Values the user typed keep their [`Location`] so that later stages can
+//! point at them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::diagnostics::{FileId, Located, Location};
+
+/// `site.toml`: the publisher, the theme, the scoring rules and the table schemas.
+#[derive(Debug)]
+pub struct Site {
+    pub file: FileId,
+    pub title: String,
+    pub office: String,
+    pub language: String,
+    pub theme: Located<String>,
+    /// Absolute address of the published site, ending in `/`, if configured.
+    pub base_url: Option<String>,
+    pub rules: BTreeMap<String, Rule>,
+    pub totals: BTreeMap<String, Total>,
+    pub tables: Vec<Schema>,
+}
+
+impl Site {
+    pub fn schema(&self, id: &str) -> Option<&Schema> {
+        self.tables.iter().find(|schema| schema.id.value == id)
+    }
+}
+
+/// A scoring rule: points per counted item, by column key.
+#[derive(Debug)]
+pub struct Rule {
+    pub key: String,
+    pub label: String,
+    pub points: BTreeMap<String, Located<Decimal>>,
+}
+
+/// A figure that is the sum of other figures (e.g. all published items).
+#[derive(Debug)]
+pub struct Total {
+    pub key: String,
+    pub label: String,
+    pub terms: Vec<Located<String>>,
+}
+
+/// How one appendix table looks and sorts: its columns, header groups and notes.
+#[derive(Debug)]
+pub struct Schema {
+    pub id: Located<String>,
+    /// Title template, e.g. `{{ period.label }}镇街（园区）网站内容保障情况通报表`.
+    pub title: Located<String>,
+    /// Header of the position column, e.g. 序号.
+    pub rank_label: String,
+    /// Header of the unit-name column, e.g. 镇街（园区）.
+    pub unit_label: String,
+    pub sort: Sort,
+    pub columns: Vec<Column>,
+    pub groups: Vec<Group>,
+    /// Note templates, shown numbered under the table.
+    pub notes: Vec<Located<String>>,
+}
+
+impl Schema {
+    pub fn column(&self, key: &str) -> Option<&Column> {
+        self.columns.iter().find(|column| column.key.value == key)
+    }
+}
+
+#[derive(Debug)]
+pub struct Sort {
+    pub column: Located<String>,
+    pub order: Order,
+}
+
+/// Sort direction. Units with equal values keep the data file's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Descending,
+    Ascending,
+}
+
+impl FromStr for Order {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "descending" => Ok(Order::Descending),
+            "ascending" => Ok(Order::Ascending),
+            _ => Err(r#"应为 "descending"（从高到低）或 "ascending"（从低到高）"#.to_string()),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Column {
+    pub key: Located<String>,
+    /// Name of the column in notes, downloads and messages, e.g. 信息公开.
+    pub label: String,
+    /// Header text template when it differs from the label (e.g. the period's months).
+    pub header: Option<Located<String>>,
+    pub kind: ColumnKind,
+    pub zero: ZeroDisplay,
+    /// A count that rows may leave out; it is then zero.
+    pub optional: bool,
+}
+
+#[derive(Debug)]
+pub enum ColumnKind {
+    /// A count typed in each row.
+    Count,
+    /// The score of a rule, computed from the row's counts.
+    Score { rule: Located<String> },
+}
+
+/// How a zero value is shown in a table cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZeroDisplay {
+    /// `0`
+    Number,
+    /// An empty cell, as the seed shows zero highlight counts.
+    Blank,
+}
+
+impl FromStr for ZeroDisplay {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "number" => Ok(ZeroDisplay::Number),
+            "blank" => Ok(ZeroDisplay::Blank),
+            _ => Err(r#"应为 "number"（显示 0）或 "blank"（留空）"#.to_string()),
+        }
+    }
+}
+
+/// A first-row header cell spanning neighbouring columns.
+#[derive(Debug)]
+pub struct Group {
+    pub label: String,
+    pub columns: Vec<Located<String>>,
+    pub location: Location,
+}
+
+/// One period's folder: its dates, figures, tables and notice.
+#[derive(Debug)]
+pub struct Period {
+    /// Folder name, used as the page's path, e.g. `2019-01-05`.
+    pub slug: String,
+    pub file: FileId,
+    pub window: Window,
+    /// Number of assessable weeks in the window, if declared.
+    pub weeks: Option<Located<u64>>,
+    /// Figures the backend reports that no table row holds.
+    pub figures: BTreeMap<String, Located<u64>>,
+    pub tables: Vec<Table>,
+    pub notice: Notice,
+}
+
+impl Period {
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables.iter().find(|table| table.id.value == id)
+    }
+}
+
+/// The dates of a period.
+#[derive(Debug)]
+pub struct Window {
+    pub start: Located<NaiveDate>,
+    pub end: Located<NaiveDate>,
+    /// 成文日期.
+    pub issued: Located<NaiveDate>,
+    /// Rectification deadline.
+    pub deadline: Option<Located<NaiveDate>>,
+    /// Label override, e.g. 2019年一季度; derived from the window when absent.
+    pub label: Option<String>,
+}
+
+/// The figures of one appendix table in one period.
+#[derive(Debug)]
+pub struct Table {
+    pub id: Located<String>,
+    /// Totals as the backend declared them, by column key.
+    pub declared: BTreeMap<String, Located<u64>>,
+    /// Units in the data file's order.
+    pub units: Vec<Unit>,
+}
+
+/// One row: a town or department and its counts, by column key.
+#[derive(Debug)]
+pub struct Unit {
+    pub name: Located<String>,
+    pub counts: BTreeMap<String, Located<u64>>,
+    pub location: Location,
+}
+
+impl Unit {
+    /// The unit's count in a column; an omitted count is zero.
+    pub fn count(&self, key: &str) -> u64 {
+        self.counts.get(key).map_or(0, |count| count.value)
+    }
+}
+
+/// `notice.md`: the front matter and the Markdown body.
+#[derive(Debug)]
+pub struct Notice {
+    pub file: FileId,
+    /// Title template.
+    pub title: Located<String>,
+    /// 主送机关, without the closing colon.
+    pub addressees: String,
+    /// Table ids, in attachment order (附件1, 附件2, ...).
+    pub attachments: Vec<Located<String>>,
+    pub contact: Option<Contact>,
+    /// The Markdown after the front matter, located in the file.
+    pub body: Located<String>,
+}
+
+#[derive(Debug)]
+pub struct Contact {
+    pub office: String,
+    pub phone: String,
+}
+
+impl fmt::Display for Order {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Order::Descending => "descending",
+            Order::Ascending => "ascending",
+        })
+    }
+}
+
+impl Window {
+    /// The period as the notice names it: the declared label, or one derived
+    /// from the window, e.g. `2019年1-5月份`.
+    pub fn label(&self) -> String {
+        if let Some(label) = &self.label {
+            return label.clone();
+        }
+        let (start, end) = (self.start.value, self.end.value);
+        if start.year() == end.year() {
+            format!("{}年{}", start.year(), self.months())
+        } else {
+            format!(
+                "{}年{}月-{}年{}月",
+                start.year(),
+                start.month(),
+                end.year(),
+                end.month()
+            )
+        }
+    }
+
+    /// The months of the window, as table headers show them: `1-5月份`, or `5月份`.
+    pub fn months(&self) -> String {
+        let (start, end) = (self.start.value, self.end.value);
+        if start.year() != end.year() {
+            format!("{}月-{}月", start.month(), end.month())
+        } else if start.month() == end.month() {
+            format!("{}月份", start.month())
+        } else {
+            format!("{}-{}月份", start.month(), end.month())
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Views: the plain, serialisable shapes that templates receive. All the
+//! arithmetic and text expansion happens before a template sees a value.
+
+use serde::Serialize;
+
+use crate::figures::{Figures, format_points};
+use crate::model::{Schema, ZeroDisplay};
+use crate::score::{Score, ScoredTable};
+
+use super::Expander;
+
+#[derive(Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub office: String,
+    pub language: String,
+}
+
+/// One entry of the home page's list.
+#[derive(Serialize)]
+pub struct NoticeLink {
+    pub href: String,
+    pub title: String,
+    pub label: String,
+    pub date: String,
+}
+
+#[derive(Serialize)]
+pub struct NoticeView {
+    pub slug: String,
+    pub title: String,
+    /// 主送机关, without the colon.
+    pub addressees: String,
+    /// The Markdown body as HTML.
+    pub body: String,
+    pub contact: Option<ContactView>,
+    pub attachments: Vec<AttachmentLink>,
+    /// 发文机关署名.
+    pub office: String,
+    /// 成文日期, e.g. 2019年6月5日.
+    pub date: String,
+    /// 数据采集时间, for the page's summary line.
+    pub label: String,
+}
+
+#[derive(Serialize)]
+pub struct ContactView {
+    pub office: String,
+    pub phone: String,
+}
+
+#[derive(Serialize)]
+pub struct AttachmentLink {
+    pub number: usize,
+    pub title: String,
+    pub anchor: String,
+}
+
+/// An appendix table, laid out for a template.
+#[derive(Serialize)]
+pub struct AppendixView {
+    pub number: usize,
+    pub anchor: String,
+    pub id: String,
+    pub title: String,
+    /// One or two header rows.
+    pub header: Vec<Vec<HeaderCell>>,
+    pub rows: Vec<Vec<Cell>>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct HeaderCell {
+    pub text: String,
+    pub colspan: usize,
+    pub rowspan: usize,
+    /// `col` or `colgroup`.
+    pub scope: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Cell {
+    pub text: String,
+    /// The unit's name: a row header.
+    pub header: bool,
+    pub numeric: bool,
+}
+
+/// Builds the appendix view of a scored table.
+pub fn appendix(
+    number: usize,
+    table: &ScoredTable,
+    figures: &Figures,
+    expander: &mut Expander,
+) -> AppendixView {
+    let schema = table.schema;
+    AppendixView {
+        number,
+        anchor: format!("appendix-{number}"),
+        id: schema.id.value.clone(),
+        title: expander.plain(&schema.title, figures),
+        header: header_rows(schema, figures, expander),
+        rows: table.rows.iter().map(|row| cells(schema, row)).collect(),
+        notes: schema
+            .notes
+            .iter()
+            .map(|note| expander.plain(note, figures))
+            .collect(),
+    }
+}
+
+/// The header: one row when no group is declared, else two rows, with each
+/// group spanning its columns and ungrouped columns spanning both rows.
+fn header_rows(
+    schema: &Schema,
+    figures: &Figures,
+    expander: &mut Expander,
+) -> Vec<Vec<HeaderCell>> {
+    let rows = if schema.groups.is_empty() { 1 } else { 2 };
+    let mut top = vec![
+        header_cell(schema.rank_label.clone(), 1, rows),
+        header_cell(schema.unit_label.clone(), 1, rows),
+    ];
+    let mut bottom = Vec::new();
+    for column in &schema.columns {
+        let text = match &column.header {
+            Some(header) => expander.plain(header, figures),
+            None => column.label.clone(),
+        };
+        let group = schema.groups.iter().find(|group| {
+            group
+                .columns
+                .iter()
+                .any(|key| key.value == column.key.value)
+        });
+        match group {
+            None => top.push(header_cell(text, 1, rows)),
+            Some(group) => {
+                if group.columns[0].value == column.key.value {
+                    top.push(header_cell(group.label.clone(), group.columns.len(), 1));
+                }
+                bottom.push(header_cell(text, 1, 1));
+            }
+        }
+    }
+    if rows == 1 {
+        vec![top]
+    } else {
+        vec![top, bottom]
+    }
+}
+
+fn header_cell(text: String, colspan: usize, rowspan: usize) -> HeaderCell {
+    let scope = if colspan > 1 { "colgroup" } else { "col" };
+    HeaderCell {
+        text,
+        colspan,
+        rowspan,
+        scope,
+    }
+}
+
+fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
+    let mut cells = vec![
+        Cell {
+            text: row.rank.to_string(),
+            header: false,
+            numeric: true,
+        },
+        Cell {
+            text: row.unit.name.value.clone(),
+            header: true,
+            numeric: false,
+        },
+    ];
+    for column in &schema.columns {
+        let value = row.value(column);
+        let blank = value.is_zero() && column.zero == ZeroDisplay::Blank;
+        let text = if blank {
+            String::new()
+        } else {
+            format_points(value)
+        };
+        cells.push(Cell {
+            text,
+            header: false,
+            numeric: true,
+        });
+    }
+    cells
+}
