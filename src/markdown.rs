@@ -4,13 +4,16 @@
 //! is published under the county's name and must not carry markup or scripts
 //! that nobody reviewed as such.
 
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 /// Renders CommonMark to HTML, escaping any raw HTML it contains.
 pub fn to_html(markdown: &str) -> String {
     let parser =
         Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
             Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            // An HTML block becomes a paragraph of its literal text.
+            Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+            Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
             other => other,
         });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
