@@ -171,16 +171,33 @@ impl Diagnostics {
         out
     }
 
-    /// One diagnostic drawn with its source line and a caret under the span.
+    /// One diagnostic drawn with its source line and a caret under the span,
+    /// headed by the severity in Chinese (`错误：…`, `警告：…`).
     pub fn render_one(&self, diagnostic: &Diagnostic) -> String {
         let config = term::Config::default();
         let drawn = self.to_report(diagnostic);
         match term::emit_into_string(&config, &self.files, &drawn) {
-            Ok(text) => text,
+            Ok(text) => chinese_header(diagnostic, text),
             // A span past the end of its file is our bug, not the user's;
             // still say what is wrong rather than lose the message.
             Err(_) => format!("{}\n", diagnostic),
         }
+    }
+
+    /// Turns every warning into an error, for `--strict`.
+    pub fn promote_warnings(&mut self) {
+        for diagnostic in &mut self.list {
+            diagnostic.severity = Severity::Error;
+        }
+    }
+
+    /// The closing count line, e.g. `2 个错误，1 条警告`.
+    pub fn tally(&self) -> String {
+        format!(
+            "{} 个错误，{} 条警告",
+            self.count(Severity::Error),
+            self.count(Severity::Warning)
+        )
     }
 
     fn to_report(&self, diagnostic: &Diagnostic) -> report::Diagnostic<FileId> {
@@ -205,12 +222,31 @@ impl Diagnostics {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let word = match self.severity {
+/// codespan-reporting heads a diagnostic with the English `error: ` or
+/// `warning: `; the clerk reads Chinese, so the word is replaced.
+fn chinese_header(diagnostic: &Diagnostic, drawn: String) -> String {
+    let english = match diagnostic.severity {
+        Severity::Error => "error: ",
+        Severity::Warning => "warning: ",
+    };
+    match drawn.strip_prefix(english) {
+        Some(rest) => format!("{}：{rest}", diagnostic.severity.word()),
+        None => drawn,
+    }
+}
+
+impl Severity {
+    /// The severity as the clerk reads it.
+    pub fn word(self) -> &'static str {
+        match self {
             Severity::Error => "错误",
             Severity::Warning => "警告",
-        };
-        write!(f, "{word}：{}", self.message)
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}：{}", self.severity.word(), self.message)
     }
 }

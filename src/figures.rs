@@ -290,8 +290,8 @@ fn insert_period(figures: &mut Figures, period: &Period) {
     if let Some(deadline) = &window.deadline {
         figures.insert("period.deadline", Value::Date(deadline.value));
     }
-    if let Some(weeks) = &period.weeks {
-        figures.insert("period.weeks", Value::Count(weeks.value));
+    if let Some(weeks) = period.assessable_weeks() {
+        figures.insert("period.weeks", Value::Count(weeks));
     }
 }
 

@@ -11,6 +11,7 @@
 //!
 //! Problems at any stage are [`diagnostics`] located in the user's files.
 
+pub mod calendar;
 pub mod commands;
 pub mod diagnostics;
 pub mod figures;

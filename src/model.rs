@@ -27,7 +27,13 @@ pub struct Site {
     pub rules: BTreeMap<String, Rule>,
     pub totals: BTreeMap<String, Total>,
     pub tables: Vec<Schema>,
+    /// The largest count a row, total or figure may hold; anything above is
+    /// taken for a typing slip (`[check] max_count`).
+    pub max_count: u64,
 }
+
+/// The largest count when `site.toml` sets no `[check] max_count`.
+pub const DEFAULT_MAX_COUNT: u64 = 100_000;
 
 impl Site {
     pub fn schema(&self, id: &str) -> Option<&Schema> {
@@ -66,6 +72,16 @@ pub struct Schema {
     pub groups: Vec<Group>,
     /// Note templates, shown numbered under the table.
     pub notes: Vec<Located<String>>,
+    /// Which columns the once-a-week rule checks, if the table has one.
+    pub weekly: Option<Weekly>,
+}
+
+/// The columns of the once-a-week rule (`weekly = { misses = "…", items = "…" }`):
+/// weeks without a dynamic item, and the dynamic items published.
+#[derive(Debug)]
+pub struct Weekly {
+    pub misses: Located<String>,
+    pub items: Located<String>,
 }
 
 impl Schema {
@@ -158,6 +174,9 @@ pub struct Period {
     pub window: Window,
     /// Number of assessable weeks in the window, if declared.
     pub weeks: Option<Located<u64>>,
+    /// Number of assessable weeks counted from `content/calendar.toml`, if
+    /// the calendar covers the window.
+    pub calendar_weeks: Option<u64>,
     /// Figures the backend reports that no table row holds.
     pub figures: BTreeMap<String, Located<u64>>,
     pub tables: Vec<Table>,
@@ -167,6 +186,14 @@ pub struct Period {
 impl Period {
     pub fn table(&self, id: &str) -> Option<&Table> {
         self.tables.iter().find(|table| table.id.value == id)
+    }
+
+    /// The assessable weeks: as declared, else as the calendar counts them.
+    pub fn assessable_weeks(&self) -> Option<u64> {
+        self.weeks
+            .as_ref()
+            .map(|weeks| weeks.value)
+            .or(self.calendar_weeks)
     }
 }
 

@@ -17,7 +17,33 @@ pub fn check(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
     (!diagnostics.has_errors()).then_some(content)
 }
 
-/// What a successful build produced.
+/// The content and the site it renders to, in memory.
+pub struct Verified {
+    pub content: Content,
+    pub output: Output,
+}
+
+/// Loads, validates, scores and renders the site under `root` in memory,
+/// writing nothing: what `tongbao check` runs, and what `build` runs before
+/// it writes. Returns `None` when any stage found an error.
+///
+/// Rendering runs even after validation errors, as long as the content
+/// loaded, so that a misspelt figure in notice.md or a broken template is
+/// reported in the same run as a wrong count.
+pub fn verify(root: &Path, diagnostics: &mut Diagnostics) -> Option<Verified> {
+    let content = load_content(root, diagnostics)?;
+    validate(&content, diagnostics);
+    let output = render(root, &content, diagnostics);
+    if diagnostics.has_errors() {
+        return None;
+    }
+    Some(Verified {
+        content,
+        output: output?,
+    })
+}
+
+/// What a check or build covered.
 #[derive(Debug)]
 pub struct Summary {
     pub periods: usize,
@@ -26,29 +52,42 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
+impl Summary {
+    fn of(verified: &Verified, started: Instant) -> Summary {
+        let content = &verified.content;
+        let units = content
+            .periods
+            .iter()
+            .flat_map(|period| &period.tables)
+            .map(|table| table.units.len())
+            .sum();
+        Summary {
+            periods: content.periods.len(),
+            units,
+            pages: verified.output.pages(),
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+/// Everything `build` does but writing: for `tongbao check`.
+pub fn dry_run(root: &Path, diagnostics: &mut Diagnostics) -> Option<Summary> {
+    let started = Instant::now();
+    let verified = verify(root, diagnostics)?;
+    Some(Summary::of(&verified, started))
+}
+
 /// Checks, renders and writes the site under `root` into `destination`.
 /// Nothing is written unless every stage succeeded.
 pub fn build(root: &Path, destination: &Path, diagnostics: &mut Diagnostics) -> Option<Summary> {
     let started = Instant::now();
-    let content = check(root, diagnostics)?;
-    let output: Output = render(root, &content, diagnostics)?;
-    if let Err(error) = write_site(&output, destination) {
+    let verified = verify(root, diagnostics)?;
+    if let Err(error) = write_site(&verified.output, destination) {
         diagnostics.push(Diagnostic::error(format!(
             "无法写入输出目录 {}：{error}",
             destination.display()
         )));
         return None;
     }
-    let units = content
-        .periods
-        .iter()
-        .flat_map(|period| &period.tables)
-        .map(|table| table.units.len())
-        .sum();
-    Some(Summary {
-        periods: content.periods.len(),
-        units,
-        pages: output.pages(),
-        elapsed: started.elapsed(),
-    })
+    Some(Summary::of(&verified, started))
 }

@@ -3,11 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Located};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::closest;
-use crate::load::Content;
-use crate::load::UNIT_KEY;
-use crate::model::{ColumnKind, Period, Schema, Site, Table};
+use crate::load::{CALENDAR_FILE, Content, UNIT_KEY};
+use crate::model::{ColumnKind, Period, Schema, Site, Table, Unit, Weekly};
 
 /// Figure namespaces a table id would shadow.
 const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals", "table"];
@@ -16,6 +15,49 @@ pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
     validate_site(&content.site, diagnostics);
     for period in &content.periods {
         validate_period(&content.site, period, diagnostics);
+    }
+    validate_distinct_periods(&content.periods, diagnostics);
+}
+
+/// Two periods must not publish to the same address, nor report the same
+/// table over the same window twice (a copied folder left behind).
+fn validate_distinct_periods(periods: &[Period], diagnostics: &mut Diagnostics) {
+    let mut slugs: BTreeMap<String, &Period> = BTreeMap::new();
+    let mut windows: BTreeMap<(_, _, &str), &Located<String>> = BTreeMap::new();
+    for period in periods {
+        // Folder names differing only in case collide on Windows and macOS
+        // disks, and on many web servers.
+        if let Some(first) = slugs.insert(period.slug.to_lowercase(), period) {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "期次 “{}” 与 “{}” 的目录名只差大小写，发布后会互相覆盖",
+                    period.slug, first.slug
+                ))
+                .hint("给其中一期改用别的目录名"),
+            );
+        }
+        let window = &period.window;
+        for table in &period.tables {
+            let key = (
+                window.start.value,
+                window.end.value,
+                table.id.value.as_str(),
+            );
+            if let Some(first) = windows.insert(key, &table.id) {
+                diagnostics.push(
+                    Diagnostic::error(format!(
+                        "表格 “{}” 的同一采集时段（{} 至 {}）在两期中都有数据",
+                        table.id.value, window.start.value, window.end.value
+                    ))
+                    .at(&table.id.location)
+                    .label("重复的一期")
+                    .hint(format!(
+                        "另一期在 {}；删去重复的期次目录，或改正其中一期的日期",
+                        diagnostics.position(&first.location)
+                    )),
+                );
+            }
+        }
     }
 }
 
@@ -64,6 +106,11 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
         }
     }
     expect_column(&keys, &schema.sort.column, diagnostics);
+    if let Some(weekly) = &schema.weekly {
+        for key in [&weekly.misses, &weekly.items] {
+            expect_count_column(schema, key, diagnostics);
+        }
+    }
     let mut grouped = BTreeSet::new();
     for group in &schema.groups {
         for key in &group.columns {
@@ -123,6 +170,26 @@ fn validate_rule_reference(
     }
 }
 
+/// `key` must name a count column of `schema` (not a computed score).
+fn expect_count_column(schema: &Schema, key: &Located<String>, diagnostics: &mut Diagnostics) {
+    match schema.column(&key.value).map(|column| &column.kind) {
+        Some(ColumnKind::Count) => {}
+        Some(ColumnKind::Score { .. }) => diagnostics.push(
+            Diagnostic::error(format!("列 “{}” 是计分列，不是计数列", key.value))
+                .at(&key.location)
+                .hint("weekly 的 misses 和 items 各指一个填写计数的列"),
+        ),
+        None => {
+            let keys: Vec<&str> = schema
+                .columns
+                .iter()
+                .map(|c| c.key.value.as_str())
+                .collect();
+            expect_column(&keys, key, diagnostics);
+        }
+    }
+}
+
 fn expect_column(keys: &[&str], key: &Located<String>, diagnostics: &mut Diagnostics) {
     if keys.contains(&key.value.as_str()) {
         return;
@@ -144,9 +211,10 @@ fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) 
         diagnostics
             .push(Diagnostic::warning("成文日期早于数据采集截止日期").at(&window.issued.location));
     }
+    validate_weeks(site, period, diagnostics);
     for table in &period.tables {
         match site.schema(&table.id.value) {
-            Some(schema) => validate_table(schema, table, diagnostics),
+            Some(schema) => validate_table(schema, period, table, diagnostics),
             None => {
                 let ids = site.tables.iter().map(|s| s.id.value.as_str());
                 let mut diagnostic =
@@ -170,7 +238,43 @@ fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) 
     }
 }
 
-fn validate_table(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics) {
+/// The assessable weeks must be known where a table has the once-a-week
+/// rule, and a declared count should agree with the calendar's.
+fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
+    match (&period.weeks, period.calendar_weeks) {
+        (Some(declared), Some(counted)) if declared.value != counted => diagnostics.push(
+            Diagnostic::warning(format!(
+                "申报的可考核周数 {} 与按节假日安排算出的 {counted} 周不符",
+                declared.value
+            ))
+            .at(&declared.location)
+            .label(format!("{CALENDAR_FILE} 算出 {counted} 周"))
+            .hint(
+                "可考核周：周一至周日，至少有一个工作日，且所有工作日都在采集时段内；\
+                 核对 weeks 或 content/calendar.toml",
+            ),
+        ),
+        (None, None) => {
+            let weekly = period.tables.iter().any(|table| {
+                site.schema(&table.id.value)
+                    .is_some_and(|schema| schema.weekly.is_some())
+            });
+            if weekly {
+                diagnostics.push(
+                    Diagnostic::error("无法确定可考核周数，无法核对每周更新未达标次数")
+                        .at(&period.window.end.location)
+                        .hint(format!(
+                            "在 [period] 中写 weeks = 周数，或在 content/{CALENDAR_FILE} 中加入 {} 年的节假日安排",
+                            period.window.start.value.format("%Y")
+                        )),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: &mut Diagnostics) {
     let mut names: BTreeMap<&str, &Located<String>> = BTreeMap::new();
     for unit in &table.units {
         if let Some(first) = names.insert(unit.name.value.as_str(), &unit.name) {
@@ -193,6 +297,9 @@ fn validate_table(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics)
                 None => diagnostics.push(unknown_column(schema, key, &count.location)),
             }
         }
+        if let (Some(weekly), Some(weeks)) = (&schema.weekly, period.assessable_weeks()) {
+            validate_weekly(weekly, weeks, unit, diagnostics);
+        }
         for column in &schema.columns {
             let required = matches!(column.kind, ColumnKind::Count) && !column.optional;
             if required && !unit.counts.contains_key(&column.key.value) {
@@ -214,11 +321,46 @@ fn validate_table(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics)
     reconcile(schema, table, diagnostics);
 }
 
-fn unknown_column(
-    schema: &Schema,
-    key: &str,
-    location: &crate::diagnostics::Location,
-) -> Diagnostic {
+/// A unit cannot miss more weeks than there were, nor meet the once-a-week
+/// rule in more weeks than it published dynamic items.
+fn validate_weekly(weekly: &Weekly, weeks: u64, unit: &Unit, diagnostics: &mut Diagnostics) {
+    // A unit lacking either count is reported as such; guessing zero here
+    // would only add a second, misleading message.
+    let (Some(misses), Some(items)) = (
+        unit.counts.get(&weekly.misses.value),
+        unit.counts.get(&weekly.items.value),
+    ) else {
+        return;
+    };
+    let (misses, items, at_misses, at_items) =
+        (misses.value, items.value, &misses.location, &items.location);
+    if misses > weeks {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "单位 “{}” 每周更新未达标 {misses} 次，超过可考核的 {weeks} 周",
+                unit.name.value
+            ))
+            .at(at_misses)
+            .label(format!("最多 {weeks}"))
+            .hint("核对后台数据，或核对 [period] 的 weeks"),
+        );
+        return;
+    }
+    let compliant = weeks - misses;
+    if compliant > items {
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "单位 “{}” 有 {compliant} 周达标（{weeks} 周减去未达标 {misses} 次），但只发布了 {items} 条动态信息",
+                unit.name.value
+            ))
+            .at(at_items)
+            .label(format!("至少应有 {compliant} 条"))
+            .hint("每个达标周至少有一条动态信息；核对动态信息数和未达标次数"),
+        );
+    }
+}
+
+fn unknown_column(schema: &Schema, key: &str, location: &Location) -> Diagnostic {
     let keys = schema.columns.iter().map(|c| c.key.value.as_str());
     let mut diagnostic =
         Diagnostic::error(format!("表格 “{}” 没有列 “{key}”", schema.id.value)).at(location);

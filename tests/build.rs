@@ -176,15 +176,12 @@ fn the_build_warns_exactly_about_the_two_disagreeing_totals() {
     let site = shipped_site();
     let output = build_ok(site.path());
     let stderr = stderr(&output);
-    let headlines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("warning"))
-        .collect();
+    let headlines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("警告")).collect();
     assert_eq!(
         headlines,
         [
-            "warning: 表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
-            "warning: 表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
+            "警告：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
+            "警告：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
         ]
     );
     assert!(
@@ -195,7 +192,7 @@ fn the_build_warns_exactly_about_the_two_disagreeing_totals() {
         stderr.contains("content/2019-01-05/data.toml:38:43"),
         "{stderr}"
     );
-    assert_eq!(stderr.matches("error").count(), 0, "{stderr}");
+    assert_eq!(stderr.matches("错误").count(), 0, "{stderr}");
     let summary = String::from_utf8_lossy(&output.stdout);
     assert!(
         summary.starts_with("构建完成：1 期通报，60 个单位，2 个页面，2 条警告"),

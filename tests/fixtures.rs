@@ -91,7 +91,7 @@ fn an_unknown_figure_is_an_error_at_its_line_and_column() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr(&output);
     assert!(
-        stderr.contains("error: 未知的数字 “towns.disclosur”"),
+        stderr.contains("错误：未知的数字 “towns.disclosur”"),
         "{stderr}"
     );
     assert!(

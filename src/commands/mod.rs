@@ -1,6 +1,7 @@
 //! One module per CLI command.
 
 pub mod build;
+pub mod check;
 
 use std::process::ExitCode;
 

@@ -3,49 +3,75 @@
 //! Loading reports every problem it can find into [`Diagnostics`] and goes on
 //! where it can; it returns `None` for a file it could not make sense of.
 
+mod calendar;
+mod encoding;
 mod notice;
 mod period;
 mod site;
+mod toml_error;
 mod value;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location};
-use crate::model::{Period, Site};
+use crate::calendar::Calendar;
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
+use crate::model::{DEFAULT_MAX_COUNT, Period, Site};
 
+pub use calendar::{CALENDAR_FILE, load_calendar};
 pub use period::{UNIT_KEY, load_period};
 pub use site::load_site;
 
 /// The folder under the site root that holds `site.toml` and the periods.
 pub const CONTENT_DIR: &str = "content";
 
-/// Everything under `content/`: the site and its periods, sorted by slug.
+/// Everything under `content/`: the site, its calendar and its periods,
+/// sorted by slug.
 #[derive(Debug)]
 pub struct Content {
     pub site: Site,
+    pub calendar: Calendar,
     pub periods: Vec<Period>,
 }
 
-/// Loads `content/site.toml` and every period folder beside it.
+/// Loads `content/site.toml`, `content/calendar.toml` and every period folder
+/// beside them.
 ///
-/// Returns `None` when the site file itself cannot be used; a broken period is
-/// reported and left out, so the other periods are still checked.
+/// Returns `None` when the site or calendar file cannot be used; the periods
+/// are still loaded then, so that their problems are reported in the same
+/// run. A broken period is reported and left out.
 pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
     let content_dir = root.join(CONTENT_DIR);
-    let site = load_site(root, &content_dir.join("site.toml"), diagnostics)?;
+    if let Err(diagnostic) = refuse_links(root, &content_dir) {
+        diagnostics.push(diagnostic);
+        return None;
+    }
+    let site = load_site(root, &content_dir.join("site.toml"), diagnostics);
+    let calendar = load_calendar(root, &content_dir.join(CALENDAR_FILE), diagnostics);
+    let max_count = site
+        .as_ref()
+        .map_or(DEFAULT_MAX_COUNT, |site| site.max_count);
     let mut periods = Vec::new();
-    for folder in period_folders(&content_dir, diagnostics) {
-        if let Some(period) = load_period(root, &folder, diagnostics) {
+    for folder in period_folders(root, &content_dir, diagnostics) {
+        if let Some(period) = load_period(root, &folder, max_count, diagnostics) {
             periods.push(period);
         }
     }
-    Some(Content { site, periods })
+    let (site, calendar) = (site?, calendar?);
+    for period in &mut periods {
+        let window = &period.window;
+        period.calendar_weeks = calendar.assessable_weeks(window.start.value, window.end.value);
+    }
+    Some(Content {
+        site,
+        calendar,
+        periods,
+    })
 }
 
 /// The period folders under `content/`, sorted by name so that every build
-/// sees them in the same order.
-fn period_folders(content_dir: &Path, diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
+/// sees them in the same order. A symbolic link is refused, never followed.
+fn period_folders(root: &Path, content_dir: &Path, diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
     let walker = walkdir::WalkDir::new(content_dir)
         .min_depth(1)
         .max_depth(1)
@@ -53,6 +79,9 @@ fn period_folders(content_dir: &Path, diagnostics: &mut Diagnostics) -> Vec<Path
     let mut folders = Vec::new();
     for entry in walker {
         match entry {
+            Ok(entry) if entry.path_is_symlink() => {
+                diagnostics.push(link_refused(&display_name(root, entry.path())));
+            }
             Ok(entry) if entry.file_type().is_dir() => folders.push(entry.into_path()),
             Ok(_) => {}
             Err(error) => diagnostics.push(Diagnostic::error(format!(
@@ -64,10 +93,18 @@ fn period_folders(content_dir: &Path, diagnostics: &mut Diagnostics) -> Vec<Path
     folders
 }
 
-/// Reads a UTF-8 text file and registers it for diagnostics under its path
-/// relative to `root`. A leading byte order mark is dropped.
+/// Reads a UTF-8 text file under `root` and registers it for diagnostics
+/// under its path relative to `root`. A leading byte order mark is dropped.
+///
+/// Refuses a path that is or passes through a symbolic link, or that leaves
+/// `root`. A file in another encoding is reported with the encoding it seems
+/// to be in and the command that converts it (see [`encoding`]).
 pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<FileId> {
     let name = display_name(root, path);
+    if let Err(diagnostic) = refuse_links(root, path) {
+        diagnostics.push(diagnostic);
+        return None;
+    }
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -83,14 +120,52 @@ pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
                 .unwrap_or(text);
             Some(diagnostics.add_file(name, text))
         }
-        Err(_) => {
-            diagnostics.push(
-                Diagnostic::error(format!("文件 {name} 不是 UTF-8 编码"))
-                    .hint("请用编辑器将文件另存为 UTF-8 编码"),
-            );
+        Err(error) => {
+            encoding::report_not_utf8(&name, error.as_bytes(), error.utf8_error(), diagnostics);
             None
         }
     }
+}
+
+/// Whether anything, even a dangling link, stands at `path`.
+pub fn entry_exists(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
+}
+
+/// Refuses `path` unless it lies under `root` and no part of it below
+/// `root` is a symbolic link. tongbao reads only the site's own
+/// `content/` and `themes/`: a link could publish any file on the machine,
+/// and a link that resolves differently on the publishing machine would
+/// silently publish other data.
+pub fn refuse_links(root: &Path, path: &Path) -> Result<(), Diagnostic> {
+    let name = display_name(root, path);
+    let Ok(relative) = path.strip_prefix(root) else {
+        return Err(outside_site(&name));
+    };
+    let mut walked = root.to_path_buf();
+    for component in relative.components() {
+        match component {
+            Component::Normal(part) => walked.push(part),
+            Component::CurDir => continue,
+            _ => return Err(outside_site(&name)),
+        }
+        let is_link = fs::symlink_metadata(&walked).is_ok_and(|meta| meta.file_type().is_symlink());
+        if is_link {
+            return Err(link_refused(&display_name(root, &walked)));
+        }
+    }
+    Ok(())
+}
+
+/// The message for a symbolic link met under `content/` or `themes/`.
+pub fn link_refused(name: &str) -> Diagnostic {
+    Diagnostic::error(format!("{name} 是符号链接，tongbao 不读取链接"))
+        .hint("把链接换成真正的文件或目录；站点只读取 content/ 和 themes/ 中的文件")
+}
+
+fn outside_site(name: &str) -> Diagnostic {
+    Diagnostic::error(format!("路径 {name} 指向站点目录之外"))
+        .hint("站点只读取 content/ 和 themes/ 中的文件")
 }
 
 /// A path as shown in messages: relative to the site root, with `/`.
@@ -114,12 +189,7 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
     match toml::from_str(text) {
         Ok(value) => Some(value),
         Err(error) => {
-            let span = error.span().unwrap_or(0..0);
-            let location = Location::new(file, offset + span.start..offset + span.end);
-            diagnostics.push(
-                Diagnostic::error(format!("TOML 格式错误：{}", error.message().trim()))
-                    .at(&location),
-            );
+            diagnostics.push(toml_error::toml_diagnostic(&error, file, text, offset));
             None
         }
     }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::value::locate;
-use super::{parse_toml, read_source};
+use super::{entry_exists, parse_toml, read_source};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
 use crate::model::{Contact, Notice};
 
@@ -30,7 +30,7 @@ struct RawContact {
 }
 
 pub fn load_notice(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Notice> {
-    if !path.is_file() {
+    if !entry_exists(path) {
         return None;
     }
     let file = read_source(root, path, diagnostics)?;

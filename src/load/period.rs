@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::notice::load_notice;
 use super::value::{count, date, locate, located_string};
-use super::{display_name, parse_toml, read_source};
+use super::{display_name, entry_exists, parse_toml, read_source};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
 use crate::model::{Notice, Period, Table, Unit, Window};
 
@@ -46,12 +46,18 @@ struct RawTable {
     rows: Vec<Spanned<RawRow>>,
 }
 
-/// Loads one period folder. The folder name is the period's slug.
-pub fn load_period(root: &Path, folder: &Path, diagnostics: &mut Diagnostics) -> Option<Period> {
+/// Loads one period folder. The folder name is the period's slug; a count
+/// above `max_count` is an error.
+pub fn load_period(
+    root: &Path,
+    folder: &Path,
+    max_count: u64,
+    diagnostics: &mut Diagnostics,
+) -> Option<Period> {
     let slug = folder.file_name()?.to_string_lossy().into_owned();
     if !is_valid_slug(&slug) {
         diagnostics.push(
-            Diagnostic::error(format!("期次目录名 \"{slug}\" 不可用作网址"))
+            Diagnostic::error(format!("期次目录名 “{slug}” 不可用作网址"))
                 .hint("目录名只用字母、数字、- 和 _，例如 2019-01-05"),
         );
         return None;
@@ -59,7 +65,7 @@ pub fn load_period(root: &Path, folder: &Path, diagnostics: &mut Diagnostics) ->
     let data_path = folder.join("data.toml");
     let notice_path = folder.join("notice.md");
     for required in [&data_path, &notice_path] {
-        if !required.is_file() {
+        if !entry_exists(required) {
             diagnostics.push(Diagnostic::error(format!(
                 "期次目录缺少文件 {}",
                 display_name(root, required)
@@ -70,7 +76,7 @@ pub fn load_period(root: &Path, folder: &Path, diagnostics: &mut Diagnostics) ->
     let notice = load_notice(root, &notice_path, diagnostics);
     let (file, raw) = data?;
     let notice = notice?;
-    convert_period(file, slug, raw, notice, diagnostics)
+    convert_period(file, slug, raw, notice, max_count, diagnostics)
 }
 
 fn is_valid_slug(slug: &str) -> bool {
@@ -82,7 +88,7 @@ fn is_valid_slug(slug: &str) -> bool {
 }
 
 fn load_data(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<(FileId, RawData)> {
-    if !path.is_file() {
+    if !entry_exists(path) {
         return None;
     }
     let file = read_source(root, path, diagnostics)?;
@@ -96,6 +102,7 @@ fn convert_period(
     slug: String,
     raw: RawData,
     notice: Notice,
+    max_count: u64,
     diagnostics: &mut Diagnostics,
 ) -> Option<Period> {
     let errors_before = diagnostics.count(Severity::Error);
@@ -107,16 +114,21 @@ fn convert_period(
     let weeks = period
         .weeks
         .as_ref()
-        .map(|w| count(file, w, "可考核周数", diagnostics));
+        .map(|w| count(file, w, "可考核周数", max_count, diagnostics));
     let figures = raw
         .figures
         .iter()
-        .filter_map(|(key, value)| Some((key.clone(), count(file, value, "数字", diagnostics)?)))
+        .filter_map(|(key, value)| {
+            Some((
+                key.clone(),
+                count(file, value, "数字", max_count, diagnostics)?,
+            ))
+        })
         .collect();
     let tables = raw
         .tables
         .iter()
-        .map(|(id, table)| convert_table(file, id, table, diagnostics))
+        .map(|(id, table)| convert_table(file, id, table, max_count, diagnostics))
         .collect();
     if diagnostics.count(Severity::Error) > errors_before {
         return None;
@@ -132,6 +144,7 @@ fn convert_period(
             label: period.label.clone(),
         },
         weeks: weeks.flatten(),
+        calendar_weeks: None,
         figures,
         tables,
         notice,
@@ -142,6 +155,7 @@ fn convert_table(
     file: FileId,
     id: &Spanned<String>,
     raw: &RawTable,
+    max_count: u64,
     diagnostics: &mut Diagnostics,
 ) -> Table {
     let declared = raw
@@ -150,14 +164,14 @@ fn convert_table(
         .filter_map(|(key, value)| {
             Some((
                 key.get_ref().clone(),
-                count(file, value, "申报合计", diagnostics)?,
+                count(file, value, "申报合计", max_count, diagnostics)?,
             ))
         })
         .collect();
     let units = raw
         .rows
         .iter()
-        .filter_map(|row| convert_row(file, row, diagnostics))
+        .filter_map(|row| convert_row(file, row, max_count, diagnostics))
         .collect();
     Table {
         id: located_string(file, id),
@@ -166,7 +180,12 @@ fn convert_table(
     }
 }
 
-fn convert_row(file: FileId, row: &Spanned<RawRow>, diagnostics: &mut Diagnostics) -> Option<Unit> {
+fn convert_row(
+    file: FileId,
+    row: &Spanned<RawRow>,
+    max_count: u64,
+    diagnostics: &mut Diagnostics,
+) -> Option<Unit> {
     let location = locate(file, 0, row);
     let mut name = None;
     let mut counts = BTreeMap::new();
@@ -182,7 +201,13 @@ fn convert_row(file: FileId, row: &Spanned<RawRow>, diagnostics: &mut Diagnostic
                 _ => diagnostics
                     .push(Diagnostic::error("单位名称应为文本").at(&locate(file, 0, value))),
             }
-        } else if let Some(count) = count(file, value, "计数", diagnostics) {
+        } else if let Some(count) = count(
+            file,
+            value,
+            &format!("“{}”", key.get_ref()),
+            max_count,
+            diagnostics,
+        ) {
             // Span the whole `key = value` so a message can point at either.
             let whole = key.span().start..value.span().end;
             let count = Located::new(count.value, Location::new(file, whole));

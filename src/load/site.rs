@@ -6,11 +6,12 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::value::{locate, located_string, option, points};
+use super::value::{count, locate, located_string, option, points};
 use super::{parse_toml, read_source};
-use crate::diagnostics::{Diagnostics, FileId, Located};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
 use crate::model::{
-    Column, ColumnKind, Group, Order, Rule, Schema, Site, Sort, Total, ZeroDisplay,
+    Column, ColumnKind, DEFAULT_MAX_COUNT, Group, Order, Rule, Schema, Site, Sort, Total, Weekly,
+    ZeroDisplay,
 };
 
 #[derive(Deserialize)]
@@ -28,6 +29,15 @@ struct RawSite {
     totals: BTreeMap<String, RawTotal>,
     #[serde(default)]
     tables: Vec<RawSchema>,
+    #[serde(default)]
+    check: RawCheck,
+}
+
+/// `[check]`: limits of the sanity rules.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    max_count: Option<Spanned<toml::Value>>,
 }
 
 fn default_language() -> String {
@@ -62,6 +72,14 @@ struct RawSchema {
     groups: Vec<Spanned<RawGroup>>,
     #[serde(default)]
     notes: Vec<Spanned<String>>,
+    weekly: Option<RawWeekly>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeekly {
+    misses: Spanned<String>,
+    items: Spanned<String>,
 }
 
 fn default_rank() -> String {
@@ -100,7 +118,12 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
     let file = read_source(root, path, diagnostics)?;
     let text = diagnostics.source(file).to_string();
     let raw: RawSite = parse_toml(file, &text, 0, diagnostics)?;
-    let errors_before = diagnostics.count(crate::diagnostics::Severity::Error);
+    let errors_before = diagnostics.count(Severity::Error);
+    let max_count = match &raw.check.max_count {
+        Some(value) => count(file, value, "“max_count”", u64::MAX, diagnostics)
+            .map_or(DEFAULT_MAX_COUNT, |max| max.value),
+        None => DEFAULT_MAX_COUNT,
+    };
 
     let rules = raw
         .rules
@@ -138,11 +161,8 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
         .filter_map(|schema| convert_schema(file, schema, diagnostics))
         .collect();
     let theme = match raw.theme {
-        Some(theme) => located_string(file, &theme),
-        None => Located::new(
-            "default".to_string(),
-            crate::diagnostics::Location::new(file, 0..0),
-        ),
+        Some(theme) => theme_name(file, &theme, diagnostics),
+        None => Located::new("default".to_string(), Location::new(file, 0..0)),
     };
     let base_url = raw.base_url.map(|url| {
         if url.ends_with('/') {
@@ -162,9 +182,35 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
         rules,
         totals,
         tables,
+        max_count,
     };
-    let failed = diagnostics.count(crate::diagnostics::Severity::Error) > errors_before;
+    let failed = diagnostics.count(Severity::Error) > errors_before;
     (!failed).then_some(site)
+}
+
+/// A theme is a folder name under `themes/`: a path that could lead
+/// elsewhere (`../x`, `/etc`) is refused.
+fn theme_name(
+    file: FileId,
+    theme: &Spanned<String>,
+    diagnostics: &mut Diagnostics,
+) -> Located<String> {
+    let name = located_string(file, theme);
+    let plain = !name.value.is_empty()
+        && !name.value.starts_with('.')
+        && name
+            .value
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if !plain {
+        diagnostics.push(
+            Diagnostic::error(format!("主题名 “{}” 不可用", name.value))
+                .at(&name.location)
+                .label("主题名只能是 themes/ 下的一个目录名")
+                .hint("只用字母、数字、- 和 _，例如 theme = \"default\""),
+        );
+    }
+    name
 }
 
 fn convert_points(
@@ -216,6 +262,10 @@ fn convert_schema(file: FileId, raw: RawSchema, diagnostics: &mut Diagnostics) -
             .iter()
             .map(|note| located_string(file, note))
             .collect(),
+        weekly: raw.weekly.map(|weekly| Weekly {
+            misses: located_string(file, &weekly.misses),
+            items: located_string(file, &weekly.items),
+        }),
     })
 }
 

@@ -20,27 +20,43 @@ pub fn located_string(file: FileId, spanned: &Spanned<String>) -> Located<String
     Located::new(spanned.get_ref().clone(), locate(file, 0, spanned))
 }
 
-/// A non-negative whole number, such as a count of published items.
+/// A non-negative whole number no larger than `max`, such as a count of
+/// published items.
 pub fn count(
     file: FileId,
     value: &Spanned<toml::Value>,
     what: &str,
+    max: u64,
     diagnostics: &mut Diagnostics,
 ) -> Option<Located<u64>> {
     let location = locate(file, 0, value);
-    let problem = match value.get_ref() {
+    let (problem, label) = match value.get_ref() {
         toml::Value::Integer(number) => match u64::try_from(*number) {
-            Ok(count) => return Some(Located::new(count, location)),
-            Err(_) => format!("{what}不能为负数：{number}"),
+            Ok(count) if count <= max => return Some(Located::new(count, location)),
+            Ok(count) => (
+                format!("{what} {count} 大得不合常理（上限为 {max}）"),
+                "是否多打了一位数字？".to_string(),
+            ),
+            Err(_) => (
+                format!("{what}不能为负数：{number}"),
+                "应为非负整数".to_string(),
+            ),
         },
-        toml::Value::Float(number) => format!("{what}应为整数，而不是 {number}"),
-        other => format!("{what}应为整数，而不是{}", type_name(other)),
+        toml::Value::Float(number) => (
+            format!("{what}应为整数，而不是 {number}"),
+            "应为非负整数".to_string(),
+        ),
+        other => (
+            format!("{what}应为整数，而不是{}", type_name(other)),
+            "应为非负整数".to_string(),
+        ),
     };
-    diagnostics.push(
-        Diagnostic::error(problem)
-            .at(&location)
-            .label("应为非负整数"),
-    );
+    let mut diagnostic = Diagnostic::error(problem).at(&location).label(label);
+    if matches!(value.get_ref(), toml::Value::Integer(number) if *number > 0) {
+        diagnostic =
+            diagnostic.hint("核对后台数据；确实如此时，调高 site.toml 中 [check] 的 max_count");
+    }
+    diagnostics.push(diagnostic);
     None
 }
 

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location};
-use crate::load::{display_name, read_source};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location, Severity};
+use crate::load::{display_name, link_refused, read_source, refuse_links};
 
 pub const THEMES_DIR: &str = "themes";
 pub const DEFAULT_THEME: &str = "default";
@@ -34,6 +34,10 @@ impl Theme {
         let mut layers = vec![themes.join(DEFAULT_THEME)];
         if name != DEFAULT_THEME {
             let chosen = themes.join(name);
+            if let Err(diagnostic) = refuse_links(root, &chosen) {
+                diagnostics.push(diagnostic.at(location));
+                return None;
+            }
             if !chosen.is_dir() {
                 diagnostics.push(
                     Diagnostic::error(format!("找不到主题 “{name}”"))
@@ -44,8 +48,20 @@ impl Theme {
             }
             layers.push(chosen);
         }
-        let templates = overlay(&layers, "templates", diagnostics);
-        let static_files = overlay(&layers, "static", diagnostics);
+        for layer in &layers {
+            if let Err(diagnostic) = refuse_links(root, layer) {
+                diagnostics.push(diagnostic);
+                return None;
+            }
+        }
+        let errors_before = diagnostics.count(Severity::Error);
+        let templates = overlay(root, &layers, "templates", diagnostics);
+        let static_files = overlay(root, &layers, "static", diagnostics);
+        if diagnostics.count(Severity::Error) > errors_before {
+            // A refused or unreadable file would only resurface as a
+            // confusing "template not found".
+            return None;
+        }
         let (tera, template_files) = parse_templates(root, &templates, diagnostics)?;
         Some(Theme {
             tera,
@@ -56,8 +72,10 @@ impl Theme {
 }
 
 /// Files under `sub` of each layer, later layers replacing earlier ones,
-/// keyed by their path relative to `sub` and sorted.
+/// keyed by their path relative to `sub` and sorted. Symbolic links are
+/// refused, never followed.
 fn overlay(
+    root: &Path,
     layers: &[PathBuf],
     sub: &str,
     diagnostics: &mut Diagnostics,
@@ -68,8 +86,15 @@ fn overlay(
         if !base.is_dir() {
             continue;
         }
+        if let Err(diagnostic) = refuse_links(root, &base) {
+            diagnostics.push(diagnostic);
+            continue;
+        }
         for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
             match entry {
+                Ok(entry) if entry.path_is_symlink() => {
+                    diagnostics.push(link_refused(&display_name(root, entry.path())));
+                }
                 Ok(entry) if entry.file_type().is_file() => {
                     let key = display_name(&base, entry.path());
                     files.insert(key, entry.into_path());
@@ -105,25 +130,90 @@ fn parse_templates(
     Some((tera, files))
 }
 
-/// A tera error as a diagnostic, located at the line and column tera names
-/// when it names one (`--> 3:15` in parse errors).
+/// A tera error as a diagnostic, in Chinese, located in the template file:
+/// at the line and column tera names for a syntax error (`--> 3:15`), at the
+/// first mention of the missing name for a render error.
 pub fn template_error(
     error: &tera::Error,
     files: &BTreeMap<String, FileId>,
     diagnostics: &Diagnostics,
 ) -> Diagnostic {
     let chain = error_chain(error);
-    let mut diagnostic = Diagnostic::error(format!("模板错误：{chain}"));
-    let named = files
-        .iter()
-        .find(|(name, _)| chain.contains(&format!("'{name}'")));
-    if let Some((_, file)) = named {
-        let source = diagnostics.source(*file);
-        let offset = line_column(&chain).and_then(|(line, column)| offset_of(source, line, column));
-        let span = offset.map_or(0..0, |at| at..at + 1);
-        diagnostic = diagnostic.at(&Location::new(*file, span));
+    let template = quoted_name(&chain, "'", "'");
+    let file = template.and_then(|name| files.get(name)).copied();
+    if let (Some(file), Some((line, column))) = (file, line_column(&chain)) {
+        let source = diagnostics.source(file);
+        let at = offset_of(source, line, column).unwrap_or(0);
+        let mut diagnostic =
+            Diagnostic::error(format!("模板语法错误：{}", template.unwrap_or_default()))
+                .at(&Location::new(file, at..next_char(source, at)));
+        if let Some(expected) = chain
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("= expected "))
+        {
+            diagnostic = diagnostic.label(format!("此处应为 {}", expected_in_chinese(expected)));
+        }
+        return diagnostic;
+    }
+    let (message, needle) = render_problem(&chain);
+    let mut diagnostic = Diagnostic::error(message);
+    let searched = file.into_iter().chain(files.values().copied());
+    if let Some(needle) = needle {
+        let found = searched.into_iter().find_map(|file| {
+            let at = diagnostics.source(file).find(needle)?;
+            Some(Location::new(file, at..at + needle.len()))
+        });
+        if let Some(location) = found {
+            diagnostic = diagnostic.at(&location).label("这里");
+        }
     }
     diagnostic
+}
+
+/// tera's list of expected tokens, with its English words in Chinese.
+fn expected_in_chinese(expected: &str) -> String {
+    expected
+        .replace(", or ", "、")
+        .replace(" or ", "、")
+        .replace(", ", "、")
+        .replace("a filter", "过滤器")
+        .replace("a variable end", "变量结束符")
+        .replace("a tag end", "标签结束符")
+        .replace("an identifier", "名称")
+        .replace("a value", "值")
+}
+
+/// What went wrong while rendering, and the name to look for in the
+/// templates to locate it.
+fn render_problem(chain: &str) -> (String, Option<&str>) {
+    if let Some(name) = quoted_name(chain, "Variable `", "`") {
+        return (format!("模板引用了不存在的值 “{name}”"), Some(name));
+    }
+    if let Some(name) = quoted_name(chain, "Filter '", "'") {
+        return (format!("模板用了不存在的过滤器 “{name}”"), Some(name));
+    }
+    if let Some(name) = quoted_name(chain, "Function '", "'") {
+        return (format!("模板用了不存在的函数 “{name}”"), Some(name));
+    }
+    if chain.contains("not found") {
+        if let Some(name) = quoted_name(chain, "Template '", "'") {
+            return (format!("找不到模板 “{name}”"), None);
+        }
+    }
+    (format!("模板出错（{chain}）"), None)
+}
+
+/// The text between `open` and the next `close` after it.
+fn quoted_name<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let rest = &text[text.find(open)? + open.len()..];
+    Some(&rest[..rest.find(close)?])
+}
+
+fn next_char(source: &str, at: usize) -> usize {
+    source[at..]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8())
 }
 
 /// The error's message and every cause, one after another.

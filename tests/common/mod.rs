@@ -112,3 +112,17 @@ pub fn table_rows(page: &scraper::Html, id: &str) -> Vec<Vec<String>> {
         .map(|row| row.select(&cells).map(compact_text).collect())
         .collect()
 }
+
+/// A run's exit code and both streams, as snapshots keep them.
+pub fn transcript(args: &[&str], output: &Output) -> String {
+    format!(
+        "$ tongbao {}\nexit: {}\n---- stderr ----\n{}---- stdout ----\n{}",
+        args.join(" "),
+        output
+            .status
+            .code()
+            .map_or("killed".to_string(), |code| code.to_string()),
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    )
+}

@@ -1,0 +1,134 @@
+//! Files that are not UTF-8: say which encoding they seem to be in, where
+//! the first character that is not UTF-8 stands, and how to convert them.
+//!
+//! Windows editors in China save GBK (or its superset GB18030) unless told
+//! otherwise, so that is the common case; chardetng guesses the encoding
+//! the way a browser does, biased towards Simplified Chinese.
+
+use std::str::Utf8Error;
+
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{BIG5, Encoding, GB18030, GBK, UTF_16BE, UTF_16LE};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+
+/// Reports a file that is not valid UTF-8. `name` is its path relative to
+/// the site root, which is also where the conversion command runs.
+pub fn report_not_utf8(name: &str, bytes: &[u8], error: Utf8Error, diagnostics: &mut Diagnostics) {
+    let encoding = guess(bytes);
+    let Some(known) = Known::of(encoding) else {
+        diagnostics.push(
+            Diagnostic::error(format!("文件 {name} 不是 UTF-8 编码，无法识别它的编码"))
+                .hint("用编辑器打开，“另存为”时把编码选为 UTF-8"),
+        );
+        return;
+    };
+    // Register the decoded text so the message can show the line in question.
+    let (text, _, _) = encoding.decode(bytes);
+    let (prefix, _) = encoding.decode_without_bom_handling(&bytes[..error.valid_up_to()]);
+    let start = char_boundary(&text, prefix.len());
+    let end = text[start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    let file = diagnostics.add_file(name, text.into_owned());
+    diagnostics.push(
+        Diagnostic::error(format!(
+            "文件 {name} 不是 UTF-8 编码，看来是 {}",
+            known.description
+        ))
+        .at(&Location::new(file, start..end))
+        .label("第一个不是 UTF-8 的字符")
+        .hint(format!(
+            "在站点目录中运行 {}；或用记事本打开，“另存为”时把编码选为 UTF-8",
+            convert_command(known.iconv, name)
+        )),
+    );
+}
+
+/// The encoding the bytes most likely are in: a byte order mark decides,
+/// else chardetng's guess for a site under `.cn`.
+fn guess(bytes: &[u8]) -> &'static Encoding {
+    if let Some((encoding, _)) = Encoding::for_bom(bytes) {
+        return encoding;
+    }
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(Some(b"cn"), Utf8Detection::Deny)
+}
+
+/// An encoding a clerk's file is plausibly in, with the name iconv knows it by.
+struct Known {
+    description: &'static str,
+    iconv: &'static str,
+}
+
+impl Known {
+    fn of(encoding: &'static Encoding) -> Option<Known> {
+        let (description, iconv) = if encoding == GBK || encoding == GB18030 {
+            ("GBK/GB18030（简体中文 Windows 的默认编码）", "GB18030")
+        } else if encoding == BIG5 {
+            ("Big5（繁体中文编码）", "BIG5")
+        } else if encoding == UTF_16LE || encoding == UTF_16BE {
+            ("UTF-16", "UTF-16")
+        } else {
+            return None;
+        };
+        Some(Known { description, iconv })
+    }
+}
+
+/// The command that converts the file in place, safely: iconv cannot write
+/// over its own input, so it writes beside it and `mv` replaces the file.
+fn convert_command(from: &str, name: &str) -> String {
+    let file = shell_quote(name);
+    let converted = shell_quote(&format!("{name}.utf8"));
+    format!("iconv -f {from} -t UTF-8 {file} > {converted} && mv {converted} {file}")
+}
+
+fn shell_quote(word: &str) -> String {
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_is_recognised_and_located() {
+        let text = "title = \"莒南县政务公开通报\"\noffice = \"莒南县人民政府办公室\"\n";
+        let (bytes, _, _) = GB18030.encode(text);
+        let error = std::str::from_utf8(&bytes).unwrap_err();
+        let mut diagnostics = Diagnostics::new();
+        report_not_utf8("content/site.toml", &bytes, error, &mut diagnostics);
+        let diagnostic = &diagnostics.list()[0];
+        assert!(diagnostic.message.contains("GBK/GB18030"), "{diagnostic}");
+        let location = diagnostic.location.as_ref().unwrap();
+        assert_eq!(diagnostics.position(location), "content/site.toml:1:10");
+        assert_eq!(
+            convert_command("GB18030", "content/site.toml"),
+            "iconv -f GB18030 -t UTF-8 content/site.toml > content/site.toml.utf8 \
+             && mv content/site.toml.utf8 content/site.toml"
+        );
+    }
+
+    #[test]
+    fn odd_names_are_quoted_for_the_shell() {
+        assert_eq!(shell_quote("a b/it's"), r"'a b/it'\''s'");
+    }
+}
