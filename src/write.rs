@@ -13,8 +13,16 @@ use crate::render::Output;
 /// Prefix of the temporary folders created beside the output folder.
 const STAGING_PREFIX: &str = ".tongbao-";
 
-/// Replaces `destination` with the rendered files.
+/// Replaces `destination` with the rendered files. An existing
+/// `destination` that is not a folder (a file the user named by mistake) is
+/// refused, never replaced.
 pub fn write_site(output: &Output, destination: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(destination).is_ok_and(|meta| !meta.is_dir()) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "该路径已有一个文件，不是目录；不会覆盖它",
+        ));
+    }
     let parent = parent_of(destination);
     fs::create_dir_all(&parent)?;
     let staging = tempfile::Builder::new()

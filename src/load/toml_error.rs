@@ -116,7 +116,7 @@ fn explain(message: &str, spanned: &str, at_top: bool) -> Explained {
     if message.starts_with("invalid date") || message.starts_with("invalid datetime") {
         return invalid_date(message);
     }
-    if message.starts_with("integer number overflowed") {
+    if message.starts_with("integer number overflowed") || message.contains("value was too large") {
         return Explained::new("整数太大").label("超出可表示的范围");
     }
     if message.starts_with("floating-point number overflowed") {

@@ -1,0 +1,208 @@
+//! A build that fails at any stage leaves the previous output folder
+//! byte-identical: after a validation error, a template render error, and a
+//! write error.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::{shipped_site, tongbao, transcript, tree};
+use tongbao::render::Output;
+use tongbao::write::write_site;
+
+/// Builds the shipped site into `public/` and returns what it wrote.
+fn first_build(site: &Path) -> BTreeMap<String, Vec<u8>> {
+    let output = tongbao(site, &["build"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        transcript(&["build"], &output)
+    );
+    let files = tree(&site.join("public"));
+    assert!(files.contains_key("index.html"));
+    files
+}
+
+fn edit(site: &Path, file: &str, from: &str, to: &str) {
+    let path = site.join(file);
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{from:?} not in {file}");
+    fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+/// No staging or set-aside folder is left beside the output.
+fn assert_no_leftovers(folder: &Path) {
+    let leftovers: Vec<String> = fs::read_dir(folder)
+        .expect("read folder")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.starts_with(".tongbao-"))
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+}
+
+/// Asserts the build fails with `expected` in its messages and leaves
+/// `public/` as it was.
+fn assert_failed_build_keeps_output(site: &Path, args: &[&str], expected: &str) {
+    let before = tree(&site.join("public"));
+    let output = tongbao(site, args);
+    let shown = transcript(args, &output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(shown.contains(expected), "{shown}");
+    assert!(shown.contains("未改动"), "{shown}");
+    assert!(tree(&site.join("public")) == before, "output changed");
+}
+
+#[test]
+fn a_validation_error_leaves_the_previous_output() {
+    let site = shipped_site();
+    first_build(site.path());
+    edit(
+        site.path(),
+        "content/2019-01-05/data.toml",
+        "dynamic = 70",
+        "dynamic = -70",
+    );
+    assert_failed_build_keeps_output(site.path(), &["build"], "不能为负数");
+    assert_no_leftovers(site.path());
+}
+
+#[test]
+fn a_template_render_error_leaves_the_previous_output() {
+    let site = shipped_site();
+    first_build(site.path());
+    // Parses, but fails while rendering: the value does not exist.
+    edit(
+        site.path(),
+        "themes/default/templates/notice.html",
+        "{{ notice.addressees }}",
+        "{{ notice.addresses }}",
+    );
+    assert_failed_build_keeps_output(site.path(), &["build"], "notice.addresses");
+    assert_no_leftovers(site.path());
+}
+
+/// The writer fails half-way through staging: one file's path is too long
+/// for the operating system below the output's parent (but not below the
+/// theme it is read from). The earlier output stays, and the half-written
+/// staging folder is removed.
+#[test]
+fn a_write_error_leaves_the_previous_output() {
+    let site = shipped_site();
+    let outer = tempfile::tempdir().expect("temp dir");
+    let segment = "o".repeat(200);
+    let parent = outer.path().join([segment.as_str(); 4].join("/"));
+    fs::create_dir_all(&parent).expect("create deep parent");
+    let destination = parent.join("public");
+    let destination_arg = destination.to_string_lossy().into_owned();
+    let args = ["build", "--output", destination_arg.as_str()];
+    let output = tongbao(site.path(), &args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        transcript(&args, &output)
+    );
+    let before = tree(&destination);
+
+    // A static file whose path fits under themes/ but not under the output.
+    let staged_length = destination.as_os_str().len() + "/.tongbao-XXXXXX/static/".len();
+    let deep_length = 4096 - staged_length + 100;
+    let mut deep = site.path().join("themes/default/static");
+    for _ in 0..deep_length.div_ceil(201) {
+        deep.push(&segment);
+    }
+    fs::create_dir_all(&deep).expect("create deep theme folder");
+    fs::write(deep.join("deep.css"), "p {}\n").expect("write deep file");
+    assert!(
+        deep.as_os_str().len() < 4000,
+        "the source path must stay readable"
+    );
+
+    let output = tongbao(site.path(), &args);
+    let shown = transcript(&args, &output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("无法写入输出目录"), "{shown}");
+    assert!(tree(&destination) == before, "output changed");
+    assert_no_leftovers(&parent);
+}
+
+/// An output whose parent is a regular file cannot be written at all; the
+/// build says so and exits 1, and the file is untouched.
+#[test]
+fn an_output_under_a_regular_file_is_reported() {
+    let site = shipped_site();
+    let blocker = site.path().join("blocker");
+    fs::write(&blocker, "not a folder\n").expect("write blocker");
+    let args = ["build", "--output", "blocker/public"];
+    let output = tongbao(site.path(), &args);
+    let shown = transcript(&args, &output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("无法写入输出目录"), "{shown}");
+    assert_eq!(
+        fs::read_to_string(&blocker).expect("read"),
+        "not a folder\n"
+    );
+}
+
+/// An output path that is an existing file is refused, never replaced.
+#[test]
+fn an_output_that_is_a_file_is_not_replaced() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let destination = folder.path().join("notes.txt");
+    fs::write(&destination, "keep me\n").expect("write");
+    let output = Output {
+        files: [("index.html".to_string(), b"<p>new</p>".to_vec())].into(),
+    };
+    assert!(write_site(&output, &destination).is_err());
+    assert_eq!(fs::read_to_string(&destination).expect("read"), "keep me\n");
+    assert_no_leftovers(folder.path());
+}
+
+/// The writer itself, in process: a failure after some files are staged
+/// (a file and a folder of the same name) leaves the old output intact.
+#[test]
+fn write_site_fails_without_touching_the_old_output() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let destination = folder.path().join("public");
+    let old = Output {
+        files: [
+            ("index.html".to_string(), b"<p>old</p>".to_vec()),
+            ("static/style.css".to_string(), b"p {}".to_vec()),
+        ]
+        .into(),
+    };
+    write_site(&old, &destination).expect("first write");
+    let before = tree(&destination);
+
+    let clashing = Output {
+        files: [
+            ("a".to_string(), b"file".to_vec()),
+            ("a/b.html".to_string(), b"under a file".to_vec()),
+            ("index.html".to_string(), b"<p>new</p>".to_vec()),
+        ]
+        .into(),
+    };
+    assert!(write_site(&clashing, &destination).is_err());
+    assert!(tree(&destination) == before);
+    assert_no_leftovers(folder.path());
+
+    // And a good write afterwards replaces it completely.
+    let new = Output {
+        files: [("index.html".to_string(), b"<p>new</p>".to_vec())].into(),
+    };
+    write_site(&new, &destination).expect("second write");
+    assert_eq!(
+        tree(&destination),
+        BTreeMap::from([("index.html".to_string(), b"<p>new</p>".to_vec())])
+    );
+    assert_no_leftovers(folder.path());
+}
