@@ -222,6 +222,23 @@ impl Diagnostics {
     }
 }
 
+/// Why a file operation failed, in Chinese where the reason is a common
+/// one; the system's own words follow in brackets so nothing is lost.
+pub fn io_reason(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let reason = match error.kind() {
+        ErrorKind::NotFound => "文件或目录不存在",
+        ErrorKind::PermissionDenied => "没有权限",
+        ErrorKind::AlreadyExists => "已存在",
+        ErrorKind::NotADirectory => "路径中有一段是文件而不是目录",
+        ErrorKind::IsADirectory => "这是一个目录，不是文件",
+        ErrorKind::StorageFull => "磁盘已满",
+        ErrorKind::ReadOnlyFilesystem => "文件系统只读",
+        _ => "操作失败",
+    };
+    format!("{reason}（{error}）")
+}
+
 /// codespan-reporting heads a diagnostic with the English `error: ` or
 /// `warning: `; the clerk reads Chinese, so the word is replaced.
 fn chinese_header(diagnostic: &Diagnostic, drawn: String) -> String {

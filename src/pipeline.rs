@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::load::{Content, load_content};
 use crate::render::{Output, render};
 use crate::validate::validate;
@@ -84,8 +84,9 @@ pub fn build(root: &Path, destination: &Path, diagnostics: &mut Diagnostics) -> 
     let verified = verify(root, diagnostics)?;
     if let Err(error) = write_site(&verified.output, destination) {
         diagnostics.push(Diagnostic::error(format!(
-            "无法写入输出目录 {}：{error}",
-            destination.display()
+            "无法写入输出目录 {}：{}",
+            destination.display(),
+            io_reason(&error)
         )));
         return None;
     }

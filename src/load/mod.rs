@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use crate::calendar::Calendar;
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, io_reason};
 use crate::model::{DEFAULT_MAX_COUNT, Period, Site};
 
 pub use calendar::{CALENDAR_FILE, load_calendar};
@@ -44,6 +44,16 @@ pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Conten
     let content_dir = root.join(CONTENT_DIR);
     if let Err(diagnostic) = refuse_links(root, &content_dir) {
         diagnostics.push(diagnostic);
+        return None;
+    }
+    if !content_dir.is_dir() {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "在 {} 下找不到 {CONTENT_DIR}/ 目录",
+                root.display()
+            ))
+            .hint("在站点目录中运行，或用 --root 指定站点目录"),
+        );
         return None;
     }
     let site = load_site(root, &content_dir.join("site.toml"), diagnostics);
@@ -85,8 +95,13 @@ fn period_folders(root: &Path, content_dir: &Path, diagnostics: &mut Diagnostics
             Ok(entry) if entry.file_type().is_dir() => folders.push(entry.into_path()),
             Ok(_) => {}
             Err(error) => diagnostics.push(Diagnostic::error(format!(
-                "无法读取目录 {}：{error}",
-                content_dir.display()
+                "无法读取目录 {}：{}",
+                content_dir.display(),
+                io_reason(
+                    error
+                        .io_error()
+                        .unwrap_or(&std::io::Error::other(error.to_string()))
+                )
             ))),
         }
     }
@@ -108,7 +123,10 @@ pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
-            diagnostics.push(Diagnostic::error(format!("无法读取文件 {name}：{error}")));
+            diagnostics.push(Diagnostic::error(format!(
+                "无法读取文件 {name}：{}",
+                io_reason(&error)
+            )));
             return None;
         }
     };

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 use tera::Context;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Located};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located, io_reason};
 use crate::figures::{Escape, Figures, expand, format_date, period_figures, table_figures};
 use crate::load::Content;
 use crate::markdown;
@@ -186,8 +186,9 @@ fn copy_static(theme: &Theme, output: &mut Output, diagnostics: &mut Diagnostics
                 output.files.insert(format!("static/{path}"), bytes);
             }
             Err(error) => diagnostics.push(Diagnostic::error(format!(
-                "无法读取主题文件 {}：{error}",
-                source.display()
+                "无法读取主题文件 {}：{}",
+                source.display(),
+                io_reason(&error)
             ))),
         }
     }
