@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
-use crate::figures::closest;
+use crate::figures::{closest, format_date};
 use crate::load::{CALENDAR_FILE, Content, UNIT_KEY};
 use crate::model::{ColumnKind, Period, Schema, Site, Table, Unit, Weekly};
 
@@ -46,8 +46,10 @@ fn validate_distinct_periods(periods: &[Period], diagnostics: &mut Diagnostics) 
             if let Some(first) = windows.insert(key, &table.id) {
                 diagnostics.push(
                     Diagnostic::error(format!(
-                        "表格 “{}” 的同一采集时段（{} 至 {}）在两期中都有数据",
-                        table.id.value, window.start.value, window.end.value
+                        "表格 “{}” 的同一采集时段（{}至{}）在两期中都有数据",
+                        table.id.value,
+                        format_date(window.start.value),
+                        format_date(window.end.value)
                     ))
                     .at(&table.id.location)
                     .label("重复的一期")
