@@ -13,14 +13,29 @@ use crate::render::Output;
 /// Prefix of the temporary folders created beside the output folder.
 const STAGING_PREFIX: &str = ".tongbao-";
 
-/// Replaces `destination` with the rendered files. An existing
-/// `destination` that is not a folder (a file the user named by mistake) is
-/// refused, never replaced.
+/// A file every build writes into its output. Only a folder holding it (or
+/// an empty one) is ever replaced, so a mistyped `--output ~/Documents`
+/// cannot delete someone's files.
+pub const MARKER: &str = ".tongbao";
+const MARKER_TEXT: &str = "This folder is built by tongbao and replaced on every build.\n";
+
+/// Replaces `destination` with the rendered files and the [`MARKER`].
+/// An existing `destination` that is not a folder, or a non-empty folder
+/// without the marker (not an earlier build's output), is refused, never
+/// replaced.
 pub fn write_site(output: &Output, destination: &Path) -> io::Result<()> {
     if fs::symlink_metadata(destination).is_ok_and(|meta| !meta.is_dir()) {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
             "该路径已有一个文件，不是目录；不会覆盖它",
+        ));
+    }
+    if destination.is_dir() && !is_replaceable(destination)? {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "该目录不是 tongbao 生成的（没有 {MARKER} 标记文件）；为免误删，不会替换它，请换一个输出目录或先清空它"
+            ),
         ));
     }
     let parent = parent_of(destination);
@@ -35,7 +50,14 @@ pub fn write_site(output: &Output, destination: &Path) -> io::Result<()> {
         }
         fs::write(&target, bytes)?;
     }
+    fs::write(staging.path().join(MARKER), MARKER_TEXT)?;
     swap_in(staging, destination, &parent)
+}
+
+/// Whether an existing output folder may be replaced: it is empty, or an
+/// earlier build left its marker in it.
+fn is_replaceable(folder: &Path) -> io::Result<bool> {
+    Ok(folder.join(MARKER).is_file() || fs::read_dir(folder)?.next().is_none())
 }
 
 /// Moves the staged folder to `destination`, moving any previous output aside

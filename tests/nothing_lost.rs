@@ -167,6 +167,38 @@ fn an_output_that_is_a_file_is_not_replaced() {
     assert_no_leftovers(folder.path());
 }
 
+/// A non-empty folder that no build wrote (no marker) is never replaced.
+#[test]
+fn a_folder_that_tongbao_did_not_write_is_not_replaced() {
+    let site = shipped_site();
+    let documents = site.path().join("documents");
+    fs::create_dir_all(&documents).expect("create folder");
+    fs::write(documents.join("report.docx"), "keep me").expect("write");
+    let args = ["build", "--output", "documents"];
+    let output = tongbao(site.path(), &args);
+    let shown = transcript(&args, &output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("不是 tongbao 生成的"), "{shown}");
+    assert_eq!(
+        tree(&documents).into_keys().collect::<Vec<_>>(),
+        ["report.docx"]
+    );
+    assert_no_leftovers(site.path());
+
+    // An empty folder, and then the build's own output, are replaced.
+    fs::remove_file(documents.join("report.docx")).expect("remove");
+    for _ in 0..2 {
+        let output = tongbao(site.path(), &args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            transcript(&args, &output)
+        );
+    }
+    assert!(documents.join("index.html").is_file());
+}
+
 /// The writer itself, in process: a failure after some files are staged
 /// (a file and a folder of the same name) leaves the old output intact.
 #[test]
@@ -200,8 +232,10 @@ fn write_site_fails_without_touching_the_old_output() {
         files: [("index.html".to_string(), b"<p>new</p>".to_vec())].into(),
     };
     write_site(&new, &destination).expect("second write");
+    let mut written = tree(&destination);
+    assert!(written.remove(tongbao::write::MARKER).is_some());
     assert_eq!(
-        tree(&destination),
+        written,
         BTreeMap::from([("index.html".to_string(), b"<p>new</p>".to_vec())])
     );
     assert_no_leftovers(folder.path());
