@@ -71,18 +71,28 @@ fn validate_site(site: &Site, diagnostics: &mut Diagnostics) {
             diagnostics
                 .push(Diagnostic::error(format!("表格编号 “{}” 重复", id.value)).at(&id.location));
         }
-        if RESERVED_IDS.contains(&id.value.as_str()) || id.value.contains('.') {
+        if RESERVED_IDS.contains(&id.value.as_str()) || !is_file_stem(&id.value) {
             diagnostics.push(
                 Diagnostic::error(format!("表格编号 “{}” 不可用", id.value))
                     .at(&id.location)
                     .hint(format!(
-                        "编号不能含 “.”，也不能是 {}",
+                        "编号也是下载文件名（如 towns.csv），只能用英文字母、数字、“-” 和 “_”，也不能是 {}",
                         RESERVED_IDS.join("、")
                     )),
             );
         }
         validate_schema(site, schema, diagnostics);
     }
+}
+
+/// Whether a table id can name its download files (`ID.csv`) on any system
+/// and in a URL without escaping. This also keeps `.` out of ids, which
+/// would break figure names such as `towns.disclosure`.
+fn is_file_stem(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) {

@@ -1,8 +1,14 @@
 //! Render: scored content → the files of the static site, in memory.
 //!
-//! Each notice page is rendered from its own period alone, so pages are
-//! independent of each other. Nothing is written here; see [`crate::write`].
+//! Each period gets its folder: the notice page (`index.html`), the portal
+//! fragment (`fragment.html`) and each appendix table as CSV and XLSX. The
+//! site root gets the home page, `sitemap.xml` and `atom.xml`. Each period is
+//! rendered from its own data alone, so its files are independent of the
+//! other periods'. Nothing is written here; see [`crate::write`].
 
+mod download;
+mod feed;
+mod fragment;
 mod theme;
 mod view;
 
@@ -22,6 +28,11 @@ use crate::score::{ScoredPeriod, score_period};
 pub use theme::{THEMES_DIR, Theme};
 use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
 
+/// File name of a period's portal fragment, beside its notice page.
+pub const FRAGMENT_FILE: &str = "fragment.html";
+/// File name of every HTML page.
+const PAGE_FILE: &str = "index.html";
+
 /// The rendered site: file contents by path relative to the output folder,
 /// with `/` separators, sorted.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -30,11 +41,11 @@ pub struct Output {
 }
 
 impl Output {
-    /// Number of HTML pages.
+    /// Number of HTML pages (the fragments are not pages).
     pub fn pages(&self) -> usize {
         self.files
             .keys()
-            .filter(|path| path.ends_with(".html"))
+            .filter(|path| path.rsplit('/').next() == Some(PAGE_FILE))
             .count()
     }
 }
@@ -49,46 +60,135 @@ pub fn render(root: &Path, content: &Content, diagnostics: &mut Diagnostics) -> 
         title: site.title.clone(),
         office: site.office.clone(),
         language: site.language.clone(),
+        feed: !content.periods.is_empty(),
     };
     let mut output = Output::default();
-    let mut links = Vec::new();
+    let mut notices = Vec::new();
     for period in &content.periods {
         let scored = score_period(site, period);
-        let figures = match period_figures(site, &scored) {
-            Ok(figures) => figures,
-            Err(errors) => {
-                errors.into_iter().for_each(|error| diagnostics.push(error));
-                continue;
-            }
-        };
-        let mut expander = Expander { diagnostics };
-        let (notice, appendices) = notice_views(site, &scored, &figures, &mut expander);
-        let page = NoticePage {
-            site: &site_view,
-            root: "../",
-            notice: &notice,
-            appendices: &appendices,
-        };
-        if let Some(html) = render_page(&theme, "notice.html", &page, diagnostics) {
-            output
-                .files
-                .insert(format!("{}/index.html", notice.slug), html);
+        if let Some(notice) =
+            render_period(&theme, site, &site_view, &scored, &mut output, diagnostics)
+        {
+            notices.push(notice);
         }
-        links.push((period.window.issued.value, notice_link(&notice)));
     }
-    // Newest first; the slug breaks ties so the order never depends on the disk.
-    links.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.href.cmp(&a.1.href)));
-    let notices: Vec<NoticeLink> = links.into_iter().map(|(_, link)| link).collect();
+    // Newest first; the path breaks ties so the order never depends on the disk.
+    notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
     let home = HomePage {
         site: &site_view,
         root: "",
         notices: &notices,
     };
     if let Some(html) = render_page(&theme, "index.html", &home, diagnostics) {
-        output.files.insert("index.html".to_string(), html);
+        output.files.insert(PAGE_FILE.to_string(), html);
     }
+    render_feeds(site, &notices, &mut output);
     copy_static(&theme, &mut output, diagnostics);
     (!diagnostics.has_errors()).then_some(output)
+}
+
+/// Renders one period's folder into `output`: the notice page, the portal
+/// fragment and the downloads. Returns the home page's link to the notice.
+fn render_period(
+    theme: &Theme,
+    site: &Site,
+    site_view: &SiteView,
+    scored: &ScoredPeriod,
+    output: &mut Output,
+    diagnostics: &mut Diagnostics,
+) -> Option<NoticeLink> {
+    let period = scored.period;
+    let figures = match period_figures(site, scored) {
+        Ok(figures) => figures,
+        Err(errors) => {
+            errors.into_iter().for_each(|error| diagnostics.push(error));
+            return None;
+        }
+    };
+    let folder_url = site
+        .base_url
+        .as_ref()
+        .map(|base| format!("{base}{}/", period.slug));
+    let mut expander = Expander { diagnostics };
+    let (notice, appendices) =
+        notice_views(site, scored, &figures, folder_url.as_deref(), &mut expander);
+    let page = NoticePage {
+        site: site_view,
+        root: "../",
+        notice: &notice,
+        appendices: &appendices,
+    };
+    let folder = &notice.slug;
+    if let Some(html) = render_page(theme, "notice.html", &page, diagnostics) {
+        output.files.insert(format!("{folder}/{PAGE_FILE}"), html);
+    }
+    if let Some(html) = render_fragment(theme, &page, diagnostics) {
+        output
+            .files
+            .insert(format!("{folder}/{FRAGMENT_FILE}"), html);
+    }
+    let meta = download::Meta {
+        office: &site.office,
+        issued: period.window.issued.value,
+    };
+    for appendix in &appendices {
+        for format in download::Format::ALL {
+            let path = format!("{folder}/{}.{}", appendix.id, format.extension());
+            match format.render(appendix, &meta) {
+                Ok(bytes) => {
+                    output.files.insert(path, bytes);
+                }
+                Err(error) => diagnostics.push(Diagnostic::error(format!(
+                    "无法生成下载文件 {path}：{error}"
+                ))),
+            }
+        }
+    }
+    Some(notice_link(&notice, period.window.issued.value))
+}
+
+/// Renders the theme's portal fragment and refuses one that a CMS editor
+/// would mangle (see [`fragment::problems`]).
+fn render_fragment(
+    theme: &Theme,
+    page: &NoticePage,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<u8>> {
+    let html = render_page(theme, FRAGMENT_FILE, page, diagnostics)?;
+    let problems = fragment::problems(&String::from_utf8_lossy(&html));
+    if problems.is_empty() {
+        return Some(html);
+    }
+    let mut diagnostic = Diagnostic::error(format!(
+        "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
+        page.notice.slug,
+        problems.join("；")
+    ))
+    .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
+    if let Some(file) = theme.template_files.get(FRAGMENT_FILE) {
+        diagnostic = diagnostic.at(&crate::diagnostics::Location::new(*file, 0..0));
+    }
+    diagnostics.push(diagnostic);
+    None
+}
+
+/// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.
+fn render_feeds(site: &Site, notices: &[NoticeLink], output: &mut Output) {
+    let feed_site = feed::FeedSite {
+        title: &site.title,
+        office: &site.office,
+        language: &site.language,
+        base_url: site.base_url.as_deref(),
+    };
+    output.files.insert(
+        feed::SITEMAP_PATH.to_string(),
+        feed::sitemap(&feed_site, notices).into_bytes(),
+    );
+    if let Some(atom) = feed::atom(&feed_site, notices) {
+        output
+            .files
+            .insert(feed::ATOM_PATH.to_string(), atom.into_bytes());
+    }
 }
 
 #[derive(Serialize)]
@@ -112,6 +212,7 @@ fn notice_views(
     site: &Site,
     scored: &ScoredPeriod,
     figures: &Figures,
+    folder_url: Option<&str>,
     expander: &mut Expander,
 ) -> (NoticeView, Vec<AppendixView>) {
     let period = scored.period;
@@ -123,7 +224,7 @@ fn notice_views(
         .enumerate()
         .map(|(index, table)| {
             let figures = table_figures(figures, table);
-            view::appendix(index + 1, table, &figures, expander)
+            view::appendix(index + 1, table, &figures, folder_url, expander)
         })
         .collect();
     let attachments = appendices
@@ -147,17 +248,20 @@ fn notice_views(
         attachments,
         office: site.office.clone(),
         date: format_date(period.window.issued.value),
+        iso_date: period.window.issued.value.to_string(),
         label: period.window.label(),
     };
     (view, appendices)
 }
 
-fn notice_link(notice: &NoticeView) -> NoticeLink {
+fn notice_link(notice: &NoticeView, issued: chrono::NaiveDate) -> NoticeLink {
     NoticeLink {
-        href: format!("{}/index.html", notice.slug),
+        href: format!("{}/{PAGE_FILE}", notice.slug),
         title: notice.title.clone(),
         label: notice.label.clone(),
         date: notice.date.clone(),
+        iso_date: notice.iso_date.clone(),
+        issued,
     }
 }
 

@@ -123,6 +123,7 @@ fn parse_templates(
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.register_filter("styled", super::fragment::styled);
     if let Err(error) = tera.add_raw_templates(sources) {
         diagnostics.push(template_error(&error, &files, diagnostics));
         return None;

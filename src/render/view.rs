@@ -1,6 +1,8 @@
 //! Views: the plain, serialisable shapes that templates receive. All the
 //! arithmetic and text expansion happens before a template sees a value.
 
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::figures::{Figures, format_points};
@@ -8,21 +10,30 @@ use crate::model::{Schema, ZeroDisplay};
 use crate::score::{Score, ScoredTable};
 
 use super::Expander;
+use super::download::Format;
 
 #[derive(Serialize)]
 pub struct SiteView {
     pub title: String,
     pub office: String,
     pub language: String,
+    /// Whether the site publishes `atom.xml` (it does when it has a notice).
+    pub feed: bool,
 }
 
 /// One entry of the home page's list.
 #[derive(Serialize)]
 pub struct NoticeLink {
+    /// Path of the notice page from the site root.
     pub href: String,
     pub title: String,
     pub label: String,
+    /// 成文日期 as the notice prints it, e.g. 2019年6月5日.
     pub date: String,
+    /// 成文日期 in ISO 8601, for `<time datetime>`.
+    pub iso_date: String,
+    #[serde(skip)]
+    pub issued: NaiveDate,
 }
 
 #[derive(Serialize)]
@@ -39,6 +50,8 @@ pub struct NoticeView {
     pub office: String,
     /// 成文日期, e.g. 2019年6月5日.
     pub date: String,
+    /// 成文日期 in ISO 8601, for `<time datetime>`.
+    pub iso_date: String,
     /// 数据采集时间, for the page's summary line.
     pub label: String,
 }
@@ -67,6 +80,24 @@ pub struct AppendixView {
     pub header: Vec<Vec<HeaderCell>>,
     pub rows: Vec<Vec<Cell>>,
     pub notes: Vec<String>,
+    /// The table as files to download, one per format.
+    pub downloads: Vec<DownloadLink>,
+}
+
+/// A link to one of an appendix table's download files.
+#[derive(Serialize)]
+pub struct DownloadLink {
+    /// Format name to show, e.g. `CSV`.
+    pub format: &'static str,
+    /// What the format is for, in a sentence fragment for the link text.
+    pub description: &'static str,
+    pub media_type: &'static str,
+    /// File name beside the notice page, e.g. `towns.csv`.
+    pub href: String,
+    /// Absolute address, when the site has a base URL.
+    pub url: Option<String>,
+    /// Name to save the file under, e.g. `附件1 …通报表.csv`.
+    pub save_as: String,
 }
 
 #[derive(Serialize)]
@@ -84,21 +115,42 @@ pub struct Cell {
     /// The unit's name: a row header.
     pub header: bool,
     pub numeric: bool,
+    /// The number `text` shows, for spreadsheets; `None` for names and blank zeros.
+    #[serde(skip)]
+    pub value: Option<Decimal>,
 }
 
 /// Builds the appendix view of a scored table.
+///
+/// `folder_url` is the absolute address of the notice's folder, ending in
+/// `/`, when the site has a base URL.
 pub fn appendix(
     number: usize,
     table: &ScoredTable,
     figures: &Figures,
+    folder_url: Option<&str>,
     expander: &mut Expander,
 ) -> AppendixView {
     let schema = table.schema;
+    let title = expander.plain(&schema.title, figures);
+    let downloads = Format::ALL
+        .iter()
+        .map(|format| {
+            let href = format!("{}.{}", schema.id.value, format.extension());
+            DownloadLink {
+                format: format.name(),
+                description: format.description(),
+                media_type: format.media_type(),
+                url: folder_url.map(|folder| format!("{folder}{href}")),
+                save_as: format!("附件{number} {title}.{}", format.extension()),
+                href,
+            }
+        })
+        .collect();
     AppendixView {
         number,
         anchor: format!("appendix-{number}"),
         id: schema.id.value.clone(),
-        title: expander.plain(&schema.title, figures),
         header: header_rows(schema, figures, expander),
         rows: table.rows.iter().map(|row| cells(schema, row)).collect(),
         notes: schema
@@ -106,6 +158,8 @@ pub fn appendix(
             .iter()
             .map(|note| expander.plain(note, figures))
             .collect(),
+        title,
+        downloads,
     }
 }
 
@@ -161,30 +215,34 @@ fn header_cell(text: String, colspan: usize, rowspan: usize) -> HeaderCell {
 }
 
 fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
+    let rank = Decimal::from(row.rank);
     let mut cells = vec![
         Cell {
-            text: row.rank.to_string(),
+            text: rank.to_string(),
             header: false,
             numeric: true,
+            value: Some(rank),
         },
         Cell {
             text: row.unit.name.value.clone(),
             header: true,
             numeric: false,
+            value: None,
         },
     ];
     for column in &schema.columns {
         let value = row.value(column);
         let blank = value.is_zero() && column.zero == ZeroDisplay::Blank;
-        let text = if blank {
-            String::new()
+        let (text, value) = if blank {
+            (String::new(), None)
         } else {
-            format_points(value)
+            (format_points(value), Some(value.normalize()))
         };
         cells.push(Cell {
             text,
             header: false,
             numeric: true,
+            value,
         });
     }
     cells

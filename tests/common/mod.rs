@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use scraper::{ElementRef, Html};
 use tempfile::TempDir;
 
 /// The repository root, where the shipped `content/` and `themes/` live.
@@ -125,4 +126,127 @@ pub fn transcript(args: &[&str], output: &Output) -> String {
         String::from_utf8_lossy(&output.stderr),
         String::from_utf8_lossy(&output.stdout)
     )
+}
+
+/// The shipped site built into `public/` of a temporary copy: the copy
+/// (which must outlive the output) and the output folder.
+pub fn built_seed() -> (TempDir, PathBuf) {
+    let site = shipped_site();
+    build_ok(site.path());
+    let out = site.path().join("public");
+    (site, out)
+}
+
+/// A text file's contents; the path names the file in a failure.
+pub fn read_text(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// Replaces `from` with `to` in a file, which must contain `from`.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).expect("read file");
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).expect("write file");
+}
+
+/// The text of an element, trimmed, its inner spaces kept.
+pub fn text(element: ElementRef) -> String {
+    element.text().collect::<String>().trim().to_string()
+}
+
+/// A page's appendix table as a grid, the way a spreadsheet holds it: the
+/// title, the header rows with each spanning cell's text in its first row
+/// and column (the rest of the span empty), the body rows, and when there
+/// are notes, an empty line, `注：` and the numbered notes. Also returns
+/// each spanning header cell as (row, column, rows, columns), in grid rows.
+pub struct PageTable {
+    pub grid: Vec<Vec<String>>,
+    pub spans: Vec<(usize, usize, usize, usize)>,
+    /// The grid rows that hold the table's body rows.
+    pub body: std::ops::Range<usize>,
+    /// The number of header rows.
+    pub header_rows: usize,
+}
+
+pub fn page_table(page: &Html, id: &str) -> PageTable {
+    let table = page
+        .select(&selector(&format!("table[data-table=\"{id}\"]")))
+        .next()
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let section = table
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|element| element.value().name() == "section")
+        .expect("the table sits in its appendix section");
+    let title = text(
+        section
+            .select(&selector(".appendix-title"))
+            .next()
+            .expect("title"),
+    );
+    let header_rows: Vec<ElementRef> = table.select(&selector("thead tr")).collect();
+    let body_rows: Vec<ElementRef> = table.select(&selector("tbody tr")).collect();
+    let width = body_rows
+        .iter()
+        .map(|row| row.select(&selector("th, td")).count())
+        .max()
+        .unwrap_or(0);
+    let mut grid = vec![title_line(&title, width)];
+    let mut header = vec![vec![None::<String>; width]; header_rows.len()];
+    let mut spans = Vec::new();
+    for (row, tr) in header_rows.iter().enumerate() {
+        let mut column = 0;
+        for th in tr.select(&selector("th")) {
+            while header[row][column].is_some() {
+                column += 1;
+            }
+            let attr = |name: &str| {
+                th.value().attr(name).map_or(1, |value| {
+                    value.parse::<usize>().expect("a span is a number")
+                })
+            };
+            let (rows, columns) = (attr("rowspan"), attr("colspan"));
+            for spanned in header.iter_mut().skip(row).take(rows) {
+                for cell in spanned.iter_mut().skip(column).take(columns) {
+                    *cell = Some(String::new());
+                }
+            }
+            header[row][column] = Some(text(th));
+            if rows > 1 || columns > 1 {
+                spans.push((row + 1, column, rows, columns));
+            }
+            column += columns;
+        }
+    }
+    for row in header {
+        grid.push(row.into_iter().map(Option::unwrap_or_default).collect());
+    }
+    let first_body_row = grid.len();
+    for tr in body_rows {
+        grid.push(tr.select(&selector("th, td")).map(text).collect());
+    }
+    let body = first_body_row..grid.len();
+    let notes: Vec<String> = section
+        .select(&selector(".table-notes li"))
+        .map(text)
+        .collect();
+    if !notes.is_empty() {
+        grid.push(title_line("", width));
+        grid.push(title_line("注：", width));
+        for (index, note) in notes.iter().enumerate() {
+            grid.push(title_line(&format!("{}. {note}", index + 1), width));
+        }
+    }
+    PageTable {
+        grid,
+        spans,
+        body,
+        header_rows: header_rows.len(),
+    }
+}
+
+fn title_line(first: &str, width: usize) -> Vec<String> {
+    let mut line = vec![first.to_string()];
+    line.resize(width, String::new());
+    line
 }

@@ -1,0 +1,202 @@
+//! Downloads: each appendix table as a CSV and an XLSX file, cell for cell
+//! what the notice page shows: the title, the header rows, the rows with
+//! their computed columns, and the notes.
+//!
+//! Both files are built from the page's own [`AppendixView`], so a download
+//! can never disagree with the page it is linked from.
+
+mod csv;
+mod xlsx;
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+
+use super::view::{AppendixView, HeaderCell};
+
+pub use self::csv::to_csv;
+pub use self::xlsx::to_xlsx;
+
+/// A download format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// Every format, in the order the page links them.
+    pub const ALL: [Format; 2] = [Format::Csv, Format::Xlsx];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The name a reader knows the format by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::Xlsx => "Excel",
+        }
+    }
+
+    /// The media type of the file, for the link's `type`.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    /// What the file is, for the link's text.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Csv => "逗号分隔文本，UTF-8 编码",
+            Format::Xlsx => "XLSX 工作簿，可用 Excel 或 WPS 打开",
+        }
+    }
+
+    /// The file's bytes.
+    pub fn render(self, appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, String> {
+        match self {
+            Format::Csv => to_csv(appendix).map_err(|error| error.to_string()),
+            Format::Xlsx => to_xlsx(appendix, meta).map_err(|error| error.to_string()),
+        }
+    }
+}
+
+/// Document properties that spreadsheets record.
+pub struct Meta<'a> {
+    /// 发文机关, recorded as the author.
+    pub office: &'a str,
+    /// 成文日期, recorded as the creation date so that builds are repeatable.
+    pub issued: NaiveDate,
+}
+
+/// A header cell at its place on the sheet, rows and columns from 0.
+#[derive(Debug, PartialEq, Eq)]
+struct Placed<'a> {
+    row: usize,
+    column: usize,
+    rows: usize,
+    columns: usize,
+    text: &'a str,
+}
+
+/// Places header cells the way HTML lays out a table: each cell goes into
+/// the next column of its row that no cell from a row above still spans.
+fn place(header: &[Vec<HeaderCell>]) -> Vec<Placed<'_>> {
+    let mut taken: Vec<Vec<bool>> = vec![Vec::new(); header.len()];
+    let mut placed = Vec::new();
+    for (row, cells) in header.iter().enumerate() {
+        let mut column = 0;
+        for cell in cells {
+            while taken[row].get(column).copied().unwrap_or(false) {
+                column += 1;
+            }
+            let rows = cell.rowspan.max(1).min(header.len() - row);
+            let columns = cell.colspan.max(1);
+            for spanned in &mut taken[row..row + rows] {
+                if spanned.len() < column + columns {
+                    spanned.resize(column + columns, false);
+                }
+                spanned[column..column + columns].fill(true);
+            }
+            placed.push(Placed {
+                row,
+                column,
+                rows,
+                columns,
+                text: &cell.text,
+            });
+            column += columns;
+        }
+    }
+    placed
+}
+
+/// The number of columns of the table: the widest of its header and rows.
+fn width(appendix: &AppendixView) -> usize {
+    let header = place(&appendix.header)
+        .iter()
+        .map(|cell| cell.column + cell.columns)
+        .max()
+        .unwrap_or(0);
+    let rows = appendix.rows.iter().map(Vec::len).max().unwrap_or(0);
+    header.max(rows).max(1)
+}
+
+/// The lead line above the notes, as the page shows it.
+const NOTES_LEAD: &str = "注：";
+
+/// A note as its numbered line, as the page's list shows it.
+fn note_line(index: usize, note: &str) -> String {
+    format!("{}. {note}", index + 1)
+}
+
+/// Whether a spreadsheet would read `text` as a formula: it starts with
+/// `=`, `+`, `-` or `@`, or with a tab or carriage return, which some
+/// programs skip before looking (OWASP, "CSV Injection").
+pub fn is_formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Text made safe for a CSV cell: formula-like text gets a leading `'`, which
+/// spreadsheets show and never evaluate.
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    if is_formula_like(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(text: &str, colspan: usize, rowspan: usize) -> HeaderCell {
+        HeaderCell {
+            text: text.to_string(),
+            colspan,
+            rowspan,
+            scope: "col",
+        }
+    }
+
+    #[test]
+    fn header_cells_skip_columns_spanned_from_above() {
+        let header = vec![
+            vec![cell("序号", 1, 2), cell("单位", 1, 2), cell("组", 2, 1)],
+            vec![cell("甲", 1, 1), cell("乙", 1, 1)],
+        ];
+        let placed = place(&header);
+        let at: Vec<(usize, usize, usize, usize, &str)> = placed
+            .iter()
+            .map(|p| (p.row, p.column, p.rows, p.columns, p.text))
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (0, 0, 2, 1, "序号"),
+                (0, 1, 2, 1, "单位"),
+                (0, 2, 1, 2, "组"),
+                (1, 2, 1, 1, "甲"),
+                (1, 3, 1, 1, "乙"),
+            ]
+        );
+    }
+
+    #[test]
+    fn formula_like_text_is_neutralised() {
+        for text in ["=1+1", "+86", "-单位", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(text), format!("'{text}"), "{text:?}");
+        }
+        for text in ["十字路街道", "1-5月份", "a=b", ""] {
+            assert_eq!(neutralise(text), text, "{text:?}");
+        }
+    }
+}
