@@ -50,9 +50,9 @@ impl Output {
     }
 }
 
-/// Renders every period's notice page, the home page and the theme's static
-/// files. Returns `None` when any template or expression failed; every
-/// failure is in `diagnostics`.
+/// Renders every period's folder, the home page, the sitemap and feed, and
+/// the theme's static files. Returns `None` when any template, expression
+/// or download failed; every failure is in `diagnostics`.
 pub fn render(root: &Path, content: &Content, diagnostics: &mut Diagnostics) -> Option<Output> {
     let site = &content.site;
     let theme = Theme::load(root, &site.theme.value, &site.theme.location, diagnostics)?;
@@ -131,10 +131,22 @@ fn render_period(
         office: &site.office,
         issued: period.window.issued.value,
     };
-    for appendix in &appendices {
+    render_downloads(folder, &appendices, &meta, output, diagnostics);
+    Some(notice_link(&notice, period.window.issued.value))
+}
+
+/// Adds each appendix table's download files to the period's folder.
+fn render_downloads(
+    folder: &str,
+    appendices: &[AppendixView],
+    meta: &download::Meta,
+    output: &mut Output,
+    diagnostics: &mut Diagnostics,
+) {
+    for appendix in appendices {
         for format in download::Format::ALL {
             let path = format!("{folder}/{}.{}", appendix.id, format.extension());
-            match format.render(appendix, &meta) {
+            match format.render(appendix, meta) {
                 Ok(bytes) => {
                     output.files.insert(path, bytes);
                 }
@@ -144,7 +156,6 @@ fn render_period(
             }
         }
     }
-    Some(notice_link(&notice, period.window.issued.value))
 }
 
 /// Renders the theme's portal fragment and refuses one that a CMS editor

@@ -4,6 +4,7 @@
 //! The workbook's creation date is the notice's issue date, not the clock,
 //! so the same content always builds the same bytes.
 
+use chrono::Datelike;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
     ColNum, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, RowNum, Workbook,
@@ -119,11 +120,9 @@ pub fn to_xlsx(appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, XlsxErro
 
 fn properties(appendix: &AppendixView, meta: &Meta) -> Result<DocProperties, XlsxError> {
     let issued = meta.issued;
-    let created = ExcelDateTime::from_ymd(
-        u16::try_from(chrono::Datelike::year(&issued)).unwrap_or(1900),
-        chrono::Datelike::month(&issued) as u8,
-        chrono::Datelike::day(&issued) as u8,
-    )?;
+    // A year outside Excel's range makes from_ymd fail, which is reported.
+    let year = u16::try_from(issued.year()).unwrap_or(0);
+    let created = ExcelDateTime::from_ymd(year, issued.month() as u8, issued.day() as u8)?;
     Ok(DocProperties::new()
         .set_title(format!("附件{} {}", appendix.number, appendix.title))
         .set_author(meta.office)
