@@ -112,6 +112,13 @@ fn the_text_reproduces_every_paragraph_of_the_seed() {
         .collect();
     assert_eq!(actual, expected);
 
+    // The title wraps where notice.md breaks it, keeping words whole.
+    let title = page.select(&selector(".notice-title")).next().unwrap();
+    assert_eq!(
+        title.text().collect::<Vec<_>>(),
+        ["关于2019年1-5月份政务公开", "随机抽查情况的通报"]
+    );
+    assert_eq!(title.select(&selector("br")).count(), 1);
     let text = |css: &str| {
         page.select(&selector(css))
             .map(compact_text)

@@ -247,9 +247,17 @@ fn notice_views(
         })
         .collect();
     let body = expander.markdown(&notice.body, figures);
+    let title = expander.plain(&notice.title, figures);
+    let title_lines: Vec<String> = title
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect();
     let view = NoticeView {
         slug: period.slug.clone(),
-        title: expander.plain(&notice.title, figures),
+        title: title_lines.concat(),
+        title_lines,
         addressees: notice.addressees.clone(),
         body: markdown::to_html(&body),
         contact: notice.contact.as_ref().map(|contact| ContactView {

@@ -39,7 +39,11 @@ pub struct NoticeLink {
 #[derive(Serialize)]
 pub struct NoticeView {
     pub slug: String,
+    /// The title on one line, for the browser tab, lists and feeds.
     pub title: String,
+    /// The title as the author broke it into lines (GB/T 9704 wants breaks
+    /// that keep words whole, which CSS cannot find in Chinese).
+    pub title_lines: Vec<String>,
     /// 主送机关, without the colon.
     pub addressees: String,
     /// The Markdown body as HTML.
