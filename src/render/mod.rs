@@ -330,24 +330,24 @@ impl Expander<'_> {
         let quoted = self
             .diagnostics
             .source(text.location.file)
-            .get(text.location.span.clone());
-        let quote = match quoted {
-            Some(q) if q.starts_with("\"\"\"") || q.starts_with("'''") => 3,
-            Some(q) if q.starts_with('"') || q.starts_with('\'') => 1,
-            _ => 0,
-        };
-        self.expand(text, quote, figures, Escape::Plain)
+            .get(text.location.span.clone())
+            .unwrap_or("");
+        let skip = value_offset(quoted, &text.value);
+        self.expand(text, skip, figures, Escape::Plain)
     }
 
     /// A Markdown body, located exactly.
     pub fn markdown(&mut self, text: &Located<String>, figures: &Figures) -> String {
-        self.expand(text, 0, figures, Escape::Markdown)
+        self.expand(text, Some(0), figures, Escape::Markdown)
     }
 
+    /// `skip` is where the value starts within its location, or `None`
+    /// when the value is not the source text verbatim (escapes), so that
+    /// errors point at the whole string rather than at a wrong place.
     fn expand(
         &mut self,
         text: &Located<String>,
-        skip: usize,
+        skip: Option<usize>,
         figures: &Figures,
         escape: Escape,
     ) -> String {
@@ -355,9 +355,13 @@ impl Expander<'_> {
             Ok(expanded) => expanded,
             Err(errors) => {
                 for error in errors {
-                    let span = error.span.start + skip..error.span.end + skip;
-                    let mut diagnostic =
-                        Diagnostic::error(error.message).at(&text.location.within(span));
+                    let location = match skip {
+                        Some(skip) => text
+                            .location
+                            .within(error.span.start + skip..error.span.end + skip),
+                        None => text.location.clone(),
+                    };
+                    let mut diagnostic = Diagnostic::error(error.message).at(&location);
                     if let Some(hint) = error.hint {
                         diagnostic = diagnostic.hint(hint);
                     }
@@ -366,5 +370,43 @@ impl Expander<'_> {
                 text.value.clone()
             }
         }
+    }
+}
+
+/// Where a TOML string's value starts within its quoted source: after the
+/// opening quotes and, in a multi-line string, the line break TOML drops
+/// after them. `None` when the value is not the source verbatim (escapes or
+/// line-ending backslashes), since offsets in the value then do not map.
+fn value_offset(quoted: &str, value: &str) -> Option<usize> {
+    let (open, close) = if quoted.starts_with("\"\"\"") || quoted.starts_with("'''") {
+        let after = &quoted[3..];
+        let newline = if after.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(after.starts_with('\n'))
+        };
+        (3 + newline, 3)
+    } else if quoted.starts_with('"') || quoted.starts_with('\'') {
+        (1, 1)
+    } else {
+        (0, 0)
+    };
+    let raw = quoted.get(open..quoted.len().checked_sub(close)?)?;
+    (raw == value).then_some(open)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_offset;
+
+    #[test]
+    fn values_map_to_their_source_unless_escaped() {
+        assert_eq!(value_offset("\"关于{{ x }}\"", "关于{{ x }}"), Some(1));
+        assert_eq!(
+            value_offset("\"\"\"\n关于\n通报\"\"\"", "关于\n通报"),
+            Some(4)
+        );
+        assert_eq!(value_offset("'''\r\n关于'''", "关于"), Some(5));
+        assert_eq!(value_offset("\"a\\tb\"", "a\tb"), None);
     }
 }
