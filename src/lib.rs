@@ -13,13 +13,16 @@
 
 pub mod calendar;
 pub mod commands;
+pub mod data_edit;
 pub mod diagnostics;
 pub mod figures;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod new_period;
 pub mod pipeline;
 pub mod render;
 pub mod score;
+pub mod staging;
 pub mod validate;
 pub mod write;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use tongbao::commands::{self, build::BuildArgs, check::CheckArgs};
+use tongbao::commands::{self, build::BuildArgs, check::CheckArgs, new::NewArgs};
 
 /// tongbao (通报): publish county inspection notices as a static site.
 #[derive(Parser, Debug)]
@@ -18,6 +18,8 @@ enum Command {
     Build(BuildArgs),
     /// Check content/ and themes/ and report every problem; write nothing
     Check(CheckArgs),
+    /// Start a new period from the previous one: same units, counts zeroed
+    New(NewArgs),
 }
 
 fn main() -> ExitCode {
@@ -25,5 +27,6 @@ fn main() -> ExitCode {
     match &cli.command {
         Command::Build(args) => commands::build::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::New(args) => commands::new::run(args),
     }
 }

@@ -2,10 +2,11 @@
 
 pub mod build;
 pub mod check;
+pub mod new;
 
 use std::process::ExitCode;
 
-use crate::diagnostics::{Diagnostics, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 
 /// Exit code when the content has errors (usage errors exit with 2, by clap).
 pub const EXIT_CONTENT_ERROR: u8 = 1;
@@ -13,6 +14,26 @@ pub const EXIT_CONTENT_ERROR: u8 = 1;
 /// Prints every diagnostic to standard error.
 pub fn print_diagnostics(diagnostics: &Diagnostics) {
     eprint!("{}", diagnostics.render());
+}
+
+/// Prints every error, and the warnings about files under `prefix` (a path
+/// relative to the site root): a command that changed those files reports
+/// on them, not on warnings the rest of the site already had.
+pub fn print_diagnostics_about(diagnostics: &Diagnostics, prefix: &str) {
+    for diagnostic in diagnostics.list() {
+        let about_prefix = diagnostic
+            .location
+            .as_ref()
+            .is_some_and(|location| diagnostics.file_name(location.file).starts_with(prefix));
+        if diagnostic.severity == Severity::Error || about_prefix {
+            eprint!("{}", diagnostics.render_one(diagnostic));
+        }
+    }
+}
+
+/// Prints one diagnostic that points at no file.
+pub fn print_message(diagnostic: Diagnostic) {
+    eprint!("{}", Diagnostics::new().render_one(&diagnostic));
 }
 
 /// The exit code for a run that found these diagnostics.

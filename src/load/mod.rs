@@ -19,7 +19,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, FileId, io_reason};
 use crate::model::{DEFAULT_MAX_COUNT, Period, Site};
 
 pub use calendar::{CALENDAR_FILE, load_calendar};
-pub use period::{UNIT_KEY, load_period};
+pub use period::{UNIT_KEY, is_valid_slug, load_period};
 pub use site::load_site;
 
 /// The folder under the site root that holds `site.toml` and the periods.

@@ -79,7 +79,8 @@ pub fn load_period(
     convert_period(file, slug, raw, notice, max_count, diagnostics)
 }
 
-fn is_valid_slug(slug: &str) -> bool {
+/// Whether a folder name can be a period's slug, and so a path on the site.
+pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && !slug.starts_with('.')
         && slug

@@ -250,3 +250,82 @@ fn title_line(first: &str, width: usize) -> Vec<String> {
     line.resize(width, String::new());
     line
 }
+
+/// The seed period's folder name.
+pub const SEED: &str = "2019-01-05";
+
+/// A copy of the shipped site in a temporary folder, for the workflow
+/// commands that change it.
+pub struct Site {
+    pub dir: TempDir,
+}
+
+impl Site {
+    pub fn seed() -> Site {
+        Site {
+            dir: shipped_site(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folder");
+        fs::write(path, text).expect("write file");
+    }
+
+    /// Runs `tongbao ARGS --root ROOT` in the site root.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_tongbao"))
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .current_dir(self.root())
+            .output()
+            .expect("run tongbao");
+        Run::from(output)
+    }
+}
+
+/// What a run of the binary printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn assert_success(&self) -> &Run {
+        assert_eq!(self.code, Some(0), "{self:#?}");
+        self
+    }
+
+    /// Exit 1 (content error), and no panic.
+    pub fn assert_failure(&self) -> &Run {
+        assert_eq!(self.code, Some(1), "{self:#?}");
+        assert!(!self.stderr.contains("panicked"), "{self:#?}");
+        self
+    }
+}

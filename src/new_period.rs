@@ -1,0 +1,208 @@
+//! A new period made from a previous one: the same tables, units and notice
+//! text, the counts zeroed, the dates new.
+//!
+//! [`plan`] only computes the files; `tongbao new` checks them with
+//! [`crate::staging`] and creates the folder all at once.
+
+use chrono::{Datelike, NaiveDate};
+use toml_edit::Value;
+
+use crate::data_edit::DataDocument;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::{CONTENT_DIR, Content, is_valid_slug};
+use crate::model::Period;
+use crate::staging::Changes;
+
+/// The dates and labels of the new period, as given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Defaults to the previous period's start when the new window ends in
+    /// the same year (year-to-date counts, as the seed's 累计数), otherwise
+    /// to 1 January of the end's year.
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub issued: Option<NaiveDate>,
+    /// Defaults to as many days after `issued` as the previous period's.
+    pub deadline: Option<NaiveDate>,
+    /// Assessable weeks; left out when not given.
+    pub weeks: Option<u64>,
+    /// Label override such as 2019年二季度; left out when not given.
+    pub label: Option<String>,
+}
+
+/// What `new` will create.
+#[derive(Debug)]
+pub struct Plan {
+    pub slug: String,
+    /// The slug of the period it was made from.
+    pub from: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub issued: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    pub tables: usize,
+    pub units: usize,
+    /// The new folder's files, by name within the folder.
+    pub files: Changes,
+    /// Things the clerk still has to fill in, in Chinese.
+    pub reminders: Vec<String>,
+}
+
+impl Plan {
+    /// The new folder, relative to the site root.
+    pub fn folder(&self) -> String {
+        format!("{CONTENT_DIR}/{}", self.slug)
+    }
+}
+
+/// Plans the period `slug` from the period `from`, or from the newest
+/// period (by issue date) when `from` is `None`. `content` must be checked.
+pub fn plan(
+    content: &Content,
+    diagnostics: &Diagnostics,
+    slug: &str,
+    from: Option<&str>,
+    options: &Options,
+) -> Result<Plan, Diagnostic> {
+    if !is_valid_slug(slug) {
+        return Err(Diagnostic::error(format!("期次名 “{slug}” 不可用作网址"))
+            .hint("期次名只用字母、数字、- 和 _，例如 2019-06-30"));
+    }
+    if content.periods.iter().any(|period| period.slug == slug) {
+        return Err(Diagnostic::error(format!(
+            "期次 {CONTENT_DIR}/{slug} 已存在"
+        )));
+    }
+    let previous = previous_period(content, from)?;
+    let (end, issued) = match (options.end, options.issued) {
+        (Some(end), Some(issued)) => (end, issued),
+        _ => return Err(missing_dates(previous)),
+    };
+    let start = options
+        .start
+        .unwrap_or_else(|| default_start(previous, end));
+    let deadline = options.deadline.or_else(|| {
+        let old = &previous.window;
+        let days = old.deadline.as_ref()?.value - old.issued.value;
+        issued.checked_add_signed(days)
+    });
+
+    let edit_error = |error: crate::data_edit::EditError| {
+        Diagnostic::error(format!(
+            "无法修改 {CONTENT_DIR}/{}/data.toml：{error}",
+            previous.slug
+        ))
+    };
+    let mut data = DataDocument::parse(diagnostics.source(previous.file)).map_err(edit_error)?;
+    data.set_period_date("start", start).map_err(edit_error)?;
+    data.set_period_date("end", end).map_err(edit_error)?;
+    data.set_period_date("issued", issued).map_err(edit_error)?;
+    match deadline {
+        Some(deadline) => data.set_period_date("deadline", deadline),
+        None => data.remove_period_key("deadline").map(|_| ()),
+    }
+    .map_err(edit_error)?;
+    let mut reminders = Vec::new();
+    match (options.weeks, &previous.weeks) {
+        (Some(weeks), _) => data.set_period_value("weeks", Value::from(weeks as i64)),
+        (None, Some(old)) => {
+            // The calendar counts the new window's weeks, if it covers it;
+            // otherwise the check asks for --weeks.
+            if let Some(counted) = content.calendar.assessable_weeks(start, end) {
+                reminders.push(format!(
+                    "可考核周数按 content/calendar.toml 算出为 {counted} 周（上一期写明 weeks = {}，已删除）",
+                    old.value
+                ));
+            }
+            data.remove_period_key("weeks").map(|_| ())
+        }
+        (None, None) => Ok(()),
+    }
+    .map_err(edit_error)?;
+    match &options.label {
+        Some(label) => data.set_period_value("label", Value::from(label.as_str())),
+        None => data.remove_period_key("label").map(|_| ()),
+    }
+    .map_err(edit_error)?;
+    data.zero_counts(&content.site).map_err(edit_error)?;
+
+    if !previous.figures.is_empty() {
+        let names: Vec<&str> = previous.figures.keys().map(String::as_str).collect();
+        reminders.push(format!(
+            "[figures] 中的数字已清零（{}）：请按后台数据填写",
+            names.join("、")
+        ));
+    }
+    if previous
+        .tables
+        .iter()
+        .any(|table| !table.declared.is_empty())
+    {
+        reminders.push(
+            "各表的后台申报合计（declared）已删除：导入带“合计”行的文件时会填写，也可手工填写"
+                .to_string(),
+        );
+    }
+    reminders.push("notice.md 沿用上一期的正文：请按本期情况修改".to_string());
+
+    let mut files = Changes::new();
+    files.put("data.toml", data.to_string());
+    files.put("notice.md", diagnostics.source(previous.notice.file));
+    Ok(Plan {
+        slug: slug.to_string(),
+        from: previous.slug.clone(),
+        start,
+        end,
+        issued,
+        deadline,
+        tables: previous.tables.len(),
+        units: previous.tables.iter().map(|table| table.units.len()).sum(),
+        files,
+        reminders,
+    })
+}
+
+fn previous_period<'c>(content: &'c Content, from: Option<&str>) -> Result<&'c Period, Diagnostic> {
+    match from {
+        Some(from) => content
+            .periods
+            .iter()
+            .find(|period| period.slug == from)
+            .ok_or_else(|| {
+                let slugs = content.periods.iter().map(|period| period.slug.as_str());
+                let mut diagnostic = Diagnostic::error(format!("找不到期次 {CONTENT_DIR}/{from}"));
+                if let Some(near) = crate::figures::closest(from, slugs) {
+                    diagnostic = diagnostic.hint(format!("是否应为 {near}？"));
+                }
+                diagnostic
+            }),
+        None => content
+            .periods
+            .iter()
+            .max_by(|a, b| {
+                let key = |period: &Period| (period.window.issued.value, period.slug.clone());
+                key(a).cmp(&key(b))
+            })
+            .ok_or_else(|| {
+                Diagnostic::error(format!("{CONTENT_DIR}/ 中还没有任何期次可供沿用"))
+                    .hint("先按 docs/FORMAT.md 手工建立第一期")
+            }),
+    }
+}
+
+fn default_start(previous: &Period, end: NaiveDate) -> NaiveDate {
+    let old = previous.window.start.value;
+    if old.year() == end.year() {
+        old
+    } else {
+        NaiveDate::from_ymd_opt(end.year(), 1, 1).unwrap_or(old)
+    }
+}
+
+fn missing_dates(previous: &Period) -> Diagnostic {
+    let window = &previous.window;
+    Diagnostic::error("请给出新一期的数据截止日期（--end）和成文日期（--issued）").hint(format!(
+        "上一期 {} 的数据采集时间为 {} 至 {}，成文日期 {}；例如 --end 2019-06-30 --issued 2019-07-05",
+        previous.slug, window.start.value, window.end.value, window.issued.value
+    ))
+}

@@ -1,0 +1,164 @@
+//! Staging: check the content as it will be after a change, then write the
+//! change all at once, so that `new` and `import` never leave a broken or
+//! half-written file behind.
+//!
+//! The check runs [`pipeline::verify`], as `tongbao check` does, on a copy
+//! of `content/` and `themes/`
+//! in a temporary site root with the changed files in place. Messages name
+//! files relative to the site root, so they read exactly as they would for
+//! the real files.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostics;
+use crate::load::{CONTENT_DIR, Content};
+use crate::pipeline;
+use crate::render::THEMES_DIR;
+
+/// Prefix of the temporary files and folders created inside the site.
+const STAGING_PREFIX: &str = ".tongbao-";
+
+/// Files to create or replace, by path relative to the site root.
+#[derive(Debug, Default)]
+pub struct Changes {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Changes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces the file at `path`, relative to the site root.
+    pub fn put(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), bytes.into());
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (&Path, &[u8])> {
+        self.files
+            .iter()
+            .map(|(path, bytes)| (path.as_path(), bytes.as_slice()))
+    }
+}
+
+/// Checks the site under `root` as it would be with `changes` applied, as
+/// `tongbao check` does (load, validate, score, render), without touching
+/// `root`. Returns the checked content, or `None` when the
+/// check found errors (they are in `diagnostics`).
+pub fn check_changed(
+    root: &Path,
+    changes: &Changes,
+    diagnostics: &mut Diagnostics,
+) -> io::Result<Option<Content>> {
+    let copy = tempfile::Builder::new().prefix(STAGING_PREFIX).tempdir()?;
+    for folder in [CONTENT_DIR, THEMES_DIR] {
+        copy_tree(&root.join(folder), &copy.path().join(folder))?;
+    }
+    for (path, bytes) in changes.files() {
+        let target = copy.path().join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(target, bytes)?;
+    }
+    Ok(pipeline::verify(copy.path(), diagnostics).map(|verified| verified.content))
+}
+
+/// Copies a folder tree, following symbolic links as the loader does.
+fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    if !from.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(from).follow_links(true) {
+        let entry = entry.map_err(io::Error::other)?;
+        let relative = entry.path().strip_prefix(from).map_err(io::Error::other)?;
+        let target = to.join(relative);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target)?;
+        } else {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces a file's content atomically: the bytes go to a temporary file
+/// in the same folder, which then takes the file's place. A reader sees the
+/// old file or the new one, never a part of either.
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut staged = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempfile_in(folder)?;
+    io::Write::write_all(&mut staged, bytes)?;
+    staged.as_file().sync_all()?;
+    staged.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Creates `folder` holding `files` (names relative to it), all at once:
+/// the files are staged in a temporary folder under `root`, which is then
+/// renamed into place. Refuses when `folder` already exists.
+pub fn create_folder(root: &Path, folder: &Path, files: &Changes) -> io::Result<()> {
+    if folder.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} 已存在", folder.display()),
+        ));
+    }
+    let staging = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(root)?;
+    let staged = staging.path().join("folder");
+    fs::create_dir(&staged)?;
+    for (path, bytes) in files.files() {
+        let target = staged.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(target, bytes)?;
+    }
+    if folder.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} 已存在", folder.display()),
+        ));
+    }
+    fs::rename(&staged, folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_file_replaces_the_content() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("data.toml");
+        fs::write(&path, "old").unwrap();
+        write_file(&path, b"new").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        let leftovers = fs::read_dir(folder.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left beside it");
+    }
+
+    #[test]
+    fn create_folder_refuses_an_existing_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let folder = root.path().join("period");
+        let mut files = Changes::new();
+        files.put("a.txt", "a");
+        create_folder(root.path(), &folder, &files).unwrap();
+        assert_eq!(fs::read_to_string(folder.join("a.txt")).unwrap(), "a");
+        let again = create_folder(root.path(), &folder, &files).unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
+        let entries = fs::read_dir(root.path()).unwrap().count();
+        assert_eq!(entries, 1, "the staging folder is removed");
+    }
+}

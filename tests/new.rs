@@ -1,0 +1,137 @@
+//! `tongbao new`: a new period from the previous one.
+
+mod common;
+
+use common::{SEED, Site, tree};
+
+const NEW: &str = "2019-01-06";
+
+#[test]
+fn new_copies_units_zeroes_counts_and_keeps_comments() {
+    let site = Site::seed();
+    let run = site.run(&["new", NEW, "--end", "2019-06-30", "--issued", "2019-07-05"]);
+    run.assert_success();
+    assert!(
+        run.stdout
+            .contains("已创建 content/2019-01-06（沿用 2019-01-05）：2 个表格，60 个单位"),
+        "{run:#?}"
+    );
+
+    let data = site.read("content/2019-01-06/data.toml");
+    let seed = site.read("content/2019-01-05/data.toml");
+    // Comments and layout survive: the header comment and the end-of-line ones.
+    assert!(data.starts_with("# Figures for one period. One unit per line,"));
+    assert!(data.contains("start = 2019-01-01      # data window (数据采集时间)\nend = 2019-06-30\nissued = 2019-07-05     # 成文日期\ndeadline = 2019-07-10   # rectification deadline (整改期限)\n"), "{data}");
+    assert!(data.contains("news = 0    # 政务要闻\nother = 0   # 其他\n"));
+    // Same units in the same order, one per line, counts zeroed; zero highlights left out.
+    assert!(data.contains("  { unit = \"十字路街道\", disclosure = 0, dynamic = 0, missed_weeks = 0 },\n  { unit = \"板泉镇\", disclosure = 0, dynamic = 0, missed_weeks = 0 },\n"));
+    let units = |text: &str| {
+        text.lines()
+            .filter(|line| line.trim_start().starts_with("{ unit = "))
+            .count()
+    };
+    assert_eq!(units(&data), units(&seed));
+    assert_eq!(units(&data), 60);
+    // The old totals and weeks would be wrong for the new window.
+    assert!(!data.contains("declared = "));
+    assert!(!data.contains("weeks = 20"));
+    assert!(
+        run.stdout.contains(
+            "可考核周数按 content/calendar.toml 算出为 25 周（上一期写明 weeks = 20，已删除）"
+        ),
+        "{run:#?}"
+    );
+    assert!(run.stdout.contains("检查通过，有 60 条警告"), "{run:#?}");
+    assert!(run.stderr.is_empty(), "{run:#?}");
+    // The notice text is carried over as it was.
+    assert_eq!(
+        site.read("content/2019-01-06/notice.md"),
+        site.read("content/2019-01-05/notice.md")
+    );
+    // And the new period builds.
+    site.run(&["build"]).assert_success();
+    assert!(site.path("public/2019-01-06/index.html").is_file());
+}
+
+#[test]
+fn new_takes_dates_weeks_and_label_from_the_arguments() {
+    let site = Site::seed();
+    site.run(&[
+        "new",
+        "2019-q2",
+        "--from",
+        SEED,
+        "--start",
+        "2019-04-01",
+        "--end",
+        "2019-06-30",
+        "--issued",
+        "2019-07-08",
+        "--deadline",
+        "2019-07-20",
+        "--weeks",
+        "12",
+        "--label",
+        "2019年二季度",
+    ])
+    .assert_success();
+    let data = site.read("content/2019-q2/data.toml");
+    assert!(data.contains("start = 2019-04-01 "));
+    assert!(data.contains("deadline = 2019-07-20 "));
+    assert!(data.contains("weeks = 12              # assessable weeks"));
+    assert!(data.contains("label = \"2019年二季度\""));
+}
+
+#[test]
+fn new_refuses_to_overwrite_an_existing_period() {
+    let site = Site::seed();
+    let before = tree(site.root());
+    let run = site.run(&["new", SEED, "--end", "2019-06-30", "--issued", "2019-07-05"]);
+    run.assert_failure();
+    assert!(
+        run.stderr
+            .contains("content/2019-01-05 已存在，未做任何改动"),
+        "{run:#?}"
+    );
+    assert_eq!(tree(site.root()), before, "nothing on disk changed");
+}
+
+#[test]
+fn new_without_dates_says_which_are_needed_and_creates_nothing() {
+    let site = Site::seed();
+    let before = tree(site.root());
+    let run = site.run(&["new", NEW]);
+    run.assert_failure();
+    assert!(
+        run.stderr
+            .contains("请给出新一期的数据截止日期（--end）和成文日期（--issued）")
+    );
+    assert!(
+        run.stderr
+            .contains("上一期 2019-01-05 的数据采集时间为 2019-01-01 至 2019-05-30")
+    );
+    assert_eq!(tree(site.root()), before);
+}
+
+#[test]
+fn new_that_would_fail_the_check_creates_nothing() {
+    let site = Site::seed();
+    let before = tree(site.root());
+    let run = site.run(&[
+        "new",
+        NEW,
+        "--start",
+        "2019-07-01",
+        "--end",
+        "2019-06-30",
+        "--issued",
+        "2019-07-05",
+    ]);
+    run.assert_failure();
+    assert!(run.stderr.contains("数据采集截止日期早于开始日期"));
+    assert!(
+        run.stderr.contains("content/2019-01-06/data.toml:7:7"),
+        "{run:#?}"
+    );
+    assert_eq!(tree(site.root()), before);
+}
