@@ -186,11 +186,13 @@ impl DataDocument {
                 "declared",
                 Item::Value(Value::InlineTable(InlineTable::new())),
             );
-            // `declared` reads best above the rows it sums up.
+            // `declared` reads best above the rows it sums up, under the
+            // comment that `new` moved onto `rows` when it removed it.
             table.sort_values_by(|a, _, b, _| {
                 let rank = |key: &str| usize::from(key != "declared");
                 rank(a.get()).cmp(&rank(b.get()))
             });
+            move_comments(table, "rows", "declared");
         }
         let Some(declared) = table
             .get_mut("declared")
@@ -324,11 +326,7 @@ fn replace_keeping_decor(slot: &mut Value, value: Value) {
 /// Removes `key` from a table and hands the comment lines above it to the
 /// key that follows, so no comment the clerk wrote is lost.
 fn remove_keeping_comments(table: &mut Table, key: &str) -> bool {
-    let comments = table
-        .key(key)
-        .and_then(|key| key.leaf_decor().prefix())
-        .and_then(|prefix| prefix.as_str())
-        .map(str::to_string);
+    let comments = key_prefix(table, key);
     let next = table
         .iter()
         .map(|(name, _)| name.to_string())
@@ -337,21 +335,39 @@ fn remove_keeping_comments(table: &mut Table, key: &str) -> bool {
     if table.remove(key).is_none() {
         return false;
     }
-    let comments = comments.filter(|text| text.contains('#'));
-    if let (Some(comments), Some(next)) = (comments, next)
-        && let Some(mut next_key) = table.key_mut(&next)
+    if let Some(next) = next
+        && comments.contains('#')
     {
-        let own = next_key
-            .leaf_decor()
-            .prefix()
-            .and_then(|prefix| prefix.as_str())
-            .unwrap_or("")
-            .to_string();
-        next_key
-            .leaf_decor_mut()
-            .set_prefix(format!("{comments}{own}"));
+        let own = key_prefix(table, &next);
+        set_key_prefix(table, &next, format!("{comments}{own}"));
     }
     true
+}
+
+/// Moves the comment lines above key `from` to above key `to`.
+fn move_comments(table: &mut Table, from: &str, to: &str) {
+    let comments = key_prefix(table, from);
+    if comments.contains('#') {
+        set_key_prefix(table, from, String::new());
+        let own = key_prefix(table, to);
+        set_key_prefix(table, to, format!("{comments}{own}"));
+    }
+}
+
+/// The text before a key on its line and the lines above: its comments.
+fn key_prefix(table: &Table, key: &str) -> String {
+    table
+        .key(key)
+        .and_then(|key| key.leaf_decor().prefix())
+        .and_then(|prefix| prefix.as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn set_key_prefix(table: &mut Table, key: &str, prefix: String) {
+    if let Some(mut key) = table.key_mut(key) {
+        key.leaf_decor_mut().set_prefix(prefix);
+    }
 }
 
 #[cfg(test)]

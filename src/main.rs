@@ -2,7 +2,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use tongbao::commands::{self, build::BuildArgs, check::CheckArgs, new::NewArgs};
+use tongbao::commands::{
+    self, build::BuildArgs, check::CheckArgs, import::ImportArgs, new::NewArgs,
+};
 
 /// tongbao (通报): publish county inspection notices as a static site.
 #[derive(Parser, Debug)]
@@ -20,6 +22,8 @@ enum Command {
     Check(CheckArgs),
     /// Start a new period from the previous one: same units, counts zeroed
     New(NewArgs),
+    /// Import a table's figures from the backend's export (xlsx, xls, csv)
+    Import(ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,5 +32,6 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::New(args) => commands::new::run(args),
+        Command::Import(args) => commands::import::run(args),
     }
 }

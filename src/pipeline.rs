@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::load::{Content, load_content};
+use crate::progress::Progress;
 use crate::render::{Output, render};
 use crate::validate::validate;
 use crate::write::write_site;
@@ -80,8 +81,20 @@ pub fn dry_run(root: &Path, diagnostics: &mut Diagnostics) -> Option<Summary> {
 /// Checks, renders and writes the site under `root` into `destination`.
 /// Nothing is written unless every stage succeeded.
 pub fn build(root: &Path, destination: &Path, diagnostics: &mut Diagnostics) -> Option<Summary> {
+    build_with(root, destination, diagnostics, &Progress::hidden())
+}
+
+/// [`build`], showing each stage on `progress`.
+pub fn build_with(
+    root: &Path,
+    destination: &Path,
+    diagnostics: &mut Diagnostics,
+    progress: &Progress,
+) -> Option<Summary> {
     let started = Instant::now();
+    progress.step("检查内容、生成页面");
     let verified = verify(root, diagnostics)?;
+    progress.step("写入输出目录");
     if let Err(error) = write_site(&verified.output, destination) {
         diagnostics.push(Diagnostic::error(format!(
             "无法写入输出目录 {}：{}",

@@ -8,6 +8,7 @@ use clap::Args;
 use super::{exit_code, print_diagnostics};
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::pipeline;
+use crate::progress::Progress;
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
@@ -25,7 +26,9 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         .clone()
         .unwrap_or_else(|| args.root.join("public"));
     let mut diagnostics = Diagnostics::new();
-    let summary = pipeline::build(&args.root, &destination, &mut diagnostics);
+    let progress = Progress::new(3);
+    let summary = pipeline::build_with(&args.root, &destination, &mut diagnostics, &progress);
+    drop(progress);
     print_diagnostics(&diagnostics);
     let warnings = diagnostics.count(Severity::Warning);
     match summary {

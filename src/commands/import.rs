@@ -1,0 +1,178 @@
+//! `tongbao import`: the backend's export → one table of a period's data.toml.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use similar::TextDiff;
+
+use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::import::{self, Override, Plan, Request};
+use crate::load::{CONTENT_DIR, Content};
+use crate::model::Period;
+use crate::progress::Progress;
+use crate::staging::{self, Changes};
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The backend's export: .xlsx, .xls or .csv (UTF-8, GBK or UTF-16)
+    pub file: PathBuf,
+    /// Period to import into (its folder name under content/)
+    #[arg(long, value_name = "SLUG")]
+    pub period: String,
+    /// Table to import into, as site.toml names it (e.g. towns)
+    #[arg(long, value_name = "ID")]
+    pub table: String,
+    /// Header of the file = column key (or unit, or - to ignore); repeatable
+    #[arg(long = "map", value_name = "表头=KEY")]
+    pub overrides: Vec<Override>,
+    /// Worksheet of a workbook [default: the first]
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Append units that data.toml lacks instead of refusing them
+    #[arg(long)]
+    pub add_units: bool,
+    /// Print the change to data.toml without writing it
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Site root holding content/ and themes/
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+pub fn run(args: &ImportArgs) -> ExitCode {
+    let progress = Progress::new(3);
+    progress.step("检查现有内容");
+    let mut diagnostics = Diagnostics::new();
+    let verified = crate::pipeline::verify(&args.root, &mut diagnostics);
+    let Some(content) = verified.map(|verified| verified.content) else {
+        drop(progress);
+        print_diagnostics_about(&diagnostics, CONTENT_DIR);
+        eprintln!("现有内容未通过检查，请先修正；未导入");
+        return ExitCode::from(EXIT_CONTENT_ERROR);
+    };
+    let Some(period) = find_period(&content, &args.period) else {
+        return ExitCode::from(EXIT_CONTENT_ERROR);
+    };
+    progress.step(&format!("读取 {}", args.file.display()));
+    let request = Request {
+        file: &args.file,
+        sheet: args.sheet.as_deref(),
+        table: &args.table,
+        overrides: &args.overrides,
+        add_units: args.add_units,
+    };
+    let data_text = diagnostics.source(period.file).to_string();
+    let data_name = diagnostics.file_name(period.file).to_string();
+    let planned = import::plan(&content.site, period, &data_text, &request);
+    progress.step("检查导入结果");
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(errors) => {
+            drop(progress);
+            errors.into_iter().for_each(print_message);
+            eprintln!("未导入：{data_name} 未改动");
+            return ExitCode::from(EXIT_CONTENT_ERROR);
+        }
+    };
+    let mut changes = Changes::new();
+    changes.put(&data_name, plan.new_text.clone());
+    let mut checked = Diagnostics::new();
+    let outcome = staging::check_changed(&args.root, &changes, &mut checked);
+    drop(progress);
+    report(&args.file, &plan);
+    if !plan.changes_anything() {
+        println!("数据与文件一致，{data_name} 未改动");
+        return ExitCode::SUCCESS;
+    }
+    if args.dry_run {
+        print!("{}", unified_diff(&plan, &data_name));
+    }
+    match outcome {
+        Ok(Some(_)) => print_diagnostics_about(&checked, &data_name),
+        Ok(None) => {
+            print_diagnostics_about(&checked, &data_name);
+            eprintln!("导入后的数据未通过检查，{data_name} 未改动");
+            return ExitCode::from(EXIT_CONTENT_ERROR);
+        }
+        Err(error) => {
+            print_message(Diagnostic::error(format!("无法检查导入结果：{error}")));
+            return ExitCode::from(EXIT_CONTENT_ERROR);
+        }
+    }
+    if args.dry_run {
+        println!("试运行：导入后检查通过，{data_name} 未改动");
+        return ExitCode::SUCCESS;
+    }
+    if let Err(error) = staging::write_file(&args.root.join(&data_name), plan.new_text.as_bytes()) {
+        print_message(Diagnostic::error(format!("无法写入 {data_name}：{error}")));
+        return ExitCode::from(EXIT_CONTENT_ERROR);
+    }
+    println!("已写入 {data_name}");
+    ExitCode::SUCCESS
+}
+
+fn find_period<'c>(content: &'c Content, slug: &str) -> Option<&'c Period> {
+    let found = content.periods.iter().find(|period| period.slug == slug);
+    if found.is_none() {
+        let slugs = content.periods.iter().map(|period| period.slug.as_str());
+        let mut error = Diagnostic::error(format!("找不到期次 {CONTENT_DIR}/{slug}"));
+        if let Some(near) = crate::figures::closest(slug, slugs) {
+            error = error.hint(format!("是否应为 --period {near}？"));
+        } else {
+            error = error.hint(format!("先用 tongbao new {slug} 建立这一期"));
+        }
+        print_message(error);
+    }
+    found
+}
+
+fn report(file: &std::path::Path, plan: &Plan) {
+    println!(
+        "读取 {}（{}）：{} 个单位",
+        file.display(),
+        plan.source,
+        plan.units_read
+    );
+    println!("导入的列：{}", plan.imported.join("，"));
+    if !plan.untouched.is_empty() {
+        println!("文件中没有的列（数字不变）：{}", plan.untouched.join("、"));
+    }
+    if !plan.ignored.is_empty() {
+        println!("未导入的表头：{}", plan.ignored.join("，"));
+    }
+    println!(
+        "{} 个单位数字有变化，{} 个单位不变",
+        plan.changed.len(),
+        plan.unchanged
+    );
+    if !plan.added.is_empty() {
+        println!("新增单位：{}", plan.added.join("、"));
+    }
+    if !plan.declared.is_empty() {
+        println!("后台申报合计（合计行）：{}", plan.declared.join("，"));
+    }
+    for skipped in &plan.skipped {
+        println!("跳过：{skipped}");
+    }
+    if !plan.missing.is_empty() {
+        print_message(
+            Diagnostic::warning(format!(
+                "文件中没有 {} 个单位，其数字不变：{}",
+                plan.missing.len(),
+                plan.missing.join("、")
+            ))
+            .hint("核对导出范围；这些单位若已撤并，请从 data.toml 中删除"),
+        );
+    }
+}
+
+/// The change to data.toml as a unified diff, as `git diff` shows it.
+fn unified_diff(plan: &Plan, name: &str) -> String {
+    TextDiff::from_lines(&plan.old_text, &plan.new_text)
+        .unified_diff()
+        .context_radius(1)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
+}

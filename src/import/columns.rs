@@ -1,0 +1,290 @@
+//! Which column of the export holds what: the header row found, each
+//! header matched to the unit name or to a count column of the table.
+//!
+//! A header matches a column by the column's key, its label or its literal
+//! header text in `site.toml` (e.g. 信息公开, 国办), compared after
+//! [`normalize`]; a header with a trailing note in brackets, such as
+//! 信息公开（采用数）, matches too. `--map 表头=key` decides for any header,
+//! and `--map 表头=-` ignores one.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use super::names::{normalize, without_trailing_note};
+use super::sheet::{Row, Sheet, column_name};
+use crate::figures::closest;
+use crate::load::UNIT_KEY;
+use crate::model::{ColumnKind, Schema};
+
+/// How many rows from the top may hold the header: exports often start
+/// with a title line or two.
+const HEADER_SEARCH_ROWS: usize = 30;
+
+/// What an export column holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The unit's name.
+    Unit,
+    /// A count, by column key.
+    Count(String),
+    /// Nothing to import; the reason is shown in the report.
+    Ignore(String),
+}
+
+/// One `--map 表头=key` given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub header: String,
+    pub key: String,
+}
+
+impl FromStr for Override {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.split_once('=') {
+            Some((header, key)) if !header.trim().is_empty() && !key.trim().is_empty() => {
+                Ok(Override {
+                    header: header.trim().to_string(),
+                    key: key.trim().to_string(),
+                })
+            }
+            _ => Err(format!(
+                "“{text}” 应写作 表头=列名，例如 信息公开数=disclosure，或 序号=- 表示忽略"
+            )),
+        }
+    }
+}
+
+/// Where things are in the export.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Index into `Sheet::rows` of the first row after the header.
+    pub first_data_row: usize,
+    /// Cell index of the unit names.
+    pub unit: usize,
+    /// Cell index and column key of each count to import, in file order.
+    pub counts: Vec<(usize, String)>,
+    /// Headers not imported, with the reason: `序号（A 列）`.
+    pub ignored: Vec<String>,
+}
+
+/// Finds the header row and matches its cells to the table's columns.
+pub fn find_layout(
+    sheet: &Sheet,
+    schema: &Schema,
+    overrides: &[Override],
+) -> Result<Layout, String> {
+    let names = Names::new(schema, overrides)?;
+    let header_row = sheet
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .position(|row| {
+            row.cells
+                .iter()
+                .any(|cell| names.target(&cell.text()) == Some(Target::Unit))
+        })
+        .ok_or_else(|| no_unit_column(sheet, schema))?;
+    let row = &sheet.rows[header_row];
+    let second = second_header_row(sheet, header_row, &names);
+    let width = row
+        .cells
+        .len()
+        .max(second.map_or(0, |second| second.cells.len()));
+    let mut unit = None;
+    let mut counts: Vec<(usize, String)> = Vec::new();
+    let mut ignored = Vec::new();
+    let mut seen: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for index in 0..width {
+        // A second header row names the columns under a group heading.
+        let candidates = [
+            second.map(|second| second.cell(index).text()),
+            Some(row.cell(index).text()),
+        ];
+        let candidates: Vec<String> = candidates
+            .into_iter()
+            .flatten()
+            .filter(|text| !text.is_empty())
+            .collect();
+        let Some(fallback) = candidates.last().cloned() else {
+            continue;
+        };
+        let found = candidates
+            .iter()
+            .find_map(|header| names.target(header).map(|target| (header.clone(), target)));
+        let letter = column_name(sheet.first_column + index);
+        let (header, target) = match found {
+            Some((header, Target::Ignore(reason))) => {
+                ignored.push(format!("{header}（{letter} 列，{reason}）"));
+                continue;
+            }
+            Some(found) => found,
+            None => {
+                ignored.push(format!("{fallback}（{letter} 列）"));
+                continue;
+            }
+        };
+        let key = match &target {
+            Target::Count(key) => key.clone(),
+            _ => UNIT_KEY.to_string(),
+        };
+        if let Some((first, first_header)) = seen.insert(key.clone(), (index, header.clone())) {
+            let first_letter = column_name(sheet.first_column + first);
+            return Err(format!(
+                "表头 “{first_header}”（{first_letter} 列）和 “{header}”（{letter} 列）都对应 {key}；请用 --map {header}=- 忽略其中一列，或用 --map 指定"
+            ));
+        }
+        match target {
+            Target::Count(key) => counts.push((index, key)),
+            _ => unit = Some(index),
+        }
+    }
+    let unit = unit.ok_or_else(|| no_unit_column(sheet, schema))?;
+    if counts.is_empty() {
+        return Err(format!(
+            "第 {} 行表头中没有可导入的列：表格 “{}” 的计数列为 {}；请用 --map 表头=列名 指定",
+            row.number,
+            schema.id.value,
+            count_columns(schema)
+        ));
+    }
+    Ok(Layout {
+        first_data_row: header_row + 1 + usize::from(second.is_some()),
+        unit,
+        counts,
+        ignored,
+    })
+}
+
+/// The row under the header when it continues the header: its unit cell is
+/// empty and it names a column, as in a table whose group headings span
+/// the columns below them.
+fn second_header_row<'s>(sheet: &'s Sheet, header_row: usize, names: &Names) -> Option<&'s Row> {
+    let row = sheet.rows.get(header_row + 1)?;
+    let unit_index = sheet.rows[header_row]
+        .cells
+        .iter()
+        .position(|cell| names.target(&cell.text()) == Some(Target::Unit))?;
+    let continues = row.cell(unit_index).is_empty()
+        && row
+            .cells
+            .iter()
+            .any(|cell| matches!(names.target(&cell.text()), Some(Target::Count(_))));
+    continues.then_some(row)
+}
+
+/// Header names and what they stand for, overrides first.
+struct Names {
+    overrides: BTreeMap<String, Target>,
+    defaults: BTreeMap<String, Target>,
+}
+
+impl Names {
+    fn new(schema: &Schema, overrides: &[Override]) -> Result<Names, String> {
+        let mut defaults = BTreeMap::new();
+        let mut add = |name: &str, target: Target| {
+            let name = normalize(name);
+            if !name.is_empty() && !name.contains("{{") {
+                defaults.entry(name).or_insert(target);
+            }
+        };
+        add(&schema.unit_label, Target::Unit);
+        add(UNIT_KEY, Target::Unit);
+        for column in &schema.columns {
+            let target = match column.kind {
+                ColumnKind::Count => Target::Count(column.key.value.clone()),
+                ColumnKind::Score { .. } => Target::Ignore("由计分规则计算，不导入".to_string()),
+            };
+            add(&column.key.value, target.clone());
+            add(&column.label, target.clone());
+            if let Some(header) = &column.header {
+                add(&header.value, target);
+            }
+        }
+        let mut mapped = BTreeMap::new();
+        for item in overrides {
+            let target = match item.key.as_str() {
+                "-" => Target::Ignore("按 --map 忽略".to_string()),
+                UNIT_KEY => Target::Unit,
+                key => match schema.column(key).map(|column| &column.kind) {
+                    Some(ColumnKind::Count) => Target::Count(key.to_string()),
+                    Some(ColumnKind::Score { .. }) => {
+                        return Err(format!(
+                            "--map {}={key}：{key} 由计分规则算出，不能导入",
+                            item.header
+                        ));
+                    }
+                    None => return Err(unknown_key(schema, &item.header, key)),
+                },
+            };
+            mapped.insert(normalize(&item.header), target);
+        }
+        Ok(Names {
+            overrides: mapped,
+            defaults,
+        })
+    }
+
+    fn target(&self, header: &str) -> Option<Target> {
+        let name = normalize(header);
+        if name.is_empty() {
+            return None;
+        }
+        let shortened = without_trailing_note(&name);
+        self.overrides
+            .get(&name)
+            .or_else(|| self.defaults.get(&name))
+            .or_else(|| self.overrides.get(shortened))
+            .or_else(|| self.defaults.get(shortened))
+            .cloned()
+    }
+}
+
+fn unknown_key(schema: &Schema, header: &str, key: &str) -> String {
+    let keys = schema
+        .columns
+        .iter()
+        .filter(|column| matches!(column.kind, ColumnKind::Count))
+        .map(|column| column.key.value.as_str())
+        .chain([UNIT_KEY]);
+    let near = closest(key, keys)
+        .map(|near| format!("是否应为 {near}？"))
+        .unwrap_or_default();
+    format!(
+        "--map {header}={key}：表格 “{}” 没有列 “{key}”。{near}可用的列：unit（单位名称）、{}",
+        schema.id.value,
+        count_columns(schema)
+    )
+}
+
+fn count_columns(schema: &Schema) -> String {
+    schema
+        .columns
+        .iter()
+        .filter(|column| matches!(column.kind, ColumnKind::Count))
+        .map(|column| format!("{}（{}）", column.key.value, column.label))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn no_unit_column(sheet: &Sheet, schema: &Schema) -> String {
+    let first = sheet
+        .rows
+        .iter()
+        .find(|row| row.cells.iter().any(|cell| !cell.is_empty()));
+    let headers = first
+        .map(|row| {
+            row.cells
+                .iter()
+                .map(|cell| cell.text())
+                .filter(|text| !text.is_empty())
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+        .unwrap_or_default();
+    format!(
+        "找不到单位名称列：前 {HEADER_SEARCH_ROWS} 行中没有表头 “{}”（文件第一行为：{headers}）；请用 --map 表头=unit 指定，例如 --map 单位名称=unit",
+        schema.unit_label
+    )
+}

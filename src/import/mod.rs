@@ -1,0 +1,485 @@
+//! Import: the portal backend's export (xlsx, xls or CSV) → the counts of
+//! one table in a period's `data.toml`.
+//!
+//! [`plan`] reads the export, matches its headers to columns and its rows
+//! to units, and computes the new `data.toml` text; it writes nothing.
+//! Every row is accounted for: imported, reported as unknown, or reported
+//! as skipped, never dropped silently.
+
+mod columns;
+mod names;
+pub mod sheet;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+pub use columns::{Override, Target};
+pub use names::normalize;
+
+use crate::data_edit::DataDocument;
+use crate::diagnostics::Diagnostic;
+use crate::figures::closest;
+use crate::model::{ColumnKind, Period, Schema, Site};
+use sheet::{Cell, Sheet};
+
+/// Unit names that mark the backend's totals row; its figures become the
+/// table's `declared` totals.
+const TOTAL_ROW_NAMES: [&str; 3] = ["合计", "总计", "合计数"];
+
+/// What to import and where.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub file: &'a Path,
+    /// Worksheet of a workbook; the first one when `None`.
+    pub sheet: Option<&'a str>,
+    pub table: &'a str,
+    pub overrides: &'a [Override],
+    /// Append units the data file lacks instead of refusing them.
+    pub add_units: bool,
+}
+
+/// What an import will change, for the report and the write.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// How the file was read, e.g. `工作表 “Sheet1”`.
+    pub source: String,
+    /// Units read from the file.
+    pub units_read: usize,
+    /// Columns imported: `信息公开 ← B 列`.
+    pub imported: Vec<String>,
+    /// Headers not imported, with the reason.
+    pub ignored: Vec<String>,
+    /// Count columns the file does not have; their figures stay as they were.
+    pub untouched: Vec<String>,
+    /// Units whose figures change.
+    pub changed: Vec<String>,
+    /// Units whose figures were already the file's.
+    pub unchanged: usize,
+    /// Units appended to the table (`--add-units`).
+    pub added: Vec<String>,
+    /// Units in the table that the file lacks; their figures stay as they were.
+    pub missing: Vec<String>,
+    /// Rows that hold a name but no figure, e.g. a footnote.
+    pub skipped: Vec<String>,
+    /// Declared totals set from the totals row: `信息公开 2762 → 2800`.
+    pub declared: Vec<String>,
+    pub old_text: String,
+    pub new_text: String,
+}
+
+impl Plan {
+    pub fn changes_anything(&self) -> bool {
+        self.old_text != self.new_text
+    }
+}
+
+/// A row of the export with a unit's figures.
+struct Record {
+    number: usize,
+    name: String,
+    /// By column key; `None` for an empty cell.
+    counts: BTreeMap<String, Option<u64>>,
+}
+
+/// Plans the import of `request.file` into `period`, whose `data.toml`
+/// text is `data_text`. Returns every problem found, not just the first.
+pub fn plan(
+    site: &Site,
+    period: &Period,
+    data_text: &str,
+    request: &Request,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let schema = find_schema(site, period, request.table).map_err(|error| vec![error])?;
+    let sheet = sheet::read(request.file, request.sheet)
+        .map_err(|message| vec![file_error(request.file, message)])?;
+    let layout = columns::find_layout(&sheet, schema, request.overrides)
+        .map_err(|message| vec![file_error(request.file, message)])?;
+    let mut plan = Plan {
+        source: sheet.description.clone(),
+        ignored: layout.ignored.clone(),
+        old_text: data_text.to_string(),
+        ..Plan::default()
+    };
+    describe_columns(&mut plan, &sheet, schema, &layout);
+
+    let mut errors = Vec::new();
+    let (records, totals) = read_records(&sheet, &layout, schema, &mut plan, &mut errors);
+    let mut document = DataDocument::parse(data_text).map_err(|e| vec![Diagnostic::error(e.0)])?;
+    let existing = document
+        .unit_names(request.table)
+        .map_err(|e| vec![Diagnostic::error(e.0)])?;
+    let positions: BTreeMap<String, usize> = existing
+        .iter()
+        .enumerate()
+        .map(|(index, name)| (normalize(name), index))
+        .collect();
+
+    let mut matched = BTreeSet::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for record in &records {
+        let key = normalize(&record.name);
+        if let Some(first) = seen.insert(key.clone(), record.number) {
+            errors.push(file_error(
+                request.file,
+                format!(
+                    "第 {} 行与第 {first} 行是同一个单位 “{}”",
+                    record.number, record.name
+                ),
+            ));
+            continue;
+        }
+        let counts = match complete_counts(record, &layout, schema, &sheet) {
+            Ok(counts) => counts,
+            Err(mut problems) => {
+                errors.append(&mut problems);
+                continue;
+            }
+        };
+        let result = match positions.get(&key) {
+            Some(&index) => {
+                matched.insert(index);
+                document
+                    .set_counts(request.table, index, &counts, schema)
+                    .map(|changed| {
+                        if changed {
+                            plan.changed.push(existing[index].clone());
+                        } else {
+                            plan.unchanged += 1;
+                        }
+                    })
+            }
+            None if request.add_units => document
+                .push_unit(request.table, &record.name, &counts, schema)
+                .map(|()| plan.added.push(record.name.clone())),
+            None => {
+                errors.push(unknown_unit(request, record, &existing, period));
+                continue;
+            }
+        };
+        if let Err(error) = result {
+            errors.push(Diagnostic::error(error.0));
+        }
+    }
+    plan.units_read = records.len();
+    plan.missing = existing
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !matched.contains(index))
+        .map(|(_, name)| name.clone())
+        .collect();
+    if let Some(totals) = totals {
+        set_declared(
+            &mut document,
+            request.table,
+            schema,
+            period,
+            &totals,
+            &mut plan,
+            &mut errors,
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    plan.new_text = document.to_string();
+    Ok(plan)
+}
+
+fn find_schema<'s>(site: &'s Site, period: &Period, table: &str) -> Result<&'s Schema, Diagnostic> {
+    let ids = || site.tables.iter().map(|schema| schema.id.value.as_str());
+    let Some(schema) = site.schema(table) else {
+        let mut error = Diagnostic::error(format!(
+            "site.toml 中没有表格 “{table}”；有：{}",
+            ids().collect::<Vec<_>>().join("、")
+        ));
+        if let Some(near) = closest(table, ids()) {
+            error = error.hint(format!("是否应为 --table {near}？"));
+        }
+        return Err(error);
+    };
+    if period.table(table).is_none() {
+        return Err(Diagnostic::error(format!(
+            "期次 {} 的 data.toml 中没有表格 [tables.{table}]",
+            period.slug
+        )));
+    }
+    Ok(schema)
+}
+
+fn describe_columns(plan: &mut Plan, sheet: &Sheet, schema: &Schema, layout: &columns::Layout) {
+    let imported: BTreeSet<&str> = layout.counts.iter().map(|(_, key)| key.as_str()).collect();
+    for (index, key) in &layout.counts {
+        let label = schema
+            .column(key)
+            .map_or(key.as_str(), |c| c.label.as_str());
+        let letter = sheet::column_name(sheet.first_column + index);
+        plan.imported.push(format!("{label} ← {letter} 列"));
+    }
+    plan.untouched = schema
+        .columns
+        .iter()
+        .filter(|column| matches!(column.kind, ColumnKind::Count))
+        .filter(|column| !imported.contains(column.key.value.as_str()))
+        .map(|column| column.label.clone())
+        .collect();
+}
+
+/// The rows below the header: units, the totals row, and rows skipped.
+fn read_records(
+    sheet: &Sheet,
+    layout: &columns::Layout,
+    schema: &Schema,
+    plan: &mut Plan,
+    errors: &mut Vec<Diagnostic>,
+) -> (Vec<Record>, Option<Record>) {
+    let mut records = Vec::new();
+    let mut totals: Option<Record> = None;
+    for row in sheet.rows.iter().skip(layout.first_data_row) {
+        let name = row.cell(layout.unit).text();
+        let mut counts = BTreeMap::new();
+        for (index, key) in &layout.counts {
+            match parse_count(row.cell(*index)) {
+                Ok(count) => {
+                    counts.insert(key.clone(), count);
+                }
+                Err(problem) => {
+                    let label = schema
+                        .column(key)
+                        .map_or(key.as_str(), |c| c.label.as_str());
+                    let at = sheet.position(row.number, *index);
+                    errors.push(Diagnostic::error(format!("{at}（{label}）{problem}")));
+                }
+            }
+        }
+        let has_figures = counts.values().any(Option::is_some);
+        match (name.is_empty(), has_figures) {
+            (true, false) => {
+                // A blank row says nothing; a note in another column is reported.
+                let text: Vec<String> = row
+                    .cells
+                    .iter()
+                    .map(Cell::text)
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                if !text.is_empty() {
+                    plan.skipped.push(format!(
+                        "第 {} 行 “{}”（没有单位名称和数字）",
+                        row.number,
+                        text.join(" ")
+                    ));
+                }
+            }
+            (true, true) => errors.push(Diagnostic::error(format!(
+                "第 {} 行有数字，但没有单位名称（{} 列）",
+                row.number,
+                sheet::column_name(sheet.first_column + layout.unit)
+            ))),
+            (false, false) => plan
+                .skipped
+                .push(format!("第 {} 行 “{name}”（没有数字）", row.number)),
+            (false, true) => {
+                let record = Record {
+                    number: row.number,
+                    name,
+                    counts,
+                };
+                if is_totals_row(&record.name) {
+                    if let Some(first) = &totals {
+                        errors.push(Diagnostic::error(format!(
+                            "第 {} 行和第 {} 行都是合计行",
+                            first.number, record.number
+                        )));
+                    }
+                    totals = Some(record);
+                } else {
+                    records.push(record);
+                }
+            }
+        }
+    }
+    (records, totals)
+}
+
+fn is_totals_row(name: &str) -> bool {
+    TOTAL_ROW_NAMES.contains(&normalize(name).as_str())
+}
+
+/// A count from a cell: a whole number, not negative. Text may use
+/// full-width digits and thousands separators (`1,100`).
+fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Integer(number) => u64::try_from(*number)
+            .map(Some)
+            .map_err(|_| format!("不能为负数：{number}")),
+        Cell::Number(number) => {
+            if number.fract() != 0.0 || !number.is_finite() {
+                Err(format!("应为整数，而不是 {number}"))
+            } else if *number < 0.0 {
+                Err(format!("不能为负数：{number}"))
+            } else if *number > 1e15 {
+                Err(format!("数字过大：{number}"))
+            } else {
+                Ok(Some(*number as u64))
+            }
+        }
+        Cell::Text(text) => {
+            let plain = normalize(text);
+            if plain.is_empty() {
+                return Ok(None);
+            }
+            let digits = without_thousands_separators(&plain);
+            match digits.parse::<u64>() {
+                Ok(count) => Ok(Some(count)),
+                Err(_) => match digits.parse::<f64>() {
+                    Ok(number) => parse_count(&Cell::Number(number)),
+                    Err(_) => Err(format!("“{}” 不是数字", text.trim())),
+                },
+            }
+        }
+    }
+}
+
+/// `1,100` → `1100`; anything else unchanged.
+fn without_thousands_separators(text: &str) -> String {
+    let groups: Vec<&str> = text.split(',').collect();
+    let grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|group| group.len() == 3)
+        && groups
+            .iter()
+            .all(|group| group.bytes().all(|b| b.is_ascii_digit()));
+    if grouped {
+        groups.concat()
+    } else {
+        text.to_string()
+    }
+}
+
+/// The counts to write for a record: an empty cell is zero in an optional
+/// column and an error in a required one, where a blank is more likely a
+/// slip than a zero.
+fn complete_counts(
+    record: &Record,
+    layout: &columns::Layout,
+    schema: &Schema,
+    sheet: &Sheet,
+) -> Result<BTreeMap<String, u64>, Vec<Diagnostic>> {
+    let mut counts = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (index, key) in &layout.counts {
+        let Some(column) = schema.column(key) else {
+            continue;
+        };
+        match record.counts.get(key).copied().flatten() {
+            Some(count) => {
+                counts.insert(key.clone(), count);
+            }
+            None if column.optional => {
+                counts.insert(key.clone(), 0);
+            }
+            None => {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "{}（{}，单位 “{}”）为空",
+                        sheet.position(record.number, *index),
+                        column.label,
+                        record.name
+                    ))
+                    .hint("这一列每个单位都要有数字：没有就填 0"),
+                );
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(counts)
+    } else {
+        Err(errors)
+    }
+}
+
+fn unknown_unit(
+    request: &Request,
+    record: &Record,
+    existing: &[String],
+    period: &Period,
+) -> Diagnostic {
+    let mut error = file_error(
+        request.file,
+        format!(
+            "第 {} 行的单位 “{}” 不在期次 {} 的表格 {} 中",
+            record.number, record.name, period.slug, request.table
+        ),
+    );
+    let near = closest(&record.name, existing.iter().map(String::as_str));
+    error = error.hint(match near {
+        Some(near) => format!("是否应为 “{near}”？若是新增单位，加 --add-units 导入为新的一行"),
+        None => "核对单位名称；若是新增单位，加 --add-units 导入为新的一行".to_string(),
+    });
+    error
+}
+
+fn set_declared(
+    document: &mut DataDocument,
+    table: &str,
+    schema: &Schema,
+    period: &Period,
+    totals: &Record,
+    plan: &mut Plan,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let old = period.table(table).map(|table| &table.declared);
+    for (key, count) in &totals.counts {
+        let Some(count) = count else { continue };
+        match document.set_declared(table, key, *count) {
+            Ok(true) => {
+                let label = schema
+                    .column(key)
+                    .map_or(key.as_str(), |c| c.label.as_str());
+                let before = old
+                    .and_then(|declared| declared.get(key))
+                    .map_or("无".to_string(), |old| old.value.to_string());
+                plan.declared.push(format!("{label} {before} → {count}"));
+            }
+            Ok(false) => {}
+            Err(error) => errors.push(Diagnostic::error(error.0)),
+        }
+    }
+}
+
+fn file_error(file: &Path, message: String) -> Diagnostic {
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    Diagnostic::error(format!("{name}：{message}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_whole_non_negative_numbers() {
+        assert_eq!(parse_count(&Cell::Integer(421)), Ok(Some(421)));
+        assert_eq!(parse_count(&Cell::Number(421.0)), Ok(Some(421)));
+        assert_eq!(
+            parse_count(&Cell::Text("１，１００".into())),
+            Ok(Some(1100))
+        );
+        assert_eq!(parse_count(&Cell::Text(" 1,100 ".into())), Ok(Some(1100)));
+        assert_eq!(parse_count(&Cell::Text("12.0".into())), Ok(Some(12)));
+        assert_eq!(parse_count(&Cell::Empty), Ok(None));
+        assert!(parse_count(&Cell::Number(2.5)).is_err());
+        assert!(parse_count(&Cell::Integer(-1)).is_err());
+        assert!(parse_count(&Cell::Text("1,10".into())).is_err());
+        assert!(parse_count(&Cell::Text("无".into())).is_err());
+    }
+
+    #[test]
+    fn totals_rows_are_recognised_whatever_their_spacing() {
+        assert!(is_totals_row("合 计"));
+        assert!(is_totals_row("总计"));
+        assert!(!is_totals_row("十字路街道"));
+    }
+}
