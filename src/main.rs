@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use tongbao::commands::{
-    self, build::BuildArgs, check::CheckArgs, import::ImportArgs, new::NewArgs,
+    self, build::BuildArgs, check::CheckArgs, diff::DiffArgs, import::ImportArgs, new::NewArgs,
 };
 
 /// tongbao (通报): publish county inspection notices as a static site.
@@ -24,6 +24,8 @@ enum Command {
     New(NewArgs),
     /// Import a table's figures from the backend's export (xlsx, xls, csv)
     Import(ImportArgs),
+    /// Show what a data change does to figures, scores and ranks
+    Diff(DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +35,6 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::New(args) => commands::new::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Diff(args) => commands::diff::run(args),
     }
 }

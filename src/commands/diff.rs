@@ -1,0 +1,80 @@
+//! `tongbao diff`: what a data change does to figures, scores and ranks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{EXIT_CONTENT_ERROR, print_diagnostics, print_message};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diff::report::{self, Format};
+use crate::diff::side::{self, Source};
+use crate::diff::{self as compare};
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Old side: a period folder, a data.toml, or a git revision [default: HEAD]
+    pub old: Option<String>,
+    /// New side, the same kinds [default: the working tree]
+    pub new: Option<String>,
+    /// Output: text for the terminal, md for Markdown to paste into a review
+    #[arg(long, default_value = "text")]
+    pub format: Format,
+    /// Site root holding content/ and themes/
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+pub fn run(args: &DiffArgs) -> ExitCode {
+    let old = match &args.old {
+        Some(argument) => Source::parse(argument, &args.root),
+        None => Ok(Source::Revision("HEAD".to_string())),
+    };
+    let new = match &args.new {
+        Some(argument) => Source::parse(argument, &args.root),
+        None => Ok(Source::WorkingTree),
+    };
+    let (old, new) = match (old, new) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(error), _) | (_, Err(error)) => {
+            print_message(Diagnostic::error(error));
+            return ExitCode::from(EXIT_CONTENT_ERROR);
+        }
+    };
+    let Some(old_side) = load_side(&args.root, &old) else {
+        return ExitCode::from(EXIT_CONTENT_ERROR);
+    };
+    let Some(new_side) = load_side(&args.root, &new) else {
+        return ExitCode::from(EXIT_CONTENT_ERROR);
+    };
+    let diffs = compare::compare(&old_side, &new_side);
+    print!(
+        "{}",
+        report::render(&diffs, &old_side.label, &new_side.label, args.format)
+    );
+    ExitCode::SUCCESS
+}
+
+/// Loads one side, printing its errors (named by the side) when it has any.
+fn load_side(root: &std::path::Path, source: &Source) -> Option<side::Side> {
+    let mut diagnostics = Diagnostics::new();
+    let loaded = side::load(root, source, &mut diagnostics);
+    if loaded.is_none() {
+        print_errors(&diagnostics);
+        eprintln!("{} 的内容有错误，无法比较", source.label());
+    }
+    loaded
+}
+
+/// Errors only: warnings such as reconciliation belong to `check`, not to a diff.
+fn print_errors(diagnostics: &Diagnostics) {
+    if diagnostics.count(Severity::Warning) == 0 {
+        print_diagnostics(diagnostics);
+        return;
+    }
+    for diagnostic in diagnostics.list() {
+        if diagnostic.severity == Severity::Error {
+            eprint!("{}", diagnostics.render_one(diagnostic));
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! One side of a comparison: the working tree, another site root, a period
+//! folder, or a git revision, loaded and checked by the standard loader.
+//!
+//! A side that is not a site root on disk is laid out as one in a
+//! temporary folder first: a revision's `content/` as git has it, or a
+//! period folder with the working tree's `site.toml` and `calendar.toml`.
+//! Messages then name files as `content/…`, and the report says which side
+//! they belong to.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::git::Repository;
+use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content};
+use crate::model::Period;
+use crate::pipeline;
+
+const SITE_FILE: &str = "site.toml";
+const DATA_FILE: &str = "data.toml";
+const NOTICE_FILE: &str = "notice.md";
+
+/// What a side names, before it is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The content under the site root, as it is on disk.
+    WorkingTree,
+    /// Another site root (a folder holding `content/site.toml`).
+    Root(PathBuf),
+    /// A period folder (given as the folder or its `data.toml`), compared
+    /// with the working tree's `site.toml`.
+    Folder(PathBuf),
+    /// A git revision: its whole `content/`.
+    Revision(String),
+}
+
+impl Source {
+    /// Reads an argument: an existing path, else a git revision of the
+    /// repository holding `root`.
+    pub fn parse(argument: &str, root: &Path) -> Result<Source, String> {
+        let path = PathBuf::from(argument);
+        if path.is_file() && path.file_name().is_some_and(|name| name == DATA_FILE) {
+            let folder = path
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            return Ok(Source::Folder(folder));
+        }
+        if path.is_dir() {
+            if path.join(DATA_FILE).is_file() {
+                return Ok(Source::Folder(path));
+            }
+            if path.join(CONTENT_DIR).join(SITE_FILE).is_file() {
+                return Ok(Source::Root(path));
+            }
+        }
+        let repository = Repository::open(root);
+        match repository
+            .as_ref()
+            .map(|repository| repository.commit(argument))
+        {
+            Ok(Some(_)) => Ok(Source::Revision(argument.to_string())),
+            Ok(None) | Err(_) => Err(format!(
+                "“{argument}” 既不是期次目录、data.toml 文件，也不是 git 版本{}",
+                repository
+                    .err()
+                    .map(|error| format!("（{error}）"))
+                    .unwrap_or_default()
+            )),
+        }
+    }
+
+    /// How the side is named in the report.
+    pub fn label(&self) -> String {
+        match self {
+            Source::WorkingTree => "工作区".to_string(),
+            Source::Root(path) | Source::Folder(path) => path.display().to_string(),
+            Source::Revision(revision) => revision.clone(),
+        }
+    }
+}
+
+/// A loaded side: checked content, and the one period it stands for when it
+/// names a single period.
+#[derive(Debug)]
+pub struct Side {
+    pub label: String,
+    pub content: Content,
+    /// The slug of the period a folder side names; it is compared with the
+    /// other side's period whatever their slugs.
+    pub single: Option<String>,
+}
+
+impl Side {
+    /// The periods this side compares, by slug.
+    pub fn periods(&self) -> Vec<(&str, &Period)> {
+        self.content
+            .periods
+            .iter()
+            .filter(|period| self.single.as_ref().is_none_or(|slug| *slug == period.slug))
+            .map(|period| (period.slug.as_str(), period))
+            .collect()
+    }
+}
+
+/// Loads and checks a side. Returns `None` with the problems in
+/// `diagnostics` when it cannot be compared.
+pub fn load(root: &Path, source: &Source, diagnostics: &mut Diagnostics) -> Option<Side> {
+    let label = source.label();
+    let (content, single) = match source {
+        Source::WorkingTree => (pipeline::check(root, diagnostics)?, None),
+        Source::Root(path) => (pipeline::check(path, diagnostics)?, None),
+        Source::Folder(folder) => load_folder(root, folder, diagnostics)?,
+        Source::Revision(revision) => (load_revision(root, revision, diagnostics)?, None),
+    };
+    Some(Side {
+        label,
+        content,
+        single,
+    })
+}
+
+/// A period folder: from the working tree when it is one of its periods,
+/// otherwise laid out beside a copy of the working tree's site files.
+fn load_folder(
+    root: &Path,
+    folder: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<(Content, Option<String>)> {
+    let slug = folder_name(folder);
+    let content_dir = root.join(CONTENT_DIR);
+    let inside = match (folder.canonicalize(), content_dir.canonicalize()) {
+        (Ok(folder), Ok(content)) => folder.parent() == Some(content.as_path()),
+        _ => false,
+    };
+    if inside {
+        return Some((pipeline::check(root, diagnostics)?, Some(slug)));
+    }
+    let staged = staged_root(diagnostics)?;
+    let result = (|| -> std::io::Result<()> {
+        let target = staged.path().join(CONTENT_DIR);
+        fs::create_dir_all(target.join(&slug))?;
+        for file in [SITE_FILE, CALENDAR_FILE] {
+            if content_dir.join(file).is_file() {
+                fs::copy(content_dir.join(file), target.join(file))?;
+            }
+        }
+        for file in [DATA_FILE, NOTICE_FILE] {
+            if folder.join(file).is_file() {
+                fs::copy(folder.join(file), target.join(&slug).join(file))?;
+            }
+        }
+        Ok(())
+    })();
+    if let Err(error) = result {
+        diagnostics.push(Diagnostic::error(format!(
+            "无法读取期次目录 {}：{error}",
+            folder.display()
+        )));
+        return None;
+    }
+    Some((pipeline::check(staged.path(), diagnostics)?, Some(slug)))
+}
+
+/// A revision's `content/`, read through git into a temporary site root.
+fn load_revision(root: &Path, revision: &str, diagnostics: &mut Diagnostics) -> Option<Content> {
+    let failed = |diagnostics: &mut Diagnostics, message: String| {
+        diagnostics.push(Diagnostic::error(message));
+        None
+    };
+    let repository = match Repository::open(root) {
+        Ok(repository) => repository,
+        Err(error) => return failed(diagnostics, error),
+    };
+    let Some(commit) = repository.commit(revision) else {
+        return failed(diagnostics, format!("git 中没有版本 “{revision}”"));
+    };
+    let files = match repository.files(&commit, CONTENT_DIR) {
+        Ok(files) => files,
+        Err(error) => return failed(diagnostics, error),
+    };
+    let contents = match repository.read(&commit, &files) {
+        Ok(contents) => contents,
+        Err(error) => return failed(diagnostics, error),
+    };
+    let staged = staged_root(diagnostics)?;
+    for (path, bytes) in files.iter().zip(contents) {
+        let Some(bytes) = bytes else { continue };
+        let target = staged.path().join(path);
+        let written = target
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::write(&target, bytes));
+        if let Err(error) = written {
+            return failed(
+                diagnostics,
+                format!("无法取出版本 {revision} 的 {path}：{error}"),
+            );
+        }
+    }
+    pipeline::check(staged.path(), diagnostics)
+}
+
+fn staged_root(diagnostics: &mut Diagnostics) -> Option<tempfile::TempDir> {
+    match tempfile::Builder::new().prefix(".tongbao-diff-").tempdir() {
+        Ok(folder) => Some(folder),
+        Err(error) => {
+            diagnostics.push(Diagnostic::error(format!("无法创建临时目录：{error}")));
+            None
+        }
+    }
+}
+
+fn folder_name(folder: &Path) -> String {
+    let folder = folder
+        .canonicalize()
+        .unwrap_or_else(|_| folder.to_path_buf());
+    folder
+        .file_name()
+        .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
+}

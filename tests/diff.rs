@@ -1,0 +1,184 @@
+//! `tongbao diff`: changes in figures, scores and ranks between revisions.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{SEED, Site};
+
+const DATA: &str = "content/2019-01-05/data.toml";
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=测试",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A repository whose site lives in `site/`, with two commits: the seed,
+/// then a data change that moves ranks, adds and removes units and changes
+/// a declared total.
+fn repository_with_two_revisions() -> tempfile::TempDir {
+    let repository = tempfile::tempdir().unwrap();
+    let site = Site::seed();
+    let root = repository.path().join("site");
+    common::copy_tree(site.root(), &root);
+    git(repository.path(), &["init", "-q", "-b", "main"]);
+    git(repository.path(), &["add", "-A"]);
+    git(repository.path(), &["commit", "-q", "-m", "seed"]);
+
+    let path = root.join(DATA);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        // 板泉镇 overtakes 十字路街道 on the sort column.
+        .replace(
+            "{ unit = \"板泉镇\", disclosure = 414,",
+            "{ unit = \"板泉镇\", disclosure = 500,",
+        )
+        // A national adoption adds 5 points to 气象局's bonus.
+        .replace(
+            "{ unit = \"气象局\", disclosure = 316, dynamic = 16, missed_weeks = 6 }",
+            "{ unit = \"气象局\", disclosure = 316, dynamic = 16, missed_weeks = 6, national = 1 }",
+        )
+        // 道口镇 is merged away; 新城街道 is new.
+        .replace(
+            "  { unit = \"道口镇\", disclosure = 29, dynamic = 5, missed_weeks = 15 },\n",
+            "  { unit = \"新城街道\", disclosure = 90, dynamic = 9, missed_weeks = 2 },\n",
+        )
+        .replace(
+            "declared = { disclosure = 2762, dynamic = 542 }",
+            "declared = { disclosure = 2900, dynamic = 542 }",
+        )
+        .replace("news = 171", "news = 175");
+    std::fs::write(&path, text).unwrap();
+    git(
+        repository.path(),
+        &["commit", "-q", "-a", "-m", "new figures"],
+    );
+    repository
+}
+
+fn run_diff(root: &Path, args: &[&str]) -> common::Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_tongbao"))
+        .arg("diff")
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    common::Run::from(output)
+}
+
+#[test]
+fn diff_between_two_revisions_shows_figures_scores_and_ranks() {
+    let repository = repository_with_two_revisions();
+    let root = repository.path().join("site");
+    let run = run_diff(&root, &["HEAD~1", "HEAD"]);
+    run.assert_success();
+    let expected = "\
+期次 2019-01-05（HEAD~1 → HEAD）
+  figures.news：171 → 175
+  表格 towns（镇街（园区））
+    板泉镇：排名 2 → 1，信息公开 414 → 500
+    十字路街道：排名 1 → 2
+    + 新城街道（新增）：排名 11；信息公开 90，动态信息 9，每周更新未达标次数 2，国办 0，省级 0，市级 0，累计加分 0
+    坊前镇：排名 11 → 12
+    筵宾镇：排名 12 → 13
+    石莲子镇：排名 13 → 14
+    - 道口镇（删除）：原排名 14；信息公开 29，动态信息 5，每周更新未达标次数 15，国办 0，省级 0，市级 0，累计加分 0
+    后台申报合计 信息公开：2762 → 2900
+  表格 departments（部门（单位））
+    气象局：国办 0 → 1，累计加分 0 → 5
+
+";
+    assert_eq!(run.stdout, expected);
+}
+
+#[test]
+fn diff_as_markdown_gives_a_table_per_appendix() {
+    let repository = repository_with_two_revisions();
+    let root = repository.path().join("site");
+    let run = run_diff(&root, &["HEAD~1", "main", "--format", "md"]);
+    run.assert_success();
+    assert!(run.stdout.starts_with("## 期次 2019-01-05（HEAD~1 → main）\n\n- figures.news：171 → 175\n\n### 表格 towns（镇街（园区））\n\n| 镇街（园区） | 排名 | 信息公开 | 动态信息 | 每周更新未达标次数 | 国办 | 省级 | 市级 | 累计加分 |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n| 板泉镇 | **2 → 1** | **414 → 500** | 111 | 7 | 0 | 0 | 0 | 0 |\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("| ~~道口镇~~（删除） | 14 | 29 | 5 | 15 | 0 | 0 | 0 | 0 |\n")
+    );
+    assert!(
+        run.stdout
+            .contains("| 气象局 | 2 | 316 | 16 | 6 | **0 → 1** | 0 | 0 | **0 → 5** |\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("- 后台申报合计 信息公开：2762 → 2900\n")
+    );
+}
+
+#[test]
+fn diff_without_arguments_compares_the_working_tree_with_head() {
+    let repository = repository_with_two_revisions();
+    let root = repository.path().join("site");
+    let clean = run_diff(&root, &[]);
+    clean.assert_success();
+    assert_eq!(clean.stdout, "没有变化（HEAD → 工作区）\n");
+
+    let path = root.join(DATA);
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "{ unit = \"涝坡镇\", disclosure = 178,",
+        "{ unit = \"涝坡镇\", disclosure = 179,",
+    );
+    std::fs::write(&path, text).unwrap();
+    let changed = run_diff(&root, &[]);
+    changed.assert_success();
+    assert_eq!(
+        changed.stdout,
+        "期次 2019-01-05（HEAD → 工作区）\n  表格 towns（镇街（园区））\n    涝坡镇：信息公开 178 → 179\n\n"
+    );
+}
+
+#[test]
+fn diff_between_period_folders_compares_them_whatever_their_names() {
+    let site = Site::seed();
+    site.run(&[
+        "new",
+        "2019-01-06",
+        "--end",
+        "2019-06-30",
+        "--issued",
+        "2019-07-05",
+    ])
+    .assert_success();
+    let run = site.run(&["diff", &format!("content/{SEED}"), "content/2019-01-06"]);
+    run.assert_success();
+    assert!(run.stdout.starts_with("期次 2019-01-05 → 2019-01-06（content/2019-01-05 → content/2019-01-06）\n  数据采集截止日期：2019-05-30 → 2019-06-30\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("    十字路街道：信息公开 421 → 0，动态信息 70 → 0，每周更新未达标次数 3 → 0，省级 1 → 0，市级 1 → 0，累计加分 2.5 → 0\n"));
+}
+
+#[test]
+fn diff_of_an_unknown_side_says_what_it_expected() {
+    let site = Site::seed();
+    let run = site.run(&["diff", "no-such-thing", "content/2019-01-05"]);
+    run.assert_failure();
+    assert!(
+        run.stderr
+            .contains("“no-such-thing” 既不是期次目录、data.toml 文件，也不是 git 版本"),
+        "{run:#?}"
+    );
+}
