@@ -27,6 +27,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod render;
 pub mod score;
+pub mod serve;
 pub mod staging;
 pub mod validate;
 pub mod write;

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 use tongbao::commands::{
     self, build::BuildArgs, check::CheckArgs, diff::DiffArgs, import::ImportArgs, new::NewArgs,
+    serve::ServeArgs,
 };
 
 /// tongbao (通报): publish county inspection notices as a static site.
@@ -26,6 +27,8 @@ enum Command {
     Import(ImportArgs),
     /// Show what a data change does to figures, scores and ranks
     Diff(DiffArgs),
+    /// Preview the site on 127.0.0.1, rebuilt and reloaded on every change
+    Serve(ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +39,6 @@ fn main() -> ExitCode {
         Command::New(args) => commands::new::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     }
 }

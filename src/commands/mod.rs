@@ -5,6 +5,7 @@ pub mod check;
 pub mod diff;
 pub mod import;
 pub mod new;
+pub mod serve;
 
 use std::process::ExitCode;
 

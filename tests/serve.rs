@@ -1,0 +1,235 @@
+//! `tongbao serve`: the site over loopback, rebuilt on change, and safe.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use common::Site;
+
+const PAGE: &str = "/2019-01-05/";
+const DATA: &str = "content/2019-01-05/data.toml";
+/// Long enough for a debug build on a busy two-core machine.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A running `tongbao serve`, killed when dropped.
+struct Server {
+    child: Child,
+    address: String,
+    stdout: Receiver<String>,
+    stderr: Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn lines(stream: impl Read + Send + 'static) -> Receiver<String> {
+    let (sender, receiver) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+fn start(site: &Site) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tongbao"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(site.root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tongbao serve");
+    let stdout = lines(child.stdout.take().unwrap());
+    let stderr = lines(child.stderr.take().unwrap());
+    let mut server = Server {
+        child,
+        address: String::new(),
+        stdout,
+        stderr,
+    };
+    let line = wait_for_line(&server.stdout, "正在提供 http://");
+    let start = line.find("http://").unwrap() + "http://".len();
+    let end = line[start..].find('/').unwrap() + start;
+    server.address = line[start..end].to_string();
+    assert!(server.address.starts_with("127.0.0.1:"), "{line}");
+    server
+}
+
+fn wait_for_line(lines: &Receiver<String>, needle: &str) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("no line with “{needle}” within {PATIENCE:?}");
+}
+
+/// Sends a request exactly as written, so no client normalises the path.
+fn get(address: &str, target: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read the answer");
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"));
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, body)| body)
+        .to_string();
+    (status, body)
+}
+
+/// GETs `target` until the page contains `needle`; returns the page.
+fn wait_for_page(address: &str, target: &str, needle: &str) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (_, body) = get(address, target);
+        if body.contains(needle) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "“{needle}” never appeared in {target}: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_answers_rebuilds_on_change_and_refuses_paths_outside_the_site() {
+    let site = Site::seed();
+    let server = start(&site);
+    let address = server.address.as_str();
+
+    let (status, home) = get(address, "/");
+    assert_eq!(status, 200);
+    assert!(home.contains("莒南县政务公开通报"));
+    let (status, page) = get(address, PAGE);
+    assert_eq!(status, 200);
+    assert!(page.contains("十字路街道"));
+    assert!(
+        page.contains("/__tongbao/wait?v="),
+        "the live-reload script is added when served"
+    );
+    let (status, _) = get(address, "/2019-01-05");
+    assert_eq!(status, 301, "a folder without its slash is redirected");
+
+    // A changed data file shows in a later GET.
+    let text = site.read(DATA).replace(
+        "{ unit = \"十字路街道\", disclosure = 421,",
+        "{ unit = \"十字路街道\", disclosure = 4321,",
+    );
+    site.write(DATA, &text);
+    wait_for_page(address, PAGE, ">4321<");
+
+    // Requests that reach outside the site are refused, however they are spelled.
+    site.write("secret.txt", "secret");
+    for target in [
+        "/../secret.txt",
+        "/static/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/static/..%2F..%2Fsecret.txt",
+        "/..%5csecret.txt",
+    ] {
+        let (status, body) = get(address, target);
+        assert_eq!(status, 403, "{target}");
+        assert!(!body.contains("secret"), "{target}");
+    }
+    let (status, _) = get(address, "/no-such-page.html");
+    assert_eq!(status, 404);
+
+    // A build error shows in the page and the terminal; the last good site stays.
+    site.write(
+        DATA,
+        &text.replace("disclosure = 4321,", "disclosure = -1,"),
+    );
+    let broken = wait_for_page(address, PAGE, "tongbao-build-error");
+    assert!(
+        broken.contains(">4321<"),
+        "the last good page is still served"
+    );
+    assert!(broken.contains("不能为负数：-1"), "{broken}");
+    wait_for_line(&server.stdout, "构建失败");
+    wait_for_line(&server.stderr, "不能为负数：-1");
+
+    // Fixed again: the error is gone.
+    site.write(
+        DATA,
+        &text.replace("disclosure = 4321,", "disclosure = 4322,"),
+    );
+    let fixed = wait_for_page(address, PAGE, ">4322<");
+    assert!(!fixed.contains("tongbao-build-error"));
+
+    // The published output never carries the script.
+    drop(server);
+    site.run(&["build"]).assert_success();
+    for (path, bytes) in common::tree(&site.path("public")) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("__tongbao"), "{path:?}");
+    }
+}
+
+#[test]
+fn the_reload_poll_answers_once_the_site_is_rebuilt() {
+    let site = Site::seed();
+    let server = start(&site);
+    let (_, page) = get(&server.address, PAGE);
+    let version: String = page
+        .split("var version = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let address = server.address.clone();
+    let target = format!("/__tongbao/wait?v={version}");
+    let poll = std::thread::spawn(move || get(&address, &target));
+    std::thread::sleep(Duration::from_millis(200));
+    site.write("themes/default/static/extra.css", "p { color: black; }");
+    let (status, now) = poll.join().unwrap();
+    assert_eq!(status, 200);
+    assert_ne!(now, version, "the poll answers with the new version");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let site = Site::seed();
+    let mut server = start(&site);
+    let pid = server.child.id().to_string();
+    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + PATIENCE;
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    wait_for_line(&server.stdout, "已停止");
+}
