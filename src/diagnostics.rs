@@ -162,13 +162,22 @@ impl Diagnostics {
         }
     }
 
-    /// Every diagnostic drawn as plain text, in the order they were found.
+    /// Every diagnostic drawn as plain text, in file order.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        for diagnostic in &self.list {
+        for diagnostic in self.in_file_order() {
             out.push_str(&self.render_one(diagnostic));
         }
         out
+    }
+
+    /// The diagnostics sorted by file (in the order files were read) and by
+    /// position within each, so a clerk can work down a file from the top.
+    /// Problems without a location come first; ties keep the order found.
+    pub fn in_file_order(&self) -> Vec<&Diagnostic> {
+        let mut sorted: Vec<&Diagnostic> = self.list.iter().collect();
+        sorted.sort_by_key(|d| d.location.as_ref().map(|at| (at.file, at.span.start)));
+        sorted
     }
 
     /// One diagnostic drawn with its source line and a caret under the span,

@@ -5,7 +5,7 @@
 //! Values the user typed keep their [`Location`] so that later stages can
 //! point at them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -218,6 +218,9 @@ pub struct Table {
     pub declared: BTreeMap<String, Located<u64>>,
     /// Units in the data file's order.
     pub units: Vec<Unit>,
+    /// False when a row was rejected while loading (already reported): the
+    /// table's sums would then be short, so they are not reconciled.
+    pub complete: bool,
 }
 
 /// One row: a town or department and its counts, by column key.
@@ -225,6 +228,10 @@ pub struct Table {
 pub struct Unit {
     pub name: Located<String>,
     pub counts: BTreeMap<String, Located<u64>>,
+    /// Keys whose values were rejected while loading (a decimal or a
+    /// negative count, say). Already reported, so validation does not also
+    /// call them missing.
+    pub rejected: BTreeSet<String>,
     pub location: Location,
 }
 

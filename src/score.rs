@@ -143,6 +143,7 @@ mod tests {
         let unit = Unit {
             name: located("x".into()),
             counts: [("missed".to_string(), located(3))].into(),
+            rejected: Default::default(),
             location: Location::new(0, 0..0),
         };
         // 3 × 0.2 in binary floating point is 0.6000000000000001.

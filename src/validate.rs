@@ -314,7 +314,8 @@ fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: 
         }
         for column in &schema.columns {
             let required = matches!(column.kind, ColumnKind::Count) && !column.optional;
-            if required && !unit.counts.contains_key(&column.key.value) {
+            let key = &column.key.value;
+            if required && !unit.counts.contains_key(key) && !unit.rejected.contains(key) {
                 diagnostics.push(
                     Diagnostic::error(format!(
                         "单位 “{}” 缺少 “{}”（{}）",
@@ -388,6 +389,10 @@ fn reconcile(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics) {
         let Some(column) = schema.column(key) else {
             continue;
         };
+        // A sum missing a rejected row or value would only mislead.
+        if !table.complete || table.units.iter().any(|unit| unit.rejected.contains(key)) {
+            continue;
+        }
         let sum: u64 = table.units.iter().map(|unit| unit.count(key)).sum();
         if sum != declared.value {
             diagnostics.push(

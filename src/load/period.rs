@@ -1,6 +1,6 @@
 //! A period folder (`data.toml` + `notice.md`) → [`Period`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::notice::load_notice;
 use super::value::{count, date, locate, located_string};
 use super::{display_name, entry_exists, parse_toml, read_source};
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
 use crate::model::{Notice, Period, Table, Unit, Window};
 
 /// The key that names the unit in a row; every other key is a column.
@@ -106,7 +106,6 @@ fn convert_period(
     max_count: u64,
     diagnostics: &mut Diagnostics,
 ) -> Option<Period> {
-    let errors_before = diagnostics.count(Severity::Error);
     let period = &raw.period;
     let start = date(file, &period.start, diagnostics);
     let end = date(file, &period.end, diagnostics);
@@ -131,9 +130,14 @@ fn convert_period(
         .iter()
         .map(|(id, table)| convert_table(file, id, table, max_count, diagnostics))
         .collect();
-    if diagnostics.count(Severity::Error) > errors_before {
-        return None;
-    }
+    // A bad count, figure or declared total is reported and left out, and
+    // the period goes on to validation so that every other problem in it is
+    // found in the same run. A period whose dates or declared weeks are bad
+    // stops here: the rules that depend on them would only add noise.
+    let weeks = match weeks {
+        Some(weeks) => Some(weeks?),
+        None => None,
+    };
     Some(Period {
         slug,
         file,
@@ -144,7 +148,7 @@ fn convert_period(
             deadline: deadline.flatten(),
             label: period.label.clone(),
         },
-        weeks: weeks.flatten(),
+        weeks,
         calendar_weeks: None,
         figures,
         tables,
@@ -169,7 +173,7 @@ fn convert_table(
             ))
         })
         .collect();
-    let units = raw
+    let units: Vec<Unit> = raw
         .rows
         .iter()
         .filter_map(|row| convert_row(file, row, max_count, diagnostics))
@@ -177,6 +181,7 @@ fn convert_table(
     Table {
         id: located_string(file, id),
         declared,
+        complete: units.len() == raw.rows.len(),
         units,
     }
 }
@@ -190,6 +195,7 @@ fn convert_row(
     let location = locate(file, 0, row);
     let mut name = None;
     let mut counts = BTreeMap::new();
+    let mut rejected = BTreeSet::new();
     for (key, value) in row.get_ref() {
         if key.get_ref() == UNIT_KEY {
             match value.get_ref() {
@@ -213,12 +219,15 @@ fn convert_row(
             let whole = key.span().start..value.span().end;
             let count = Located::new(count.value, Location::new(file, whole));
             counts.insert(key.get_ref().clone(), count);
+        } else {
+            rejected.insert(key.get_ref().clone());
         }
     }
     match name {
         Some(name) => Some(Unit {
             name,
             counts,
+            rejected,
             location,
         }),
         None => {
