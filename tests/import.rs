@@ -283,3 +283,58 @@ fn a_file_without_the_unit_column_says_how_to_map_it() {
     run.assert_failure();
     assert!(run.stderr.contains("找不到单位名称列：前 30 行中没有表头 “镇街（园区）”（文件第一行为：名称、信息公开）；请用 --map 表头=unit 指定"), "{run:#?}");
 }
+
+/// The rows of every table of a period's data.toml, as TOML values.
+fn table_rows(site: &Site, slug: &str) -> Vec<(String, toml::Value)> {
+    let text = site.read(&format!("content/{slug}/data.toml"));
+    let data: toml::Table = text.parse().unwrap();
+    data["tables"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(id, table)| (id.clone(), table["rows"].clone()))
+        .collect()
+}
+
+#[test]
+fn the_built_downloads_import_back_without_changing_anything() {
+    let site = Site::seed();
+    site.run(&["build"]).assert_success();
+    let before = tree(&site.path("content"));
+    for (table, units) in [("towns", 14), ("departments", 46)] {
+        for format in ["xlsx", "csv"] {
+            let file = format!("public/{SEED}/{table}.{format}");
+            let run = site.run(&[
+                "import",
+                &file,
+                "--period",
+                SEED,
+                "--table",
+                table,
+                "--dry-run",
+            ]);
+            run.assert_success();
+            let lines: Vec<&str> = run.stdout.lines().collect();
+            assert!(
+                lines.contains(&format!("0 个单位数字有变化，{units} 个单位不变").as_str()),
+                "{file}: {run:#?}"
+            );
+            assert!(
+                lines.contains(&"数据与文件一致，content/2019-01-05/data.toml 未改动"),
+                "{file}: {run:#?}"
+            );
+            assert_eq!(run.stderr, "", "{file}: no unit missing, no warning");
+        }
+    }
+    assert_eq!(tree(&site.path("content")), before);
+
+    // Imported into a zeroed period, the downloads give back the seed's rows.
+    site.run(&["new", NEW, "--end", "2019-06-30", "--issued", "2019-07-05"])
+        .assert_success();
+    for (table, format) in [("towns", "xlsx"), ("departments", "csv")] {
+        let file = format!("public/{SEED}/{table}.{format}");
+        site.run(&["import", &file, "--period", NEW, "--table", table])
+            .assert_success();
+    }
+    assert_eq!(table_rows(&site, NEW), table_rows(&site, SEED));
+}
