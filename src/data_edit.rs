@@ -100,7 +100,7 @@ impl DataDocument {
                     .filter(|key| key != UNIT_KEY)
                     .collect();
                 let zeroes = keys.into_iter().map(|key| (key, 0)).collect();
-                apply_counts(row, &zeroes, schema);
+                apply_counts(row, &zeroes, schema)?;
             }
         }
         Ok(())
@@ -138,7 +138,7 @@ impl DataDocument {
     ) -> Result<bool, EditError> {
         let rows = rows_mut(self.table_mut(table)?, table)?;
         let row = row_mut(rows, index, table)?;
-        Ok(apply_counts(row, counts, Some(schema)))
+        apply_counts(row, counts, Some(schema))
     }
 
     /// Appends a row for a unit, on its own line like the rows before it.
@@ -152,7 +152,7 @@ impl DataDocument {
         let rows = rows_mut(self.table_mut(table)?, table)?;
         let mut row = InlineTable::new();
         row.insert(UNIT_KEY, Value::from(name));
-        apply_counts(&mut row, counts, Some(schema));
+        apply_counts(&mut row, counts, Some(schema))?;
         let indent = rows
             .iter()
             .last()
@@ -205,7 +205,7 @@ impl DataDocument {
         };
         let mut counts = BTreeMap::new();
         counts.insert(key.to_string(), total);
-        Ok(apply_counts(declared, &counts, None))
+        apply_counts(declared, &counts, None)
     }
 
     fn period_mut(&mut self) -> Result<&mut Table, EditError> {
@@ -259,15 +259,18 @@ fn row_mut<'a>(
 }
 
 /// Writes counts into an inline table. With a schema, a zero count of an
-/// optional column is left out. Returns whether anything changed.
+/// optional column is left out. Returns whether anything changed; refuses
+/// a count beyond the signed 64-bit integers TOML holds.
 fn apply_counts(
     row: &mut InlineTable,
     counts: &BTreeMap<String, u64>,
     schema: Option<&Schema>,
-) -> bool {
+) -> Result<bool, EditError> {
     let before = row.to_string();
     let mut keys_changed = false;
     for (key, &count) in counts {
+        let count =
+            i64::try_from(count).map_err(|_| EditError(format!("“{key}” 的数字过大：{count}")))?;
         let omit = count == 0 && schema.is_some_and(|schema| is_optional(schema, key));
         match (row.get_mut(key), omit) {
             (Some(_), true) => {
@@ -275,13 +278,13 @@ fn apply_counts(
                 keys_changed = true;
             }
             (Some(slot), false) => {
-                if slot.as_integer() != Some(count as i64) {
-                    replace_keeping_decor(slot, Value::from(count as i64));
+                if slot.as_integer() != Some(count) {
+                    replace_keeping_decor(slot, Value::from(count));
                 }
             }
             (None, true) => {}
             (None, false) => {
-                row.insert(key, Value::from(count as i64));
+                row.insert(key, Value::from(count));
                 keys_changed = true;
             }
         }
@@ -291,7 +294,7 @@ fn apply_counts(
         row.sort_values_by(|a, _, b, _| position(a.get()).cmp(&position(b.get())));
         row.fmt();
     }
-    row.to_string() != before
+    Ok(row.to_string() != before)
 }
 
 /// Where a key goes in a row: the unit first, then the schema's columns in

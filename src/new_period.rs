@@ -25,7 +25,7 @@ pub struct Options {
     /// Defaults to as many days after `issued` as the previous period's.
     pub deadline: Option<NaiveDate>,
     /// Assessable weeks; left out when not given.
-    pub weeks: Option<u64>,
+    pub weeks: Option<u32>,
     /// Label override such as 2019年二季度; left out when not given.
     pub label: Option<String>,
 }
@@ -104,7 +104,7 @@ pub fn plan(
     .map_err(edit_error)?;
     let mut reminders = Vec::new();
     match (options.weeks, &previous.weeks) {
-        (Some(weeks), _) => data.set_period_value("weeks", Value::from(weeks as i64)),
+        (Some(weeks), _) => data.set_period_value("weeks", Value::from(i64::from(weeks))),
         (None, Some(old)) => {
             // The calendar counts the new window's weeks, if it covers it;
             // otherwise the check asks for --weeks.

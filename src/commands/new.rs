@@ -34,7 +34,7 @@ pub struct NewArgs {
     pub deadline: Option<NaiveDate>,
     /// Assessable weeks in the window
     #[arg(long)]
-    pub weeks: Option<u64>,
+    pub weeks: Option<u32>,
     /// Period label, e.g. 2019年二季度 [default: derived from the window]
     #[arg(long)]
     pub label: Option<String>,

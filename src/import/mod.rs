@@ -304,20 +304,25 @@ fn is_totals_row(name: &str) -> bool {
     TOTAL_ROW_NAMES.contains(&normalize(name).as_str())
 }
 
-/// A count from a cell: a whole number, not negative. Text may use
-/// full-width digits and thousands separators (`1,100`).
+/// The largest count import accepts: beyond it a figure is surely a slip,
+/// and every count still fits the signed integers TOML writes.
+const MAX_COUNT: u64 = 1_000_000_000_000_000;
+
+/// A count from a cell: a whole number, not negative, at most [`MAX_COUNT`].
+/// Text may use full-width digits and thousands separators (`1,100`).
 fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
     match cell {
         Cell::Empty => Ok(None),
-        Cell::Integer(number) => u64::try_from(*number)
-            .map(Some)
-            .map_err(|_| format!("不能为负数：{number}")),
+        Cell::Integer(number) => match u64::try_from(*number) {
+            Ok(count) => checked_count(count).map(Some),
+            Err(_) => Err(format!("不能为负数：{number}")),
+        },
         Cell::Number(number) => {
             if number.fract() != 0.0 || !number.is_finite() {
                 Err(format!("应为整数，而不是 {number}"))
             } else if *number < 0.0 {
                 Err(format!("不能为负数：{number}"))
-            } else if *number > 1e15 {
+            } else if *number > MAX_COUNT as f64 {
                 Err(format!("数字过大：{number}"))
             } else {
                 Ok(Some(*number as u64))
@@ -330,13 +335,21 @@ fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
             }
             let digits = without_thousands_separators(&plain);
             match digits.parse::<u64>() {
-                Ok(count) => Ok(Some(count)),
+                Ok(count) => checked_count(count).map(Some),
                 Err(_) => match digits.parse::<f64>() {
                     Ok(number) => parse_count(&Cell::Number(number)),
                     Err(_) => Err(format!("“{}” 不是数字", text.trim())),
                 },
             }
         }
+    }
+}
+
+fn checked_count(count: u64) -> Result<u64, String> {
+    if count > MAX_COUNT {
+        Err(format!("数字过大：{count}"))
+    } else {
+        Ok(count)
     }
 }
 
@@ -474,6 +487,12 @@ mod tests {
         assert!(parse_count(&Cell::Integer(-1)).is_err());
         assert!(parse_count(&Cell::Text("1,10".into())).is_err());
         assert!(parse_count(&Cell::Text("无".into())).is_err());
+        assert_eq!(
+            parse_count(&Cell::Text("18446744073709551615".into())),
+            Err("数字过大：18446744073709551615".to_string())
+        );
+        assert!(parse_count(&Cell::Integer(i64::MAX)).is_err());
+        assert!(parse_count(&Cell::Number(1e16)).is_err());
     }
 
     #[test]
