@@ -20,7 +20,7 @@ use crate::data_edit::DataDocument;
 use crate::diagnostics::Diagnostic;
 use crate::figures::closest;
 use crate::model::{ColumnKind, Period, Schema, Site};
-use sheet::{Cell, Sheet};
+use sheet::{Cell, Row, Sheet};
 
 /// Unit names that mark the backend's totals row; its figures become the
 /// table's `declared` totals.
@@ -77,7 +77,8 @@ impl Plan {
 struct Record {
     number: usize,
     name: String,
-    /// By column key; `None` for an empty cell.
+    /// By column key; `None` for an empty cell. A cell that held no
+    /// count is absent: it was reported when the row was read.
     counts: BTreeMap<String, Option<u64>>,
 }
 
@@ -209,9 +210,7 @@ fn find_schema<'s>(site: &'s Site, period: &Period, table: &str) -> Result<&'s S
 fn describe_columns(plan: &mut Plan, sheet: &Sheet, schema: &Schema, layout: &columns::Layout) {
     let imported: BTreeSet<&str> = layout.counts.iter().map(|(_, key)| key.as_str()).collect();
     for (index, key) in &layout.counts {
-        let label = schema
-            .column(key)
-            .map_or(key.as_str(), |c| c.label.as_str());
+        let label = column_label(schema, key);
         let letter = sheet::column_name(sheet.first_column + index);
         plan.imported.push(format!("{label} ← {letter} 列"));
     }
@@ -236,36 +235,19 @@ fn read_records(
     let mut totals: Option<Record> = None;
     for row in sheet.rows.iter().skip(layout.first_data_row) {
         let name = row.cell(layout.unit).text();
-        let mut counts = BTreeMap::new();
-        for (index, key) in &layout.counts {
-            match parse_count(row.cell(*index)) {
-                Ok(count) => {
-                    counts.insert(key.clone(), count);
-                }
-                Err(problem) => {
-                    let label = schema
-                        .column(key)
-                        .map_or(key.as_str(), |c| c.label.as_str());
-                    let at = sheet.position(row.number, *index);
-                    errors.push(Diagnostic::error(format!("{at}（{label}）{problem}")));
-                }
-            }
-        }
-        let has_figures = counts.values().any(Option::is_some);
+        let counts = read_counts(row, sheet, layout, schema, errors);
+        let has_figures = layout
+            .counts
+            .iter()
+            .any(|(index, _)| !row.cell(*index).is_empty());
         match (name.is_empty(), has_figures) {
             (true, false) => {
                 // A blank row says nothing; a note in another column is reported.
-                let text: Vec<String> = row
-                    .cells
-                    .iter()
-                    .map(Cell::text)
-                    .filter(|t| !t.is_empty())
-                    .collect();
+                let text = row_text(row);
                 if !text.is_empty() {
                     plan.skipped.push(format!(
-                        "第 {} 行 “{}”（没有单位名称和数字）",
-                        row.number,
-                        text.join(" ")
+                        "第 {} 行 “{text}”（没有单位名称和数字）",
+                        row.number
                     ));
                 }
             }
@@ -277,27 +259,69 @@ fn read_records(
             (false, false) => plan
                 .skipped
                 .push(format!("第 {} 行 “{name}”（没有数字）", row.number)),
-            (false, true) => {
-                let record = Record {
+            (false, true) if is_totals_row(&name) => {
+                if let Some(first) = &totals {
+                    errors.push(Diagnostic::error(format!(
+                        "第 {} 行和第 {} 行都是合计行",
+                        first.number, row.number
+                    )));
+                }
+                totals = Some(Record {
                     number: row.number,
                     name,
                     counts,
-                };
-                if is_totals_row(&record.name) {
-                    if let Some(first) = &totals {
-                        errors.push(Diagnostic::error(format!(
-                            "第 {} 行和第 {} 行都是合计行",
-                            first.number, record.number
-                        )));
-                    }
-                    totals = Some(record);
-                } else {
-                    records.push(record);
-                }
+                });
             }
+            (false, true) => records.push(Record {
+                number: row.number,
+                name,
+                counts,
+            }),
         }
     }
     (records, totals)
+}
+
+/// A row's counts by column key, `None` for an empty cell. A cell that
+/// holds no count is reported in `errors` and left out of the map.
+fn read_counts(
+    row: &Row,
+    sheet: &Sheet,
+    layout: &columns::Layout,
+    schema: &Schema,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Option<u64>> {
+    let mut counts = BTreeMap::new();
+    for (index, key) in &layout.counts {
+        match parse_count(row.cell(*index)) {
+            Ok(count) => {
+                counts.insert(key.clone(), count);
+            }
+            Err(problem) => {
+                let at = sheet.position(row.number, *index);
+                let label = column_label(schema, key);
+                errors.push(Diagnostic::error(format!("{at}（{label}）{problem}")));
+            }
+        }
+    }
+    counts
+}
+
+/// The non-empty cells of a row, joined by spaces.
+fn row_text(row: &Row) -> String {
+    row.cells
+        .iter()
+        .map(Cell::text)
+        .filter(|text| !text.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A column's label, or its key when the schema lacks it.
+fn column_label<'a>(schema: &'a Schema, key: &'a str) -> &'a str {
+    schema
+        .column(key)
+        .map_or(key, |column| column.label.as_str())
 }
 
 fn is_totals_row(name: &str) -> bool {
@@ -384,14 +408,15 @@ fn complete_counts(
         let Some(column) = schema.column(key) else {
             continue;
         };
-        match record.counts.get(key).copied().flatten() {
-            Some(count) => {
-                counts.insert(key.clone(), count);
+        match record.counts.get(key) {
+            Some(Some(count)) => {
+                counts.insert(key.clone(), *count);
             }
-            None if column.optional => {
+            Some(None) if column.optional => {
                 counts.insert(key.clone(), 0);
             }
-            None => {
+            None => {}
+            Some(None) => {
                 errors.push(
                     Diagnostic::error(format!(
                         "{}（{}，单位 “{}”）为空",
@@ -446,9 +471,7 @@ fn set_declared(
         let Some(count) = count else { continue };
         match document.set_declared(table, key, *count) {
             Ok(true) => {
-                let label = schema
-                    .column(key)
-                    .map_or(key.as_str(), |c| c.label.as_str());
+                let label = column_label(schema, key);
                 let before = old
                     .and_then(|declared| declared.get(key))
                     .map_or("无".to_string(), |old| old.value.to_string());
