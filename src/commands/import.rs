@@ -1,13 +1,14 @@
 //! `tongbao import`: the backend's export → one table of a period's data.toml.
 
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 use similar::TextDiff;
 
 use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::import::{self, Override, Plan, Request};
 use crate::load::{CONTENT_DIR, Content};
 use crate::model::Period;
@@ -63,10 +64,13 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         overrides: &args.overrides,
         add_units: args.add_units,
     };
-    let data_text = diagnostics.source(period.file).to_string();
-    let data_name = diagnostics.file_name(period.file).to_string();
-    let planned = import::plan(&content.site, period, &data_text, &request);
-    progress.step("检查导入结果");
+    let data_name = diagnostics.file_name(period.file);
+    let planned = import::plan(
+        &content.site,
+        period,
+        diagnostics.source(period.file),
+        &request,
+    );
     let plan = match planned {
         Ok(plan) => plan,
         Err(errors) => {
@@ -76,41 +80,61 @@ pub fn run(args: &ImportArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONTENT_ERROR);
         }
     };
-    let mut changes = Changes::new();
-    changes.put(&data_name, plan.new_text.clone());
-    let mut checked = Diagnostics::new();
-    let outcome = staging::check_changed(&args.root, &changes, &mut checked);
-    drop(progress);
-    report(&args.file, &plan);
     if !plan.changes_anything() {
+        drop(progress);
+        report(&args.file, &plan);
         println!("数据与文件一致，{data_name} 未改动");
         return ExitCode::SUCCESS;
     }
+    progress.step("检查导入结果");
+    let checked = check(&args.root, &plan, data_name);
+    drop(progress);
+    report(&args.file, &plan);
     if args.dry_run {
-        print!("{}", unified_diff(&plan, &data_name));
+        print!("{}", unified_diff(&plan, data_name));
     }
-    match outcome {
-        Ok(Some(_)) => print_diagnostics_about(&checked, &data_name),
-        Ok(None) => {
-            print_diagnostics_about(&checked, &data_name);
-            eprintln!("导入后的数据未通过检查，{data_name} 未改动");
-            return ExitCode::from(EXIT_CONTENT_ERROR);
-        }
-        Err(error) => {
-            print_message(Diagnostic::error(format!("无法检查导入结果：{error}")));
-            return ExitCode::from(EXIT_CONTENT_ERROR);
-        }
+    if !print_check(checked, data_name) {
+        return ExitCode::from(EXIT_CONTENT_ERROR);
     }
     if args.dry_run {
         println!("试运行：导入后检查通过，{data_name} 未改动");
         return ExitCode::SUCCESS;
     }
-    if let Err(error) = staging::write_file(&args.root.join(&data_name), plan.new_text.as_bytes()) {
-        print_message(Diagnostic::error(format!("无法写入 {data_name}：{error}")));
+    if let Err(error) = staging::write_file(&args.root.join(data_name), plan.new_text.as_bytes()) {
+        let reason = io_reason(&error);
+        print_message(Diagnostic::error(format!("无法写入 {data_name}：{reason}")));
         return ExitCode::from(EXIT_CONTENT_ERROR);
     }
     println!("已写入 {data_name}");
     ExitCode::SUCCESS
+}
+
+/// The site as it would be with the planned data.toml, checked as `tongbao
+/// check` does: what the check found, and whether it passed.
+fn check(root: &Path, plan: &Plan, data_name: &str) -> io::Result<(Diagnostics, bool)> {
+    let mut changes = Changes::new();
+    changes.put(data_name, plan.new_text.as_bytes());
+    let mut checked = Diagnostics::new();
+    let passed = staging::check_changed(root, &changes, &mut checked)?.is_some();
+    Ok((checked, passed))
+}
+
+/// Prints what the check found about data.toml; returns whether it passed.
+fn print_check(outcome: io::Result<(Diagnostics, bool)>, data_name: &str) -> bool {
+    match outcome {
+        Ok((checked, passed)) => {
+            print_diagnostics_about(&checked, data_name);
+            if !passed {
+                eprintln!("导入后的数据未通过检查，{data_name} 未改动");
+            }
+            passed
+        }
+        Err(error) => {
+            let reason = io_reason(&error);
+            print_message(Diagnostic::error(format!("无法检查导入结果：{reason}")));
+            false
+        }
+    }
 }
 
 fn find_period<'c>(content: &'c Content, slug: &str) -> Option<&'c Period> {
@@ -128,7 +152,7 @@ fn find_period<'c>(content: &'c Content, slug: &str) -> Option<&'c Period> {
     found
 }
 
-fn report(file: &std::path::Path, plan: &Plan) {
+fn report(file: &Path, plan: &Plan) {
     println!(
         "读取 {}（{}）：{} 个单位",
         file.display(),
