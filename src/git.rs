@@ -8,6 +8,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::diagnostics::io_reason;
+
 /// The git repository holding a site root.
 #[derive(Debug, Clone)]
 pub struct Repository {
@@ -131,7 +133,7 @@ fn read_object(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
     let mut header = String::new();
     reader
         .read_line(&mut header)
-        .map_err(|error| format!("无法读取 git 的输出：{error}"))?;
+        .map_err(|error| format!("无法读取 git 的输出：{}", io_reason(&error)))?;
     let fields: Vec<&str> = header.split_whitespace().collect();
     match fields.as_slice() {
         [_, "missing"] | [_, "ambiguous"] => Ok(None),
@@ -142,7 +144,7 @@ fn read_object(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
             let mut bytes = vec![0; size + 1];
             reader
                 .read_exact(&mut bytes)
-                .map_err(|error| format!("无法读取 git 的输出：{error}"))?;
+                .map_err(|error| format!("无法读取 git 的输出：{}", io_reason(&error)))?;
             bytes.truncate(size);
             Ok((*kind == "blob").then_some(bytes))
         }
@@ -154,6 +156,6 @@ fn spawn_error(error: std::io::Error) -> String {
     if error.kind() == std::io::ErrorKind::NotFound {
         "找不到 git 命令：请先安装 git".to_string()
     } else {
-        format!("无法运行 git：{error}")
+        format!("无法运行 git：{}", io_reason(&error))
     }
 }

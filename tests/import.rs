@@ -344,3 +344,17 @@ fn the_built_downloads_import_back_without_changing_anything() {
     }
     assert_eq!(table_rows(&site, NEW), table_rows(&site, SEED));
 }
+
+#[test]
+fn a_missing_file_is_named_in_chinese_whatever_its_format() {
+    let site = Site::seed();
+    for file in ["towns.csv", "towns.xlsx"] {
+        let run = site.run(&["import", file, "--period", SEED, "--table", "towns"]);
+        run.assert_failure();
+        let first = run.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!("错误：{file}：无法读取文件：文件或目录不存在（")),
+            "{run:#?}"
+        );
+    }
+}

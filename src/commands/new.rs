@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::load::CONTENT_DIR;
 use crate::new_period::{self, Options, Plan};
 use crate::pipeline;
@@ -94,13 +94,13 @@ fn create(args: &NewArgs, plan: &Plan) -> ExitCode {
             return ExitCode::from(EXIT_CONTENT_ERROR);
         }
         Err(error) => {
-            let message = format!("无法检查新期次：{error}");
+            let message = format!("无法检查新期次：{}", io_reason(&error));
             return fail(Diagnostic::error(message));
         }
     }
     let folder = args.root.join(CONTENT_DIR).join(&plan.slug);
     if let Err(error) = staging::create_folder(&args.root, &folder, &plan.files) {
-        let message = format!("无法创建 {}：{error}", plan.folder());
+        let message = format!("无法创建 {}：{}", plan.folder(), io_reason(&error));
         return fail(Diagnostic::error(message));
     }
     report(plan);

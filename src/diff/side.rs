@@ -10,7 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::git::Repository;
 use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content};
 use crate::model::Period;
@@ -153,8 +153,9 @@ fn load_folder(
     })();
     if let Err(error) = result {
         diagnostics.push(Diagnostic::error(format!(
-            "无法读取期次目录 {}：{error}",
-            folder.display()
+            "无法读取期次目录 {}：{}",
+            folder.display(),
+            io_reason(&error)
         )));
         return None;
     }
@@ -193,7 +194,7 @@ fn load_revision(root: &Path, revision: &str, diagnostics: &mut Diagnostics) -> 
         if let Err(error) = written {
             return failed(
                 diagnostics,
-                format!("无法取出版本 {revision} 的 {path}：{error}"),
+                format!("无法取出版本 {revision} 的 {path}：{}", io_reason(&error)),
             );
         }
     }
@@ -204,7 +205,10 @@ fn staged_root(diagnostics: &mut Diagnostics) -> Option<tempfile::TempDir> {
     match tempfile::Builder::new().prefix(".tongbao-diff-").tempdir() {
         Ok(folder) => Some(folder),
         Err(error) => {
-            diagnostics.push(Diagnostic::error(format!("无法创建临时目录：{error}")));
+            diagnostics.push(Diagnostic::error(format!(
+                "无法创建临时目录：{}",
+                io_reason(&error)
+            )));
             None
         }
     }

@@ -10,6 +10,8 @@ use std::str::FromStr;
 use calamine::{Data, Reader};
 use encoding_rs::{Encoding, UTF_8};
 
+use crate::diagnostics::io_reason;
+
 /// One cell's value as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -102,12 +104,13 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet, String> {
         .extension()
         .map(|extension| extension.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match extension.parse::<Format>()? {
-        Format::Csv => {
-            let bytes = fs::read(path).map_err(|error| format!("无法读取文件：{error}"))?;
-            read_csv(&bytes)
-        }
-        Format::Workbook => read_workbook(path, sheet),
+    let format = extension.parse::<Format>()?;
+    // Read here for both formats, so that a missing or unreadable file is
+    // worded the same way whatever reads it next.
+    let bytes = fs::read(path).map_err(|error| format!("无法读取文件：{}", io_reason(&error)))?;
+    match format {
+        Format::Csv => read_csv(&bytes),
+        Format::Workbook => read_workbook(bytes, sheet),
     }
 }
 
@@ -202,9 +205,9 @@ fn guess_delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Sheet, String> {
-    let mut workbook =
-        calamine::open_workbook_auto(path).map_err(|error| format!("无法读取电子表格：{error}"))?;
+fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, String> {
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|error| format!("无法读取电子表格：{error}"))?;
     let names = workbook.sheet_names();
     let name = match sheet {
         Some(wanted) => names
