@@ -419,18 +419,33 @@ rows = [
         );
     }
 
+    /// The shipped site's definitions, for the schema's column order.
+    fn shipped_site() -> Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut diagnostics = crate::diagnostics::Diagnostics::new();
+        crate::load::load_site(root, &root.join("content/site.toml"), &mut diagnostics)
+            .expect("the shipped site.toml loads")
+    }
+
     #[test]
-    fn a_pushed_row_gets_its_own_line() {
+    fn a_pushed_unit_gets_its_own_line_in_column_order() {
+        let site = shipped_site();
+        let schema = site.schema("towns").expect("a towns table");
         let mut document = DataDocument::parse(DATA).unwrap();
-        let rows = rows_mut(document.table_mut("towns").unwrap(), "towns").unwrap();
-        let mut row = InlineTable::new();
-        row.insert(UNIT_KEY, Value::from("新单位"));
-        let mut value = Value::InlineTable(row);
-        value.decor_mut().set_prefix("\n  ");
-        rows.push_formatted(value);
+        let counts = BTreeMap::from([
+            ("city".to_string(), 2),
+            ("disclosure".to_string(), 5),
+            ("national".to_string(), 0),
+            ("dynamic".to_string(), 6),
+        ]);
+        document
+            .push_unit("towns", "新单位", &counts, schema)
+            .unwrap();
         let text = document.to_string();
         assert!(
-            text.contains("disclosure = 414, dynamic = 111 },\n  { unit = \"新单位\" },\n]"),
+            text.ends_with(
+                "disclosure = 414, dynamic = 111 },\n  { unit = \"新单位\", disclosure = 5, dynamic = 6, city = 2 },\n]\n"
+            ),
             "{text}"
         );
     }
