@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{EXIT_CONTENT_ERROR, print_diagnostics, print_message};
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use super::{EXIT_CONTENT_ERROR, print_errors, print_message};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::diff::report::{self, Format};
 use crate::diff::side::{self, Source};
 use crate::diff::{self as compare};
@@ -60,21 +60,9 @@ fn load_side(root: &std::path::Path, source: &Source) -> Option<side::Side> {
     let mut diagnostics = Diagnostics::new();
     let loaded = side::load(root, source, &mut diagnostics);
     if loaded.is_none() {
+        // Errors only: warnings such as reconciliation belong to `check`.
         print_errors(&diagnostics);
         eprintln!("{} 的内容有错误，无法比较", source.label());
     }
     loaded
-}
-
-/// Errors only: warnings such as reconciliation belong to `check`, not to a diff.
-fn print_errors(diagnostics: &Diagnostics) {
-    if diagnostics.count(Severity::Warning) == 0 {
-        print_diagnostics(diagnostics);
-        return;
-    }
-    for diagnostic in diagnostics.list() {
-        if diagnostic.severity == Severity::Error {
-            eprint!("{}", diagnostics.render_one(diagnostic));
-        }
-    }
 }

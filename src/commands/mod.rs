@@ -20,18 +20,31 @@ pub fn print_diagnostics(diagnostics: &Diagnostics) {
 }
 
 /// Prints every error, and the warnings about files under `prefix` (a path
-/// relative to the site root): a command that changed those files reports
-/// on them, not on warnings the rest of the site already had.
+/// relative to the site root), in file order: a command that changed those
+/// files reports on them, not on warnings the rest of the site already had.
 pub fn print_diagnostics_about(diagnostics: &Diagnostics, prefix: &str) {
-    for diagnostic in diagnostics.list() {
-        let about_prefix = diagnostic
-            .location
-            .as_ref()
-            .is_some_and(|location| diagnostics.file_name(location.file).starts_with(prefix));
-        if diagnostic.severity == Severity::Error || about_prefix {
+    for diagnostic in diagnostics.in_file_order() {
+        if diagnostic.severity == Severity::Error || is_about(diagnostics, diagnostic, prefix) {
             eprint!("{}", diagnostics.render_one(diagnostic));
         }
     }
+}
+
+/// Prints the errors only, in file order.
+pub fn print_errors(diagnostics: &Diagnostics) {
+    for diagnostic in diagnostics.in_file_order() {
+        if diagnostic.severity == Severity::Error {
+            eprint!("{}", diagnostics.render_one(diagnostic));
+        }
+    }
+}
+
+/// Whether a diagnostic points into a file under `prefix`.
+pub fn is_about(diagnostics: &Diagnostics, diagnostic: &Diagnostic, prefix: &str) -> bool {
+    diagnostic
+        .location
+        .as_ref()
+        .is_some_and(|location| diagnostics.file_name(location.file).starts_with(prefix))
 }
 
 /// Prints one diagnostic that points at no file.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::Args;
 
-use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
+use super::{EXIT_CONTENT_ERROR, is_about, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::load::CONTENT_DIR;
 use crate::new_period::{self, Options, Plan};
@@ -109,12 +109,7 @@ fn create(args: &NewArgs, plan: &Plan) -> ExitCode {
     let warnings = diagnostics
         .list()
         .iter()
-        .filter_map(|diagnostic| diagnostic.location.as_ref())
-        .filter(|location| {
-            diagnostics
-                .file_name(location.file)
-                .starts_with(&folder_name)
-        })
+        .filter(|diagnostic| is_about(&diagnostics, diagnostic, &folder_name))
         .count();
     if warnings > 0 {
         println!("检查通过，有 {warnings} 条警告（计数清零所致，导入数据后用 tongbao check 复查）");
