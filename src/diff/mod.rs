@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 
 use crate::figures::format_points;
-use crate::model::{ColumnKind, Period, Schema, Site, Table};
+use crate::import::normalize;
+use crate::model::{Column, ColumnKind, Period, Schema, Site, Table};
 use crate::score::score_table;
 use side::Side;
 
@@ -278,80 +279,116 @@ fn scored_side<'a>(site: &'a Site, tables: &'a [Table], id: &str) -> Option<Scor
 }
 
 fn compare_table(id: &str, old: Option<ScoredSide>, new: Option<ScoredSide>) -> Option<TableDiff> {
-    let schema = new.as_ref().or(old.as_ref())?.schema;
-    let keys = column_keys(old.as_ref(), new.as_ref());
-    let label = |key: &str| {
-        [new.as_ref(), old.as_ref()]
-            .into_iter()
-            .flatten()
-            .find_map(|side| side.schema.column(key))
-            .map_or_else(|| key.to_string(), |column| column.label.clone())
+    let (old, new) = (old.as_ref(), new.as_ref());
+    let schema = new.or(old)?.schema;
+    let columns = Columns::of(old, new);
+    let units = compare_units(old, new, &columns);
+    let declared = compare_declared(old, new, &|key| columns.label(key));
+    let diff = TableDiff {
+        id: id.to_string(),
+        unit_label: schema.unit_label.clone(),
+        presence: presence(old.is_some(), new.is_some()),
+        columns: columns.keys.iter().map(|key| columns.label(key)).collect(),
+        units,
+        declared,
     };
-    let is_score = |key: &str| {
-        [new.as_ref(), old.as_ref()]
-            .into_iter()
-            .flatten()
-            .find_map(|side| side.schema.column(key))
-            .is_some_and(|column| matches!(column.kind, ColumnKind::Score { .. }))
-    };
-    let show = |value: Decimal, key: &str| {
-        if is_score(key) {
-            format_points(value)
-        } else {
-            value.normalize().to_string()
+    let unchanged =
+        diff.presence == Presence::Both && diff.units.is_empty() && diff.declared.is_empty();
+    (!unchanged).then_some(diff)
+}
+
+/// The columns of both sides of a table, and how their values are shown.
+struct Columns<'a> {
+    keys: Vec<String>,
+    /// The new schema first: its labels win.
+    schemas: Vec<&'a Schema>,
+}
+
+/// A unit's rank and shown values (in [`Columns::keys`] order) on one side.
+type Shown = (usize, Vec<Option<String>>);
+
+impl<'a> Columns<'a> {
+    fn of(old: Option<&ScoredSide<'a>>, new: Option<&ScoredSide<'a>>) -> Columns<'a> {
+        Columns {
+            keys: column_keys(old, new),
+            schemas: [new, old]
+                .into_iter()
+                .flatten()
+                .map(|side| side.schema)
+                .collect(),
         }
-    };
-    let index = |side: Option<&ScoredSide>| -> BTreeMap<String, (usize, Vec<Option<String>>)> {
-        side.map(|side| {
-            side.units
-                .iter()
-                .map(|(name, rank, values)| {
-                    let shown = keys
-                        .iter()
-                        .map(|key| values.get(key).map(|value| show(*value, key)))
-                        .collect();
-                    (crate::import::normalize(name), (*rank, shown))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-    };
-    let old_units = index(old.as_ref());
-    let new_units = index(new.as_ref());
-    let mut units = Vec::new();
-    // New units in rank order, then removed ones in their old order.
-    let ordered = new
+    }
+
+    fn column(&self, key: &str) -> Option<&'a Column> {
+        self.schemas.iter().find_map(|schema| schema.column(key))
+    }
+
+    fn label(&self, key: &str) -> String {
+        self.column(key)
+            .map_or_else(|| key.to_string(), |column| column.label.clone())
+    }
+
+    /// Points as the site prints them; counts as plain numbers.
+    fn show(&self, key: &str, value: Decimal) -> String {
+        match self.column(key).map(|column| &column.kind) {
+            Some(ColumnKind::Score { .. }) => format_points(value),
+            _ => value.normalize().to_string(),
+        }
+    }
+
+    /// Each unit of a side by its normalized name, ranked and shown.
+    fn shown_units(&self, side: Option<&ScoredSide>) -> BTreeMap<String, Shown> {
+        let Some(side) = side else {
+            return BTreeMap::new();
+        };
+        side.units
+            .iter()
+            .map(|(name, rank, values)| {
+                let shown = self
+                    .keys
+                    .iter()
+                    .map(|key| values.get(key).map(|value| self.show(key, *value)))
+                    .collect();
+                (normalize(name), (*rank, shown))
+            })
+            .collect()
+    }
+}
+
+/// The units whose figures, score or rank changed, or that were added or
+/// removed: new units in rank order, then removed ones in their old order.
+fn compare_units(
+    old: Option<&ScoredSide>,
+    new: Option<&ScoredSide>,
+    columns: &Columns,
+) -> Vec<UnitDiff> {
+    let old_units = columns.shown_units(old);
+    let new_units = columns.shown_units(new);
+    let names = new
         .iter()
+        .chain(old.iter())
         .flat_map(|side| &side.units)
-        .map(|unit| (&unit.0, false))
-        .chain(
-            old.iter()
-                .flat_map(|side| &side.units)
-                .map(|unit| (&unit.0, true)),
-        );
+        .map(|(name, _, _)| name);
     let mut seen = BTreeSet::new();
-    for (name, from_old) in ordered {
-        let key = crate::import::normalize(name);
+    let mut units = Vec::new();
+    for name in names {
+        let key = normalize(name);
         if !seen.insert(key.clone()) {
             continue;
         }
-        let before = old_units.get(&key);
-        let after = new_units.get(&key);
-        if from_old && after.is_some() {
-            continue;
-        }
+        let (before, after) = (old_units.get(&key), new_units.get(&key));
+        let values = (0..columns.keys.len())
+            .map(|index| {
+                let pick =
+                    |side: Option<&Shown>| side.and_then(|(_, values)| values[index].clone());
+                (pick(before), pick(after))
+            })
+            .collect();
         let unit = UnitDiff {
             name: name.clone(),
             presence: presence(before.is_some(), after.is_some()),
-            rank: (before.map(|b| b.0), after.map(|a| a.0)),
-            values: (0..keys.len())
-                .map(|i| {
-                    let pick = |side: Option<&(usize, Vec<Option<String>>)>| {
-                        side.and_then(|(_, values)| values[i].clone())
-                    };
-                    (pick(before), pick(after))
-                })
-                .collect(),
+            rank: (before.map(|shown| shown.0), after.map(|shown| shown.0)),
+            values,
         };
         let changed = unit.presence != Presence::Both
             || unit.rank.0 != unit.rank.1
@@ -360,19 +397,7 @@ fn compare_table(id: &str, old: Option<ScoredSide>, new: Option<ScoredSide>) -> 
             units.push(unit);
         }
     }
-    let declared = compare_declared(old.as_ref(), new.as_ref(), &label);
-    let presence = presence(old.is_some(), new.is_some());
-    let diff = TableDiff {
-        id: id.to_string(),
-        unit_label: schema.unit_label.clone(),
-        presence,
-        columns: keys.iter().map(|key| label(key)).collect(),
-        units,
-        declared,
-    };
-    let unchanged =
-        diff.presence == Presence::Both && diff.units.is_empty() && diff.declared.is_empty();
-    (!unchanged).then_some(diff)
+    units
 }
 
 /// Column keys in the new schema's order, then any the old one alone has.
