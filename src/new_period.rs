@@ -7,7 +7,7 @@
 use chrono::{Datelike, NaiveDate};
 use toml_edit::Value;
 
-use crate::data_edit::DataDocument;
+use crate::data_edit::{DataDocument, EditError};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{CONTENT_DIR, Content, is_valid_slug};
 use crate::model::Period;
@@ -74,58 +74,120 @@ pub fn plan(
         )));
     }
     let previous = previous_period(content, from)?;
-    let (end, issued) = match (options.end, options.issued) {
-        (Some(end), Some(issued)) => (end, issued),
-        _ => return Err(missing_dates(previous)),
-    };
-    let start = options
-        .start
-        .unwrap_or_else(|| default_start(previous, end));
-    let deadline = options.deadline.or_else(|| {
-        let old = &previous.window;
-        let days = old.deadline.as_ref()?.value - old.issued.value;
-        issued.checked_add_signed(days)
-    });
-
-    let edit_error = |error: crate::data_edit::EditError| {
+    let window = Window::new(previous, options)?;
+    let mut reminders = Vec::new();
+    let data = new_data(
+        content,
+        diagnostics,
+        previous,
+        &window,
+        options,
+        &mut reminders,
+    )
+    .map_err(|error| {
         Diagnostic::error(format!(
             "无法修改 {CONTENT_DIR}/{}/data.toml：{error}",
             previous.slug
         ))
-    };
-    let mut data = DataDocument::parse(diagnostics.source(previous.file)).map_err(edit_error)?;
-    data.set_period_date("start", start).map_err(edit_error)?;
-    data.set_period_date("end", end).map_err(edit_error)?;
-    data.set_period_date("issued", issued).map_err(edit_error)?;
-    match deadline {
-        Some(deadline) => data.set_period_date("deadline", deadline),
-        None => data.remove_period_key("deadline").map(|_| ()),
+    })?;
+    reminders.extend(zeroed_reminders(previous));
+
+    let mut files = Changes::new();
+    files.put("data.toml", data.to_string());
+    files.put("notice.md", diagnostics.source(previous.notice.file));
+    Ok(Plan {
+        slug: slug.to_string(),
+        from: previous.slug.clone(),
+        start: window.start,
+        end: window.end,
+        issued: window.issued,
+        deadline: window.deadline,
+        tables: previous.tables.len(),
+        units: previous.tables.iter().map(|table| table.units.len()).sum(),
+        files,
+        reminders,
+    })
+}
+
+/// The new period's dates: the ones given, the rest derived from the
+/// previous period.
+struct Window {
+    start: NaiveDate,
+    end: NaiveDate,
+    issued: NaiveDate,
+    deadline: Option<NaiveDate>,
+}
+
+impl Window {
+    fn new(previous: &Period, options: &Options) -> Result<Window, Diagnostic> {
+        let (Some(end), Some(issued)) = (options.end, options.issued) else {
+            return Err(missing_dates(previous));
+        };
+        let start = options
+            .start
+            .unwrap_or_else(|| default_start(previous, end));
+        let deadline = options.deadline.or_else(|| {
+            let old = &previous.window;
+            let days = old.deadline.as_ref()?.value - old.issued.value;
+            issued.checked_add_signed(days)
+        });
+        Ok(Window {
+            start,
+            end,
+            issued,
+            deadline,
+        })
     }
-    .map_err(edit_error)?;
-    let mut reminders = Vec::new();
+}
+
+/// The previous period's data.toml with the new dates, weeks and label and
+/// every count zeroed; comments and layout kept.
+fn new_data(
+    content: &Content,
+    diagnostics: &Diagnostics,
+    previous: &Period,
+    window: &Window,
+    options: &Options,
+    reminders: &mut Vec<String>,
+) -> Result<DataDocument, EditError> {
+    let mut data = DataDocument::parse(diagnostics.source(previous.file))?;
+    data.set_period_date("start", window.start)?;
+    data.set_period_date("end", window.end)?;
+    data.set_period_date("issued", window.issued)?;
+    match window.deadline {
+        Some(deadline) => data.set_period_date("deadline", deadline)?,
+        None => {
+            data.remove_period_key("deadline")?;
+        }
+    }
     match (options.weeks, &previous.weeks) {
-        (Some(weeks), _) => data.set_period_value("weeks", Value::from(i64::from(weeks))),
+        (Some(weeks), _) => data.set_period_value("weeks", Value::from(i64::from(weeks)))?,
         (None, Some(old)) => {
             // The calendar counts the new window's weeks, if it covers it;
             // otherwise the check asks for --weeks.
-            if let Some(counted) = content.calendar.assessable_weeks(start, end) {
+            if let Some(counted) = content.calendar.assessable_weeks(window.start, window.end) {
                 reminders.push(format!(
                     "可考核周数按 content/calendar.toml 算出为 {counted} 周（上一期写明 weeks = {}，已删除）",
                     old.value
                 ));
             }
-            data.remove_period_key("weeks").map(|_| ())
+            data.remove_period_key("weeks")?;
         }
-        (None, None) => Ok(()),
+        (None, None) => {}
     }
-    .map_err(edit_error)?;
     match &options.label {
-        Some(label) => data.set_period_value("label", Value::from(label.as_str())),
-        None => data.remove_period_key("label").map(|_| ()),
+        Some(label) => data.set_period_value("label", Value::from(label.as_str()))?,
+        None => {
+            data.remove_period_key("label")?;
+        }
     }
-    .map_err(edit_error)?;
-    data.zero_counts(&content.site).map_err(edit_error)?;
+    data.zero_counts(&content.site)?;
+    Ok(data)
+}
 
+/// What zeroing left for the clerk to fill in.
+fn zeroed_reminders(previous: &Period) -> Vec<String> {
+    let mut reminders = Vec::new();
     if !previous.figures.is_empty() {
         let names: Vec<&str> = previous.figures.keys().map(String::as_str).collect();
         reminders.push(format!(
@@ -144,22 +206,7 @@ pub fn plan(
         );
     }
     reminders.push("notice.md 沿用上一期的正文：请按本期情况修改".to_string());
-
-    let mut files = Changes::new();
-    files.put("data.toml", data.to_string());
-    files.put("notice.md", diagnostics.source(previous.notice.file));
-    Ok(Plan {
-        slug: slug.to_string(),
-        from: previous.slug.clone(),
-        start,
-        end,
-        issued,
-        deadline,
-        tables: previous.tables.len(),
-        units: previous.tables.iter().map(|table| table.units.len()).sum(),
-        files,
-        reminders,
-    })
+    reminders
 }
 
 fn previous_period<'c>(content: &'c Content, from: Option<&str>) -> Result<&'c Period, Diagnostic> {
