@@ -16,7 +16,7 @@ use std::path::Path;
 pub use columns::{Override, Target};
 pub use names::normalize;
 
-use crate::data_edit::DataDocument;
+use crate::data_edit::{DataDocument, EditError};
 use crate::diagnostics::Diagnostic;
 use crate::figures::closest;
 use crate::model::{ColumnKind, Period, Schema, Site};
@@ -105,62 +105,18 @@ pub fn plan(
 
     let mut errors = Vec::new();
     let (records, totals) = read_records(&sheet, &layout, schema, &mut plan, &mut errors);
-    let mut document = DataDocument::parse(data_text).map_err(|e| vec![Diagnostic::error(e.0)])?;
-    let existing = document
-        .unit_names(request.table)
-        .map_err(|e| vec![Diagnostic::error(e.0)])?;
-    let positions: BTreeMap<String, usize> = existing
-        .iter()
-        .enumerate()
-        .map(|(index, name)| (normalize(name), index))
-        .collect();
-
-    let mut matched = BTreeSet::new();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for record in &records {
-        let key = normalize(&record.name);
-        if let Some(first) = seen.insert(key.clone(), record.number) {
-            errors.push(file_error(
-                request.file,
-                format!(
-                    "第 {} 行与第 {first} 行是同一个单位 “{}”",
-                    record.number, record.name
-                ),
-            ));
-            continue;
-        }
-        let counts = match complete_counts(record, &layout, schema, &sheet) {
-            Ok(counts) => counts,
-            Err(mut problems) => {
-                errors.append(&mut problems);
-                continue;
-            }
-        };
-        let result = match positions.get(&key) {
-            Some(&index) => {
-                matched.insert(index);
-                document
-                    .set_counts(request.table, index, &counts, schema)
-                    .map(|changed| {
-                        if changed {
-                            plan.changed.push(existing[index].clone());
-                        } else {
-                            plan.unchanged += 1;
-                        }
-                    })
-            }
-            None if request.add_units => document
-                .push_unit(request.table, &record.name, &counts, schema)
-                .map(|()| plan.added.push(record.name.clone())),
-            None => {
-                errors.push(unknown_unit(request, record, &existing, period));
-                continue;
-            }
-        };
-        if let Err(error) = result {
-            errors.push(Diagnostic::error(error.0));
-        }
-    }
+    let edit_error = |error: EditError| vec![Diagnostic::error(error.0)];
+    let mut document = DataDocument::parse(data_text).map_err(edit_error)?;
+    let existing = document.unit_names(request.table).map_err(edit_error)?;
+    let import = Import {
+        request,
+        period,
+        schema,
+        sheet: &sheet,
+        layout: &layout,
+        existing: &existing,
+    };
+    let matched = import.apply_records(&mut document, &records, &mut plan, &mut errors);
     plan.units_read = records.len();
     plan.missing = existing
         .iter()
@@ -169,21 +125,135 @@ pub fn plan(
         .map(|(_, name)| name.clone())
         .collect();
     if let Some(totals) = totals {
-        set_declared(
-            &mut document,
-            request.table,
-            schema,
-            period,
-            &totals,
-            &mut plan,
-            &mut errors,
-        );
+        import.set_declared(&mut document, &totals, &mut plan, &mut errors);
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     plan.new_text = document.to_string();
     Ok(plan)
+}
+
+/// One import under way: what was asked, where it goes, and what the file
+/// and the data file hold.
+struct Import<'a> {
+    request: &'a Request<'a>,
+    period: &'a Period,
+    schema: &'a Schema,
+    sheet: &'a Sheet,
+    layout: &'a columns::Layout,
+    /// The table's unit names in data.toml, in file order.
+    existing: &'a [String],
+}
+
+impl Import<'_> {
+    /// Writes each record's counts into its unit's row (or a new row with
+    /// `--add-units`). Returns the indices of the existing rows matched.
+    fn apply_records(
+        &self,
+        document: &mut DataDocument,
+        records: &[Record],
+        plan: &mut Plan,
+        errors: &mut Vec<Diagnostic>,
+    ) -> BTreeSet<usize> {
+        let positions: BTreeMap<String, usize> = self
+            .existing
+            .iter()
+            .enumerate()
+            .map(|(index, name)| (normalize(name), index))
+            .collect();
+        let mut matched = BTreeSet::new();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for record in records {
+            let key = normalize(&record.name);
+            if let Some(first) = seen.insert(key.clone(), record.number) {
+                errors.push(file_error(
+                    self.request.file,
+                    format!(
+                        "第 {} 行与第 {first} 行是同一个单位 “{}”",
+                        record.number, record.name
+                    ),
+                ));
+                continue;
+            }
+            let counts = match complete_counts(record, self.layout, self.schema, self.sheet) {
+                Ok(counts) => counts,
+                Err(mut problems) => {
+                    errors.append(&mut problems);
+                    continue;
+                }
+            };
+            let table = self.request.table;
+            let result = match positions.get(&key) {
+                Some(&index) => {
+                    matched.insert(index);
+                    document
+                        .set_counts(table, index, &counts, self.schema)
+                        .map(|changed| {
+                            if changed {
+                                plan.changed.push(self.existing[index].clone());
+                            } else {
+                                plan.unchanged += 1;
+                            }
+                        })
+                }
+                None if self.request.add_units => document
+                    .push_unit(table, &record.name, &counts, self.schema)
+                    .map(|()| plan.added.push(record.name.clone())),
+                None => {
+                    errors.push(self.unknown_unit(record));
+                    continue;
+                }
+            };
+            if let Err(error) = result {
+                errors.push(Diagnostic::error(error.0));
+            }
+        }
+        matched
+    }
+
+    fn unknown_unit(&self, record: &Record) -> Diagnostic {
+        let error = file_error(
+            self.request.file,
+            format!(
+                "第 {} 行的单位 “{}” 不在期次 {} 的表格 {} 中",
+                record.number, record.name, self.period.slug, self.request.table
+            ),
+        );
+        let near = closest(&record.name, self.existing.iter().map(String::as_str));
+        error.hint(match near {
+            Some(near) => {
+                format!("是否应为 “{near}”？若是新增单位，加 --add-units 导入为新的一行")
+            }
+            None => "核对单位名称；若是新增单位，加 --add-units 导入为新的一行".to_string(),
+        })
+    }
+
+    /// Sets the table's declared totals from the file's totals row.
+    fn set_declared(
+        &self,
+        document: &mut DataDocument,
+        totals: &Record,
+        plan: &mut Plan,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let table = self.request.table;
+        let old = self.period.table(table).map(|table| &table.declared);
+        for (key, count) in &totals.counts {
+            let Some(count) = count else { continue };
+            match document.set_declared(table, key, *count) {
+                Ok(true) => {
+                    let label = column_label(self.schema, key);
+                    let before = old
+                        .and_then(|declared| declared.get(key))
+                        .map_or("无".to_string(), |old| old.value.to_string());
+                    plan.declared.push(format!("{label} {before} → {count}"));
+                }
+                Ok(false) => {}
+                Err(error) => errors.push(Diagnostic::error(error.0)),
+            }
+        }
+    }
 }
 
 fn find_schema<'s>(site: &'s Site, period: &Period, table: &str) -> Result<&'s Schema, Diagnostic> {
@@ -433,53 +503,6 @@ fn complete_counts(
         Ok(counts)
     } else {
         Err(errors)
-    }
-}
-
-fn unknown_unit(
-    request: &Request,
-    record: &Record,
-    existing: &[String],
-    period: &Period,
-) -> Diagnostic {
-    let mut error = file_error(
-        request.file,
-        format!(
-            "第 {} 行的单位 “{}” 不在期次 {} 的表格 {} 中",
-            record.number, record.name, period.slug, request.table
-        ),
-    );
-    let near = closest(&record.name, existing.iter().map(String::as_str));
-    error = error.hint(match near {
-        Some(near) => format!("是否应为 “{near}”？若是新增单位，加 --add-units 导入为新的一行"),
-        None => "核对单位名称；若是新增单位，加 --add-units 导入为新的一行".to_string(),
-    });
-    error
-}
-
-fn set_declared(
-    document: &mut DataDocument,
-    table: &str,
-    schema: &Schema,
-    period: &Period,
-    totals: &Record,
-    plan: &mut Plan,
-    errors: &mut Vec<Diagnostic>,
-) {
-    let old = period.table(table).map(|table| &table.declared);
-    for (key, count) in &totals.counts {
-        let Some(count) = count else { continue };
-        match document.set_declared(table, key, *count) {
-            Ok(true) => {
-                let label = column_label(schema, key);
-                let before = old
-                    .and_then(|declared| declared.get(key))
-                    .map_or("无".to_string(), |old| old.value.to_string());
-                plan.declared.push(format!("{label} {before} → {count}"));
-            }
-            Ok(false) => {}
-            Err(error) => errors.push(Diagnostic::error(error.0)),
-        }
     }
 }
 
