@@ -291,7 +291,7 @@ fn a_file_without_the_unit_column_says_how_to_map_it() {
 }
 
 /// The rows of every table of a period's data.toml, as TOML values.
-fn table_rows(site: &Site, slug: &str) -> Vec<(String, toml::Value)> {
+fn data_rows(site: &Site, slug: &str) -> Vec<(String, toml::Value)> {
     let text = site.read(&format!("content/{slug}/data.toml"));
     let data: toml::Table = text.parse().unwrap();
     data["tables"]
@@ -342,7 +342,7 @@ fn the_built_downloads_import_back_without_changing_anything() {
         site.run(&["import", &file, "--period", NEW, "--table", table])
             .assert_success();
     }
-    assert_eq!(table_rows(&site, NEW), table_rows(&site, SEED));
+    assert_eq!(data_rows(&site, NEW), data_rows(&site, SEED));
 }
 
 #[test]
