@@ -76,18 +76,16 @@ pub fn find_layout(
     overrides: &[Override],
 ) -> Result<Layout, String> {
     let names = Names::new(schema, overrides)?;
-    let header_row = sheet
+    let is_unit = |cell: &super::sheet::Cell| names.target(&cell.text()) == Some(Target::Unit);
+    let (header_row, unit_index) = sheet
         .rows
         .iter()
         .take(HEADER_SEARCH_ROWS)
-        .position(|row| {
-            row.cells
-                .iter()
-                .any(|cell| names.target(&cell.text()) == Some(Target::Unit))
-        })
+        .enumerate()
+        .find_map(|(index, row)| Some((index, row.cells.iter().position(is_unit)?)))
         .ok_or_else(|| no_unit_column(sheet, schema))?;
     let row = &sheet.rows[header_row];
-    let second = second_header_row(sheet, header_row, &names);
+    let second = second_header_row(sheet, header_row, unit_index, &names);
     let width = row
         .cells
         .len()
@@ -97,33 +95,18 @@ pub fn find_layout(
     let mut ignored = Vec::new();
     let mut seen: BTreeMap<String, (usize, String)> = BTreeMap::new();
     for index in 0..width {
-        // A second header row names the columns under a group heading.
-        let candidates = [
-            second.map(|second| second.cell(index).text()),
-            Some(row.cell(index).text()),
-        ];
-        let candidates: Vec<String> = candidates
-            .into_iter()
-            .flatten()
-            .filter(|text| !text.is_empty())
-            .collect();
-        let Some(fallback) = candidates.last().cloned() else {
-            continue;
-        };
-        let found = candidates
-            .iter()
-            .find_map(|header| names.target(header).map(|target| (header.clone(), target)));
         let letter = column_name(sheet.first_column + index);
-        let (header, target) = match found {
-            Some((header, Target::Ignore(reason))) => {
+        let (header, target) = match match_header(&names, row, second, index) {
+            Matched::Blank => continue,
+            Matched::Unknown(text) => {
+                ignored.push(format!("{text}（{letter} 列）"));
+                continue;
+            }
+            Matched::Ignore(header, reason) => {
                 ignored.push(format!("{header}（{letter} 列，{reason}）"));
                 continue;
             }
-            Some(found) => found,
-            None => {
-                ignored.push(format!("{fallback}（{letter} 列）"));
-                continue;
-            }
+            Matched::Column(header, target) => (header, target),
         };
         let key = match &target {
             Target::Count(key) => key.clone(),
@@ -157,15 +140,51 @@ pub fn find_layout(
     })
 }
 
+/// What one column's header says.
+enum Matched {
+    /// No header text at all.
+    Blank,
+    /// A header that names no column of the table.
+    Unknown(String),
+    /// A header to leave out, with the reason.
+    Ignore(String, String),
+    /// The unit name or a count column.
+    Column(String, Target),
+}
+
+/// Matches the header of column `index`: a second header row names the
+/// column under a group heading, so its text is tried first.
+fn match_header(names: &Names, row: &Row, second: Option<&Row>, index: usize) -> Matched {
+    let candidates: Vec<String> = [
+        second.map(|second| second.cell(index)),
+        Some(row.cell(index)),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|cell| cell.text())
+    .filter(|text| !text.is_empty())
+    .collect();
+    let found = candidates
+        .iter()
+        .find_map(|header| names.target(header).map(|target| (header.clone(), target)));
+    match (found, candidates.last()) {
+        (Some((header, Target::Ignore(reason))), _) => Matched::Ignore(header, reason),
+        (Some((header, target)), _) => Matched::Column(header, target),
+        (None, Some(text)) => Matched::Unknown(text.clone()),
+        (None, None) => Matched::Blank,
+    }
+}
+
 /// The row under the header when it continues the header: its unit cell is
 /// empty and it names a column, as in a table whose group headings span
 /// the columns below them.
-fn second_header_row<'s>(sheet: &'s Sheet, header_row: usize, names: &Names) -> Option<&'s Row> {
+fn second_header_row<'s>(
+    sheet: &'s Sheet,
+    header_row: usize,
+    unit_index: usize,
+    names: &Names,
+) -> Option<&'s Row> {
     let row = sheet.rows.get(header_row + 1)?;
-    let unit_index = sheet.rows[header_row]
-        .cells
-        .iter()
-        .position(|cell| names.target(&cell.text()) == Some(Target::Unit))?;
     let continues = row.cell(unit_index).is_empty()
         && row
             .cells
