@@ -40,11 +40,16 @@ impl DataDocument {
             .map_err(|error| EditError(format!("TOML 格式错误：{}", error.message().trim())))
     }
 
-    /// Sets a date in `[period]`, keeping the comment after it.
+    /// Sets a date in `[period]`, keeping the comment after it. TOML
+    /// writes a year in four digits, so one outside 0–9999 is refused.
     pub fn set_period_date(&mut self, key: &str, date: NaiveDate) -> Result<(), EditError> {
+        let year = u16::try_from(date.year())
+            .ok()
+            .filter(|year| *year <= 9999)
+            .ok_or_else(|| EditError(format!("{key} 的日期 {date} 超出 0 至 9999 年")))?;
         let value = Value::from(toml_edit::Datetime {
             date: Some(toml_edit::Date {
-                year: date.year() as u16,
+                year,
                 month: date.month() as u8,
                 day: date.day() as u8,
             }),

@@ -123,6 +123,14 @@ impl Window {
         let (Some(end), Some(issued)) = (options.end, options.issued) else {
             return Err(missing_dates(previous));
         };
+        let given = [options.start, Some(end), Some(issued), options.deadline];
+        let writable = |date: &NaiveDate| (0..=9999).contains(&date.year());
+        if let Some(date) = given.into_iter().flatten().find(|date| !writable(date)) {
+            return Err(
+                Diagnostic::error(format!("日期 {date} 的年份应在 0 至 9999 之间"))
+                    .hint("日期写作 年-月-日，例如 2019-06-30"),
+            );
+        }
         let start = options
             .start
             .unwrap_or_else(|| default_start(previous, end));

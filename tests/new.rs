@@ -145,3 +145,24 @@ fn new_that_would_fail_the_check_creates_nothing() {
     );
     assert_eq!(tree(site.root()), before);
 }
+
+#[test]
+fn new_refuses_a_year_that_data_toml_cannot_hold() {
+    let site = Site::seed();
+    let before = tree(site.root());
+    let run = site.run(&[
+        "new",
+        NEW,
+        "--end",
+        "+12019-06-30",
+        "--issued",
+        "2019-07-05",
+    ]);
+    run.assert_failure();
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("错误：日期 +12019-06-30 的年份应在 0 至 9999 之间"),
+        "{run:#?}"
+    );
+    assert_eq!(tree(site.root()), before);
+}
