@@ -136,22 +136,8 @@ fn load_folder(
         return Some((pipeline::check(root, diagnostics)?, Some(slug)));
     }
     let staged = staged_root(diagnostics)?;
-    let result = (|| -> std::io::Result<()> {
-        let target = staged.path().join(CONTENT_DIR);
-        fs::create_dir_all(target.join(&slug))?;
-        for file in [SITE_FILE, CALENDAR_FILE] {
-            if content_dir.join(file).is_file() {
-                fs::copy(content_dir.join(file), target.join(file))?;
-            }
-        }
-        for file in [DATA_FILE, NOTICE_FILE] {
-            if folder.join(file).is_file() {
-                fs::copy(folder.join(file), target.join(&slug).join(file))?;
-            }
-        }
-        Ok(())
-    })();
-    if let Err(error) = result {
+    let target = staged.path().join(CONTENT_DIR);
+    if let Err(error) = lay_out_folder(&content_dir, folder, &target, &slug) {
         diagnostics.push(Diagnostic::error(format!(
             "无法读取期次目录 {}：{}",
             folder.display(),
@@ -160,6 +146,29 @@ fn load_folder(
         return None;
     }
     Some((pipeline::check(staged.path(), diagnostics)?, Some(slug)))
+}
+
+/// Copies the site files of `content_dir` into `target`, and the period
+/// files of `folder` into `target/slug`.
+fn lay_out_folder(
+    content_dir: &Path,
+    folder: &Path,
+    target: &Path,
+    slug: &str,
+) -> std::io::Result<()> {
+    let period = target.join(slug);
+    fs::create_dir_all(&period)?;
+    for file in [SITE_FILE, CALENDAR_FILE] {
+        if content_dir.join(file).is_file() {
+            fs::copy(content_dir.join(file), target.join(file))?;
+        }
+    }
+    for file in [DATA_FILE, NOTICE_FILE] {
+        if folder.join(file).is_file() {
+            fs::copy(folder.join(file), period.join(file))?;
+        }
+    }
+    Ok(())
 }
 
 /// A revision's `content/`, read through git into a temporary site root.
