@@ -182,3 +182,25 @@ fn diff_of_an_unknown_side_says_what_it_expected() {
         "{run:#?}"
     );
 }
+
+#[test]
+fn diff_with_a_period_folder_outside_the_site_uses_the_sites_definitions() {
+    let site = Site::seed();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let folder = elsewhere.path().join("emailed");
+    common::copy_tree(&site.path(&format!("content/{SEED}")), &folder);
+    common::edit(
+        &folder.join("data.toml"),
+        "{ unit = \"板泉镇\", disclosure = 414,",
+        "{ unit = \"板泉镇\", disclosure = 415,",
+    );
+    let run = site.run(&["diff", &format!("content/{SEED}"), folder.to_str().unwrap()]);
+    run.assert_success();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "期次 2019-01-05 → emailed（content/2019-01-05 → {}）\n  表格 towns（镇街（园区））\n    板泉镇：信息公开 414 → 415\n\n",
+            folder.display()
+        )
+    );
+}
