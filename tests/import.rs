@@ -358,3 +358,22 @@ fn a_missing_file_is_named_in_chinese_whatever_its_format() {
         );
     }
 }
+
+#[test]
+fn an_unknown_period_names_the_closest_one() {
+    let site = Site::seed();
+    site.write("towns.csv", "镇街（园区）,信息公开\n板泉镇,415\n");
+    let run = site.run(&[
+        "import",
+        "towns.csv",
+        "--period",
+        "2019-01-5",
+        "--table",
+        "towns",
+    ]);
+    run.assert_failure();
+    assert_eq!(
+        run.stderr,
+        "错误：找不到期次 content/2019-01-5\n = 提示：是否应为 --period 2019-01-05？\n\n"
+    );
+}

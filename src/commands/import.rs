@@ -53,8 +53,13 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         eprintln!("现有内容未通过检查，请先修正；未导入");
         return ExitCode::from(EXIT_CONTENT_ERROR);
     };
-    let Some(period) = find_period(&content, &args.period) else {
-        return ExitCode::from(EXIT_CONTENT_ERROR);
+    let period = match find_period(&content, &args.period) {
+        Ok(period) => period,
+        Err(error) => {
+            drop(progress);
+            print_message(error);
+            return ExitCode::from(EXIT_CONTENT_ERROR);
+        }
     };
     progress.step(&format!("读取 {}", args.file.display()));
     let request = Request {
@@ -137,19 +142,17 @@ fn print_check(outcome: io::Result<(Diagnostics, bool)>, data_name: &str) -> boo
     }
 }
 
-fn find_period<'c>(content: &'c Content, slug: &str) -> Option<&'c Period> {
-    let found = content.periods.iter().find(|period| period.slug == slug);
-    if found.is_none() {
-        let slugs = content.periods.iter().map(|period| period.slug.as_str());
-        let mut error = Diagnostic::error(format!("找不到期次 {CONTENT_DIR}/{slug}"));
-        if let Some(near) = crate::figures::closest(slug, slugs) {
-            error = error.hint(format!("是否应为 --period {near}？"));
-        } else {
-            error = error.hint(format!("先用 tongbao new {slug} 建立这一期"));
-        }
-        print_message(error);
+/// The period named `--period`, or a message with the closest slug.
+fn find_period<'c>(content: &'c Content, slug: &str) -> Result<&'c Period, Diagnostic> {
+    if let Some(period) = content.periods.iter().find(|period| period.slug == slug) {
+        return Ok(period);
     }
-    found
+    let slugs = content.periods.iter().map(|period| period.slug.as_str());
+    let error = Diagnostic::error(format!("找不到期次 {CONTENT_DIR}/{slug}"));
+    Err(match crate::figures::closest(slug, slugs) {
+        Some(near) => error.hint(format!("是否应为 --period {near}？")),
+        None => error.hint(format!("先用 tongbao new {slug} 建立这一期")),
+    })
 }
 
 fn report(file: &Path, plan: &Plan) {
