@@ -346,6 +346,21 @@ fn the_built_downloads_import_back_without_changing_anything() {
 }
 
 #[test]
+fn a_damaged_workbook_is_reported_by_its_own_format() {
+    let site = Site::seed();
+    site.write("towns.xlsx", "不是电子表格");
+    let run = site.run(&["import", "towns.xlsx", "--period", SEED, "--table", "towns"]);
+    run.assert_failure();
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(
+            "错误：towns.xlsx：无法读取电子表格：文件已损坏，或不是 .xlsx 格式（Xlsx error: "
+        ),
+        "{run:#?}"
+    );
+}
+
+#[test]
 fn a_missing_file_is_named_in_chinese_whatever_its_format() {
     let site = Site::seed();
     for file in ["towns.csv", "towns.xlsx"] {

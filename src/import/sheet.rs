@@ -4,10 +4,11 @@
 
 use std::fmt;
 use std::fs;
+use std::io::Cursor;
 use std::path::Path;
 use std::str::FromStr;
 
-use calamine::{Data, Reader};
+use calamine::{Data, Error, Reader, Sheets, open_workbook_from_rs};
 use encoding_rs::{Encoding, UTF_8};
 
 use crate::diagnostics::io_reason;
@@ -81,8 +82,31 @@ impl Sheet {
 pub enum Format {
     /// Comma-, semicolon- or tab-separated text.
     Csv,
-    /// A spreadsheet: xlsx, xlsm, xls, xlsb or ods.
-    Workbook,
+    Workbook(WorkbookFormat),
+}
+
+/// The spreadsheet formats calamine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkbookFormat {
+    /// Excel 97–2003 (`.xls`).
+    Xls,
+    /// Excel 2007 and later (`.xlsx`, `.xlsm`).
+    Xlsx,
+    /// Excel binary workbook (`.xlsb`).
+    Xlsb,
+    /// OpenDocument spreadsheet (`.ods`).
+    Ods,
+}
+
+impl fmt::Display for WorkbookFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WorkbookFormat::Xls => ".xls",
+            WorkbookFormat::Xlsx => ".xlsx",
+            WorkbookFormat::Xlsb => ".xlsb",
+            WorkbookFormat::Ods => ".ods",
+        })
+    }
 }
 
 impl FromStr for Format {
@@ -91,7 +115,10 @@ impl FromStr for Format {
     fn from_str(extension: &str) -> Result<Self, Self::Err> {
         match extension.to_ascii_lowercase().as_str() {
             "csv" | "tsv" | "txt" => Ok(Format::Csv),
-            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Ok(Format::Workbook),
+            "xls" => Ok(Format::Workbook(WorkbookFormat::Xls)),
+            "xlsx" | "xlsm" => Ok(Format::Workbook(WorkbookFormat::Xlsx)),
+            "xlsb" => Ok(Format::Workbook(WorkbookFormat::Xlsb)),
+            "ods" => Ok(Format::Workbook(WorkbookFormat::Ods)),
             _ => Err("只能导入 .xlsx、.xls 或 .csv 文件".to_string()),
         }
     }
@@ -110,7 +137,7 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet, String> {
     let bytes = fs::read(path).map_err(|error| format!("无法读取文件：{}", io_reason(&error)))?;
     match format {
         Format::Csv => read_csv(&bytes),
-        Format::Workbook => read_workbook(bytes, sheet),
+        Format::Workbook(format) => read_workbook(open_workbook(&bytes, format)?, sheet),
     }
 }
 
@@ -205,9 +232,30 @@ fn guess_delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, String> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|error| format!("无法读取电子表格：{error}"))?;
+type Workbook<'b> = Sheets<Cursor<&'b [u8]>>;
+
+/// Opens a workbook of the format its extension names, so that a damaged
+/// file is reported by the reader of that format.
+fn open_workbook(bytes: &[u8], format: WorkbookFormat) -> Result<Workbook<'_>, String> {
+    let data = Cursor::new(bytes);
+    let opened = match format {
+        WorkbookFormat::Xls => open_workbook_from_rs(data)
+            .map(Sheets::Xls)
+            .map_err(Error::Xls),
+        WorkbookFormat::Xlsx => open_workbook_from_rs(data)
+            .map(Sheets::Xlsx)
+            .map_err(Error::Xlsx),
+        WorkbookFormat::Xlsb => open_workbook_from_rs(data)
+            .map(Sheets::Xlsb)
+            .map_err(Error::Xlsb),
+        WorkbookFormat::Ods => open_workbook_from_rs(data)
+            .map(Sheets::Ods)
+            .map_err(Error::Ods),
+    };
+    opened.map_err(|error| format!("无法读取电子表格：文件已损坏，或不是 {format} 格式（{error}）"))
+}
+
+fn read_workbook(mut workbook: Workbook, sheet: Option<&str>) -> Result<Sheet, String> {
     let names = workbook.sheet_names();
     let name = match sheet {
         Some(wanted) => names
