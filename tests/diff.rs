@@ -3,14 +3,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{SEED, Site};
 
 const DATA: &str = "content/2019-01-05/data.toml";
 
 fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
+    let status = common::isolated("git")
         .args([
             "-c",
             "user.name=测试",
@@ -72,7 +71,7 @@ fn repository_with_two_revisions() -> tempfile::TempDir {
 }
 
 fn run_diff(root: &Path, args: &[&str]) -> common::Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_tongbao"))
+    let output = common::isolated(env!("CARGO_BIN_EXE_tongbao"))
         .arg("diff")
         .args(args)
         .arg("--root")

@@ -48,9 +48,31 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Variables that point git at a repository other than the one found from
+/// the working folder. `git rebase -x` and git hooks export them; inherited,
+/// they would make a test's git commands (and `tongbao diff`'s) act on the
+/// repository running the tests.
+const GIT_LOCATION: [&str; 6] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_CEILING_DIRECTORIES",
+];
+
+/// A command that finds any git repository from its working folder only.
+pub fn isolated(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new(program);
+    for variable in GIT_LOCATION {
+        command.env_remove(variable);
+    }
+    command
+}
+
 /// Runs the real `tongbao` binary with `args` in `root`.
 pub fn tongbao(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tongbao"))
+    isolated(env!("CARGO_BIN_EXE_tongbao"))
         .args(args)
         .current_dir(root)
         .output()
@@ -287,7 +309,7 @@ impl Site {
 
     /// Runs `tongbao ARGS --root ROOT` in the site root.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_tongbao"))
+        let output = isolated(env!("CARGO_BIN_EXE_tongbao"))
             .args(args)
             .arg("--root")
             .arg(self.root())
