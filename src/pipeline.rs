@@ -44,6 +44,41 @@ pub fn verify(root: &Path, diagnostics: &mut Diagnostics) -> Option<Verified> {
     })
 }
 
+/// How warnings count in a check or build.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Warnings {
+    /// Warnings are reported; the run still succeeds.
+    #[default]
+    Allowed,
+    /// Every warning becomes an error (`--strict`): the run fails, and a
+    /// build writes nothing.
+    AsErrors,
+}
+
+impl Warnings {
+    /// What the `--strict` flag of `check` and `build` asks for.
+    pub fn from_strict(strict: bool) -> Warnings {
+        if strict {
+            Warnings::AsErrors
+        } else {
+            Warnings::Allowed
+        }
+    }
+}
+
+/// [`verify`], then promotes warnings to errors when `warnings` says so.
+fn verify_counting(
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+    warnings: Warnings,
+) -> Option<Verified> {
+    let verified = verify(root, diagnostics);
+    if warnings == Warnings::AsErrors {
+        diagnostics.promote_warnings();
+    }
+    verified.filter(|_| !diagnostics.has_errors())
+}
+
 /// What a check or build covered.
 #[derive(Debug)]
 pub struct Summary {
@@ -72,28 +107,37 @@ impl Summary {
 }
 
 /// Everything `build` does but writing: for `tongbao check`.
-pub fn dry_run(root: &Path, diagnostics: &mut Diagnostics) -> Option<Summary> {
+pub fn dry_run(root: &Path, diagnostics: &mut Diagnostics, warnings: Warnings) -> Option<Summary> {
     let started = Instant::now();
-    let verified = verify(root, diagnostics)?;
+    let verified = verify_counting(root, diagnostics, warnings)?;
     Some(Summary::of(&verified, started))
 }
 
 /// Checks, renders and writes the site under `root` into `destination`.
-/// Nothing is written unless every stage succeeded.
+/// Nothing is written unless every stage succeeded; warnings are allowed.
 pub fn build(root: &Path, destination: &Path, diagnostics: &mut Diagnostics) -> Option<Summary> {
-    build_with(root, destination, diagnostics, &Progress::hidden())
+    build_with(
+        root,
+        destination,
+        diagnostics,
+        Warnings::Allowed,
+        &Progress::hidden(),
+    )
 }
 
-/// [`build`], showing each stage on `progress`.
+/// [`build`], counting warnings as `warnings` says (under
+/// [`Warnings::AsErrors`] any warning means nothing is written) and showing
+/// each stage on `progress`.
 pub fn build_with(
     root: &Path,
     destination: &Path,
     diagnostics: &mut Diagnostics,
+    warnings: Warnings,
     progress: &Progress,
 ) -> Option<Summary> {
     let started = Instant::now();
     progress.step("检查内容、生成页面");
-    let verified = verify(root, diagnostics)?;
+    let verified = verify_counting(root, diagnostics, warnings)?;
     progress.step("写入输出目录");
     if let Err(error) = write_site(&verified.output, destination) {
         diagnostics.push(Diagnostic::error(format!(

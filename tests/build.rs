@@ -312,3 +312,40 @@ fn the_home_page_lists_the_notice() {
         )]
     );
 }
+
+#[test]
+fn strict_refuses_to_build_on_warnings_and_writes_nothing() {
+    let site = shipped_site();
+    build_ok(site.path());
+    let before = tree(&site.path().join("public"));
+
+    let output = tongbao(site.path(), &["build", "--strict"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    let headlines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("错误") || line.starts_with("警告"))
+        .collect();
+    assert_eq!(
+        headlines,
+        [
+            "错误：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
+            "错误：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
+        ]
+    );
+    assert_eq!(
+        stderr.lines().last(),
+        Some("构建失败（--strict：警告按错误计）：2 个错误，0 条警告；输出目录 ./public 未改动")
+    );
+    assert!(output.stdout.is_empty());
+    assert_eq!(before, tree(&site.path().join("public")));
+}
+
+#[test]
+fn strict_builds_content_without_warnings() {
+    let site = fixture_site("check/base");
+    let output = tongbao(site.path(), &["build", "--strict"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    assert!(site.path().join("public/index.html").is_file());
+}

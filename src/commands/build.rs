@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{exit_code, print_diagnostics};
 use crate::diagnostics::{Diagnostics, Severity};
-use crate::pipeline;
+use crate::pipeline::{self, Warnings};
 use crate::progress::Progress;
 
 #[derive(Args, Debug)]
@@ -18,6 +18,9 @@ pub struct BuildArgs {
     /// Output folder [default: ROOT/public]
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Treat warnings as errors (exit 1 and write nothing when there is any)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: &BuildArgs) -> ExitCode {
@@ -26,8 +29,14 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         .clone()
         .unwrap_or_else(|| args.root.join("public"));
     let mut diagnostics = Diagnostics::new();
-    let progress = Progress::new(3);
-    let summary = pipeline::build_with(&args.root, &destination, &mut diagnostics, &progress);
+    let progress = Progress::new(2);
+    let summary = pipeline::build_with(
+        &args.root,
+        &destination,
+        &mut diagnostics,
+        Warnings::from_strict(args.strict),
+        &progress,
+    );
     drop(progress);
     print_diagnostics(&diagnostics);
     let warnings = diagnostics.count(Severity::Warning);
@@ -42,7 +51,12 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             destination.display()
         ),
         None => eprintln!(
-            "构建失败：{} 个错误，{} 条警告；输出目录 {} 未改动",
+            "构建失败{}：{} 个错误，{} 条警告；输出目录 {} 未改动",
+            if args.strict {
+                "（--strict：警告按错误计）"
+            } else {
+                ""
+            },
             diagnostics.count(Severity::Error),
             warnings,
             destination.display()

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::{exit_code, print_diagnostics};
 use crate::diagnostics::Diagnostics;
-use crate::pipeline;
+use crate::pipeline::{self, Warnings};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -24,13 +24,14 @@ pub struct CheckArgs {
 /// 1 when it has errors.
 pub fn run(args: &CheckArgs) -> ExitCode {
     let mut diagnostics = Diagnostics::new();
-    let summary = pipeline::dry_run(&args.root, &mut diagnostics);
-    if args.strict {
-        diagnostics.promote_warnings();
-    }
+    let summary = pipeline::dry_run(
+        &args.root,
+        &mut diagnostics,
+        Warnings::from_strict(args.strict),
+    );
     print_diagnostics(&diagnostics);
     match summary {
-        Some(summary) if !diagnostics.has_errors() => println!(
+        Some(summary) => println!(
             "检查通过：{} 期通报，{} 个单位；{}",
             summary.periods,
             summary.units,
