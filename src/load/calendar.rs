@@ -8,7 +8,7 @@ use toml::Spanned;
 use toml::value::Datetime;
 
 use super::value::{date, locate};
-use super::{entry_exists, parse_toml, read_source};
+use super::{entry_exists, read_toml};
 use crate::calendar::{Calendar, Holiday, Year};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Severity};
 
@@ -49,9 +49,7 @@ pub fn load_calendar(root: &Path, path: &Path, diagnostics: &mut Diagnostics) ->
     if !entry_exists(path) {
         return Some(Calendar::default());
     }
-    let file = read_source(root, path, diagnostics)?;
-    let text = diagnostics.source(file).to_string();
-    let raw: RawCalendar = parse_toml(file, &text, 0, diagnostics)?;
+    let (file, raw): (FileId, RawCalendar) = read_toml(root, path, diagnostics)?;
     let errors_before = diagnostics.count(Severity::Error);
     let mut years = BTreeMap::new();
     for (key, raw_year) in &raw.years {

@@ -12,6 +12,7 @@ mod toml_error;
 mod value;
 
 use std::fs;
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use crate::calendar::Calendar;
@@ -196,18 +197,31 @@ pub fn display_name(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Parses TOML text into `T`, reporting a syntax or type error at its span.
-/// `offset` is where `text` starts within the registered file.
+/// Reads a TOML file under `root` (see [`read_source`]) and parses it into
+/// `T`, reporting a syntax or type error at its span.
+fn read_toml<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<(FileId, T)> {
+    let file = read_source(root, path, diagnostics)?;
+    let whole = 0..diagnostics.source(file).len();
+    Some((file, parse_toml(file, whole, diagnostics)?))
+}
+
+/// Parses the `span` of a registered file as TOML into `T`, reporting a
+/// syntax or type error at its span.
 fn parse_toml<T: serde::de::DeserializeOwned>(
     file: FileId,
-    text: &str,
-    offset: usize,
+    span: Range<usize>,
     diagnostics: &mut Diagnostics,
 ) -> Option<T> {
+    let text = &diagnostics.source(file)[span.clone()];
     match toml::from_str(text) {
         Ok(value) => Some(value),
         Err(error) => {
-            diagnostics.push(toml_error::toml_diagnostic(&error, file, text, offset));
+            let diagnostic = toml_error::toml_diagnostic(&error, file, text, span.start);
+            diagnostics.push(diagnostic);
             None
         }
     }

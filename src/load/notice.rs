@@ -1,5 +1,6 @@
 //! `notice.md` → [`Notice`]: TOML front matter between `+++` lines, then Markdown.
 
+use std::ops::Range;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -29,6 +30,8 @@ struct RawContact {
     phone: String,
 }
 
+/// Loads `notice.md`: its front matter and its Markdown body. Returns
+/// `None` when the file is absent (the period reports that) or broken.
 pub fn load_notice(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Notice> {
     if !entry_exists(path) {
         return None;
@@ -46,11 +49,11 @@ pub fn load_notice(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
         );
         return None;
     };
-    let front: RawFront = parse_toml(file, parts.front, parts.front_offset, diagnostics)?;
+    let front: RawFront = parse_toml(file, parts.front.clone(), diagnostics)?;
     let at = |spanned: &Spanned<String>| {
         Located::new(
             spanned.get_ref().clone(),
-            locate(file, parts.front_offset, spanned),
+            locate(file, parts.front.start, spanned),
         )
     };
     Some(Notice {
@@ -73,14 +76,14 @@ fn body(file: FileId, text: &str, offset: usize) -> Located<String> {
     )
 }
 
-struct Parts<'a> {
-    front: &'a str,
-    front_offset: usize,
+/// Where the front matter's TOML and the Markdown body lie in the file.
+struct Parts {
+    front: Range<usize>,
     body_offset: usize,
 }
 
 /// Finds the front matter: a first line `+++`, then TOML up to the next `+++` line.
-fn split_front_matter(text: &str) -> Option<Parts<'_>> {
+fn split_front_matter(text: &str) -> Option<Parts> {
     let mut lines = line_spans(text);
     let (first_start, first_end) = lines.next()?;
     if text[first_start..first_end].trim_end() != FENCE {
@@ -90,8 +93,7 @@ fn split_front_matter(text: &str) -> Option<Parts<'_>> {
     for (start, end) in lines {
         if text[start..end].trim_end() == FENCE {
             return Some(Parts {
-                front: &text[front_offset..start],
-                front_offset,
+                front: front_offset..start,
                 body_offset: next_line_start(text, end),
             });
         }

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::notice::load_notice;
 use super::value::{count, date, locate, located_string};
-use super::{display_name, entry_exists, parse_toml, read_source};
+use super::{display_name, entry_exists, read_toml};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
 use crate::model::{Notice, Period, Table, Unit, Window};
 
@@ -92,10 +92,7 @@ fn load_data(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<
     if !entry_exists(path) {
         return None;
     }
-    let file = read_source(root, path, diagnostics)?;
-    let text = diagnostics.source(file).to_string();
-    let raw = parse_toml(file, &text, 0, diagnostics)?;
-    Some((file, raw))
+    read_toml(root, path, diagnostics)
 }
 
 fn convert_period(

@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::read_toml;
 use super::value::{count, locate, located_string, option, points};
-use super::{parse_toml, read_source};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
 use crate::model::{
     Column, ColumnKind, DEFAULT_MAX_COUNT, Group, Order, Rule, Schema, Site, Sort, Total, Weekly,
@@ -115,9 +115,7 @@ struct RawGroup {
 /// Reads and converts `site.toml`. Cross-references (a sort key naming a
 /// column, a column naming a rule) are checked later by `validate`.
 pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Site> {
-    let file = read_source(root, path, diagnostics)?;
-    let text = diagnostics.source(file).to_string();
-    let raw: RawSite = parse_toml(file, &text, 0, diagnostics)?;
+    let (file, raw): (FileId, RawSite) = read_toml(root, path, diagnostics)?;
     let errors_before = diagnostics.count(Severity::Error);
     let max_count = match &raw.check.max_count {
         Some(value) => count(file, value, "“max_count”", u64::MAX, diagnostics)
