@@ -97,6 +97,15 @@ impl Diagnostic {
         self.hint = Some(hint.into());
         self
     }
+
+    /// Hints `是否应为 NEAR？` when a known name `near` is close to what was
+    /// written (see [`crate::figures::closest`]); without one, no hint.
+    pub fn suggest(self, near: Option<&str>) -> Self {
+        match near {
+            Some(near) => self.hint(format!("是否应为 {near}？")),
+            None => self,
+        }
+    }
 }
 
 /// The source files read so far and every diagnostic found in them.

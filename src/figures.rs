@@ -372,11 +372,9 @@ fn total_value(figures: &Figures, site: &Site, total: &Total) -> Option<Result<V
             }
             None if waits_on_total(site, total, &term.value) => return None,
             None => {
-                let mut diagnostic =
-                    Diagnostic::error(format!("未知的数字 “{}”", term.value)).at(&term.location);
-                if let Some(near) = figures.closest(&term.value) {
-                    diagnostic = diagnostic.hint(format!("是否应为 {near}？"));
-                }
+                let diagnostic = Diagnostic::error(format!("未知的数字 “{}”", term.value))
+                    .at(&term.location)
+                    .suggest(figures.closest(&term.value));
                 return Some(Err(diagnostic));
             }
         }

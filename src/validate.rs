@@ -120,13 +120,19 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
     expect_column(&keys, &schema.sort.column, diagnostics);
     if let Some(weekly) = &schema.weekly {
         for key in [&weekly.misses, &weekly.items] {
-            expect_count_column(schema, key, diagnostics);
+            expect_count_column(schema, &keys, key, diagnostics);
         }
     }
+    validate_groups(schema, &keys, diagnostics);
+}
+
+/// Each group heads adjacent columns, in column order, and no column is in
+/// two groups.
+fn validate_groups(schema: &Schema, keys: &[&str], diagnostics: &mut Diagnostics) {
     let mut grouped = BTreeSet::new();
     for group in &schema.groups {
         for key in &group.columns {
-            expect_column(&keys, key, diagnostics);
+            expect_column(keys, key, diagnostics);
             if !grouped.insert(key.value.as_str()) {
                 diagnostics.push(
                     Diagnostic::error(format!("列 “{}” 已属于另一个表头分组", key.value))
@@ -160,12 +166,11 @@ fn validate_rule_reference(
     diagnostics: &mut Diagnostics,
 ) {
     let Some(found) = site.rules.get(&rule.value) else {
-        let mut diagnostic =
-            Diagnostic::error(format!("未知的计分规则 “{}”", rule.value)).at(&rule.location);
-        if let Some(near) = closest(&rule.value, site.rules.keys().map(String::as_str)) {
-            diagnostic = diagnostic.hint(format!("是否应为 {near}？"));
-        }
-        diagnostics.push(diagnostic);
+        diagnostics.push(
+            Diagnostic::error(format!("未知的计分规则 “{}”", rule.value))
+                .at(&rule.location)
+                .suggest(closest(&rule.value, site.rules.keys().map(String::as_str))),
+        );
         return;
     };
     for (key, points) in &found.points {
@@ -183,7 +188,12 @@ fn validate_rule_reference(
 }
 
 /// `key` must name a count column of `schema` (not a computed score).
-fn expect_count_column(schema: &Schema, key: &Located<String>, diagnostics: &mut Diagnostics) {
+fn expect_count_column(
+    schema: &Schema,
+    keys: &[&str],
+    key: &Located<String>,
+    diagnostics: &mut Diagnostics,
+) {
     match schema.column(&key.value).map(|column| &column.kind) {
         Some(ColumnKind::Count) => {}
         Some(ColumnKind::Score { .. }) => diagnostics.push(
@@ -191,14 +201,7 @@ fn expect_count_column(schema: &Schema, key: &Located<String>, diagnostics: &mut
                 .at(&key.location)
                 .hint("weekly 的 misses 和 items 各指一个填写计数的列"),
         ),
-        None => {
-            let keys: Vec<&str> = schema
-                .columns
-                .iter()
-                .map(|c| c.key.value.as_str())
-                .collect();
-            expect_column(&keys, key, diagnostics);
-        }
+        None => expect_column(keys, key, diagnostics),
     }
 }
 
@@ -206,11 +209,11 @@ fn expect_column(keys: &[&str], key: &Located<String>, diagnostics: &mut Diagnos
     if keys.contains(&key.value.as_str()) {
         return;
     }
-    let mut diagnostic = Diagnostic::error(format!("未知的列 “{}”", key.value)).at(&key.location);
-    if let Some(near) = closest(&key.value, keys.iter().copied()) {
-        diagnostic = diagnostic.hint(format!("是否应为 {near}？"));
-    }
-    diagnostics.push(diagnostic);
+    diagnostics.push(
+        Diagnostic::error(format!("未知的列 “{}”", key.value))
+            .at(&key.location)
+            .suggest(closest(&key.value, keys.iter().copied())),
+    );
 }
 
 fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
@@ -229,13 +232,11 @@ fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) 
             Some(schema) => validate_table(schema, period, table, diagnostics),
             None => {
                 let ids = site.tables.iter().map(|s| s.id.value.as_str());
-                let mut diagnostic =
+                diagnostics.push(
                     Diagnostic::error(format!("site.toml 中没有表格 “{}” 的定义", table.id.value))
-                        .at(&table.id.location);
-                if let Some(near) = closest(&table.id.value, ids) {
-                    diagnostic = diagnostic.hint(format!("是否应为 {near}？"));
-                }
-                diagnostics.push(diagnostic);
+                        .at(&table.id.location)
+                        .suggest(closest(&table.id.value, ids)),
+                );
             }
         }
     }
@@ -375,12 +376,9 @@ fn validate_weekly(weekly: &Weekly, weeks: u64, unit: &Unit, diagnostics: &mut D
 
 fn unknown_column(schema: &Schema, key: &str, location: &Location) -> Diagnostic {
     let keys = schema.columns.iter().map(|c| c.key.value.as_str());
-    let mut diagnostic =
-        Diagnostic::error(format!("表格 “{}” 没有列 “{key}”", schema.id.value)).at(location);
-    if let Some(near) = closest(key, keys) {
-        diagnostic = diagnostic.hint(format!("是否应为 {near}？"));
-    }
-    diagnostic
+    Diagnostic::error(format!("表格 “{}” 没有列 “{key}”", schema.id.value))
+        .at(location)
+        .suggest(closest(key, keys))
 }
 
 /// Warns where a total the backend declared differs from the sum of the rows.
