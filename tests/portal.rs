@@ -10,7 +10,8 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::{
-    built_seed, edit, page_table, read_html, read_text, selector, shipped_site, text, tongbao, tree,
+    build_ok, built_seed, edit, page_table, read_html, read_text, selector, shipped_site, text,
+    tongbao, tree,
 };
 use scraper::Html;
 
@@ -409,23 +410,42 @@ fn a_theme_fragment_with_a_class_is_refused_and_nothing_is_written() {
     assert!(!out.exists(), "a refused build writes nothing");
 }
 
+/// The text of every `tag` element of an XML file, in document order.
+fn xml_texts(path: &Path, tag: &str) -> Vec<String> {
+    let xml = read_text(path);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    doc.descendants()
+        .filter(|node| node.has_tag_name(tag))
+        .map(|node| node.text().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Every `<link>` of an Atom feed as (rel, href), in document order.
+fn feed_links(path: &Path) -> Vec<(String, String)> {
+    let xml = read_text(path);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed feed");
+    doc.descendants()
+        .filter(|node| node.has_tag_name("link"))
+        .map(|node| {
+            let attribute = |name| node.attribute(name).unwrap_or_default().to_string();
+            (attribute("rel"), attribute("href"))
+        })
+        .collect()
+}
+
+fn link(rel: &str, href: &str) -> (String, String) {
+    (rel.to_string(), href.to_string())
+}
+
 #[test]
 fn sitemap_and_feed_stay_relative_without_a_base_url() {
     let (_temp, out) = built_seed();
-    let sitemap = read_text(&out.join("sitemap.xml"));
-    let doc = roxmltree::Document::parse(&sitemap).expect("well-formed sitemap");
-    let locs: Vec<&str> = doc
-        .descendants()
-        .filter(|node| node.has_tag_name("loc"))
-        .filter_map(|node| node.text())
-        .collect();
-    assert_eq!(locs, ["index.html", "2019-01-05/index.html"]);
-    let lastmods: Vec<&str> = doc
-        .descendants()
-        .filter(|node| node.has_tag_name("lastmod"))
-        .filter_map(|node| node.text())
-        .collect();
-    assert_eq!(lastmods, ["2019-06-05", "2019-06-05"]);
+    let sitemap = out.join("sitemap.xml");
+    assert_eq!(
+        xml_texts(&sitemap, "loc"),
+        ["index.html", "2019-01-05/index.html"]
+    );
+    assert_eq!(xml_texts(&sitemap, "lastmod"), ["2019-06-05", "2019-06-05"]);
 
     let atom = read_text(&out.join("atom.xml"));
     let doc = roxmltree::Document::parse(&atom).expect("well-formed feed");
@@ -452,12 +472,13 @@ fn sitemap_and_feed_stay_relative_without_a_base_url() {
         child(entries[0], "title"),
         "关于2019年1-5月份政务公开随机抽查情况的通报"
     );
-    let hrefs: Vec<&str> = doc
-        .descendants()
-        .filter(|node| node.has_tag_name("link"))
-        .filter_map(|node| node.attribute("href"))
-        .collect();
-    assert_eq!(hrefs, ["index.html", "2019-01-05/index.html"]);
+    assert_eq!(
+        feed_links(&out.join("atom.xml")),
+        [
+            link("alternate", "index.html"),
+            link("alternate", "2019-01-05/index.html")
+        ]
+    );
 }
 
 #[test]
@@ -468,36 +489,30 @@ fn a_base_url_makes_sitemap_feed_and_fragment_links_absolute() {
         "# base_url = \"http://www.junan.gov.cn/tongbao/\"",
         "base_url = \"http://www.junan.gov.cn/tongbao\"",
     );
+    build_ok(site.path());
     let out = site.path().join("public");
-    let result = tongbao(site.path(), &["build"]);
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
     let base = "http://www.junan.gov.cn/tongbao/";
 
-    let sitemap = read_text(&out.join("sitemap.xml"));
-    assert!(
-        sitemap.contains(&format!("<loc>{base}2019-01-05/index.html</loc>")),
-        "{sitemap}"
+    assert_eq!(
+        xml_texts(&out.join("sitemap.xml"), "loc"),
+        [
+            format!("{base}index.html"),
+            format!("{base}2019-01-05/index.html")
+        ]
     );
-    let atom = read_text(&out.join("atom.xml"));
-    assert!(
-        atom.contains(&format!(
-            "<link rel=\"self\" type=\"application/atom+xml\" href=\"{base}atom.xml\"/>"
-        )),
-        "{atom}"
+    assert_eq!(
+        feed_links(&out.join("atom.xml")),
+        [
+            link("alternate", &format!("{base}index.html")),
+            link("self", &format!("{base}atom.xml")),
+            link("alternate", &format!("{base}2019-01-05/index.html")),
+        ]
     );
-    // The ids do not change with the address.
+    // The ids (the feed's and the entry's) do not change with the address.
     let (_temp, plain) = built_seed();
-    let ids = |xml: &str| -> Vec<String> {
-        xml.lines()
-            .filter(|l| l.starts_with("<id>"))
-            .map(str::to_string)
-            .collect()
-    };
-    assert_eq!(ids(&atom), ids(&read_text(&plain.join("atom.xml"))));
+    let ids = xml_texts(&out.join("atom.xml"), "id");
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids, xml_texts(&plain.join("atom.xml"), "id"));
 
     let fragment = Html::parse_fragment(&read_text(&out.join(SLUG).join("fragment.html")));
     let hrefs: Vec<&str> = fragment
