@@ -5,7 +5,7 @@
 //! and reaches the text only through an expression, so text and tables
 //! cannot disagree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
@@ -13,7 +13,7 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Located};
 use crate::model::{ColumnKind, Period, Site, Total};
 use crate::score::{ScoredPeriod, ScoredTable};
 
@@ -322,8 +322,12 @@ fn insert_table(figures: &mut Figures, table: &ScoredTable) {
 
 /// Adds `totals.KEY` for every total, evaluating totals that name other
 /// totals first, whatever order `site.toml` lists them in.
+///
+/// A total that names a failed total is left out without a message of its
+/// own (the failed one is reported); what is left waits on itself: a cycle.
 fn insert_totals(figures: &mut Figures, site: &Site) -> Result<(), Vec<Diagnostic>> {
     let mut pending: Vec<&Total> = site.totals.values().collect();
+    let mut failed: BTreeSet<&str> = BTreeSet::new();
     let mut errors = Vec::new();
     while !pending.is_empty() {
         let before = pending.len();
@@ -334,18 +338,30 @@ fn insert_totals(figures: &mut Figures, site: &Site) -> Result<(), Vec<Diagnosti
             }
             Some(Err(diagnostic)) => {
                 errors.push(diagnostic);
+                failed.insert(&total.key);
                 false
             }
             None => true,
         });
-        if pending.len() == before {
-            // What is left waits on itself: a cycle.
-            for total in pending.drain(..) {
-                errors.push(
-                    Diagnostic::error(format!("合计 totals.{} 循环引用了自己", total.key))
-                        .at(&total.terms[0].location),
-                );
+        if pending.len() < before {
+            continue;
+        }
+        let (blocked, cyclic): (Vec<&Total>, Vec<&Total>) = pending
+            .drain(..)
+            .partition(|total| term_naming(total, &failed).is_some());
+        if blocked.is_empty() {
+            let waiting: BTreeSet<&str> = cyclic.iter().map(|total| total.key.as_str()).collect();
+            for total in cyclic {
+                let mut diagnostic =
+                    Diagnostic::error(format!("合计 totals.{} 循环引用了自己", total.key));
+                if let Some(term) = term_naming(total, &waiting) {
+                    diagnostic = diagnostic.at(&term.location);
+                }
+                errors.push(diagnostic);
             }
+        } else {
+            failed.extend(blocked.iter().map(|total| total.key.as_str()));
+            pending = cyclic;
         }
     }
     if errors.is_empty() {
@@ -353,6 +369,15 @@ fn insert_totals(figures: &mut Figures, site: &Site) -> Result<(), Vec<Diagnosti
     } else {
         Err(errors)
     }
+}
+
+/// The first of the total's terms that is `totals.KEY` for a key in `keys`.
+fn term_naming<'t>(total: &'t Total, keys: &BTreeSet<&str>) -> Option<&'t Located<String>> {
+    total.terms.iter().find(|term| {
+        term.value
+            .strip_prefix("totals.")
+            .is_some_and(|key| keys.contains(key))
+    })
 }
 
 /// A total's value; `None` while one of its terms is a total not yet evaluated.
