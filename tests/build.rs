@@ -241,11 +241,11 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = shipped_site();
     build_ok(site.path());
     let before = tree(&site.path().join("public"));
-    let data = site.path().join("content/2019-01-05/data.toml");
-    let text = fs::read_to_string(&data)
-        .unwrap()
-        .replace("disclosure = 421", "disclosure = -421");
-    fs::write(&data, text).unwrap();
+    edit(
+        &site.path().join("content/2019-01-05/data.toml"),
+        "disclosure = 421",
+        "disclosure = -421",
+    );
 
     let output = tongbao(site.path(), &["build"]);
     assert_eq!(output.status.code(), Some(1));
@@ -255,12 +255,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
         stderr(&output)
     );
     assert_eq!(before, tree(&site.path().join("public")));
-    let leftovers: Vec<_> = fs::read_dir(site.path())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with(".tongbao-"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_leftovers(site.path());
 }
 
 #[test]
@@ -339,6 +334,7 @@ fn strict_refuses_to_build_on_warnings_and_writes_nothing() {
     );
     assert!(output.stdout.is_empty());
     assert_eq!(before, tree(&site.path().join("public")));
+    assert_no_leftovers(site.path());
 }
 
 #[test]

@@ -8,45 +8,16 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::{shipped_site, tongbao, transcript, tree};
+use common::{assert_no_leftovers, build_ok, edit, shipped_site, tongbao, transcript, tree};
 use tongbao::render::Output;
 use tongbao::write::write_site;
 
 /// Builds the shipped site into `public/` and returns what it wrote.
 fn first_build(site: &Path) -> BTreeMap<String, Vec<u8>> {
-    let output = tongbao(site, &["build"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        transcript(&["build"], &output)
-    );
+    build_ok(site);
     let files = tree(&site.join("public"));
     assert!(files.contains_key("index.html"));
     files
-}
-
-fn edit(site: &Path, file: &str, from: &str, to: &str) {
-    let path = site.join(file);
-    let text = fs::read_to_string(&path).expect("read");
-    assert!(text.contains(from), "{from:?} not in {file}");
-    fs::write(&path, text.replacen(from, to, 1)).expect("write");
-}
-
-/// No staging or set-aside folder is left beside the output.
-fn assert_no_leftovers(folder: &Path) {
-    let leftovers: Vec<String> = fs::read_dir(folder)
-        .expect("read folder")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .filter(|name| name.starts_with(".tongbao-"))
-        .collect();
-    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
 }
 
 /// Asserts the build fails with `expected` in its messages and leaves
@@ -66,8 +37,7 @@ fn a_validation_error_leaves_the_previous_output() {
     let site = shipped_site();
     first_build(site.path());
     edit(
-        site.path(),
-        "content/2019-01-05/data.toml",
+        &site.path().join("content/2019-01-05/data.toml"),
         "dynamic = 70",
         "dynamic = -70",
     );
@@ -81,8 +51,7 @@ fn a_template_render_error_leaves_the_previous_output() {
     first_build(site.path());
     // Parses, but fails while rendering: the value does not exist.
     edit(
-        site.path(),
-        "themes/default/templates/notice.html",
+        &site.path().join("themes/default/templates/notice.html"),
         "{{ notice.addressees }}",
         "{{ notice.addresses }}",
     );

@@ -171,6 +171,23 @@ pub fn edit(path: &Path, from: &str, to: &str) {
     fs::write(path, text.replacen(from, to, 1)).expect("write file");
 }
 
+/// Asserts that no staging or set-aside folder of a build (`.tongbao-…`)
+/// is left in `folder`, beside the output.
+pub fn assert_no_leftovers(folder: &Path) {
+    let leftovers: Vec<String> = fs::read_dir(folder)
+        .expect("read folder")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.starts_with(".tongbao-"))
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+}
+
 /// The text of an element, trimmed, its inner spaces kept.
 pub fn text(element: ElementRef) -> String {
     element.text().collect::<String>().trim().to_string()
