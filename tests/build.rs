@@ -182,24 +182,19 @@ fn the_attachment_list_uses_the_appendix_titles_and_links_to_them() {
 fn the_build_warns_exactly_about_the_two_disagreeing_totals() {
     let site = shipped_site();
     let output = build_ok(site.path());
-    let stderr = stderr(&output);
-    let headlines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("警告")).collect();
     assert_eq!(
-        headlines,
+        diagnostics(&stderr(&output)),
         [
-            "警告：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
-            "警告：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
+            diagnostic(
+                "警告：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
+                "content/2019-01-05/data.toml:38:27"
+            ),
+            diagnostic(
+                "警告：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
+                "content/2019-01-05/data.toml:38:43"
+            ),
         ]
     );
-    assert!(
-        stderr.contains("content/2019-01-05/data.toml:38:27"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("content/2019-01-05/data.toml:38:43"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.matches("错误").count(), 0, "{stderr}");
     let summary = String::from_utf8_lossy(&output.stdout);
     assert!(
         summary.starts_with("构建完成：1 期通报，60 个单位，2 个页面，2 条警告"),
@@ -249,10 +244,22 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 
     let output = tongbao(site.path(), &["build"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("content/2019-01-05/data.toml:21:34"),
-        "{}",
-        stderr(&output)
+    assert_eq!(
+        diagnostics(&stderr(&output)),
+        [
+            diagnostic(
+                "错误：“disclosure”不能为负数：-421",
+                "content/2019-01-05/data.toml:21:34"
+            ),
+            diagnostic(
+                "警告：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
+                "content/2019-01-05/data.toml:38:27"
+            ),
+            diagnostic(
+                "警告：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
+                "content/2019-01-05/data.toml:38:43"
+            ),
+        ]
     );
     assert_eq!(before, tree(&site.path().join("public")));
     assert_no_leftovers(site.path());
@@ -317,15 +324,17 @@ fn strict_refuses_to_build_on_warnings_and_writes_nothing() {
     let output = tongbao(site.path(), &["build", "--strict"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr(&output);
-    let headlines: Vec<&str> = stderr
-        .lines()
-        .filter(|line| line.starts_with("错误") || line.starts_with("警告"))
-        .collect();
     assert_eq!(
-        headlines,
+        diagnostics(&stderr),
         [
-            "错误：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
-            "错误：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
+            diagnostic(
+                "错误：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
+                "content/2019-01-05/data.toml:38:27"
+            ),
+            diagnostic(
+                "错误：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
+                "content/2019-01-05/data.toml:38:43"
+            ),
         ]
     );
     assert_eq!(

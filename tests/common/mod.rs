@@ -136,6 +136,27 @@ pub fn table_rows(page: &scraper::Html, id: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Each diagnostic on standard error as its headline (`错误：…` or `警告：…`)
+/// and the `path:line:column` it points at (empty when it has none).
+pub fn diagnostics(stderr: &str) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for line in stderr.lines() {
+        if line.starts_with("错误：") || line.starts_with("警告：") {
+            found.push((line.to_string(), String::new()));
+        } else if let Some((_, location)) = line.split_once("┌─ ") {
+            if let Some(last) = found.last_mut().filter(|last| last.1.is_empty()) {
+                last.1 = location.trim().to_string();
+            }
+        }
+    }
+    found
+}
+
+/// A diagnostic as [`diagnostics`] gives it.
+pub fn diagnostic(headline: &str, location: &str) -> (String, String) {
+    (headline.to_string(), location.to_string())
+}
+
 /// A run's exit code and both streams, as snapshots keep them.
 pub fn transcript(args: &[&str], output: &Output) -> String {
     format!(
