@@ -23,6 +23,8 @@ pub struct BuildArgs {
     pub strict: bool,
 }
 
+/// Exits 0 when the site was written (warnings allowed unless `--strict`),
+/// 1 when anything failed, leaving the output folder as it was.
 pub fn run(args: &BuildArgs) -> ExitCode {
     let destination = args
         .output

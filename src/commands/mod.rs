@@ -54,7 +54,7 @@ pub fn print_message(diagnostic: Diagnostic) {
 
 /// The exit code for a run that found these diagnostics.
 pub fn exit_code(diagnostics: &Diagnostics) -> ExitCode {
-    if diagnostics.count(Severity::Error) > 0 {
+    if diagnostics.has_errors() {
         ExitCode::from(EXIT_CONTENT_ERROR)
     } else {
         ExitCode::SUCCESS
