@@ -114,6 +114,7 @@ struct RawGroup {
 
 /// Reads and converts `site.toml`. Cross-references (a sort key naming a
 /// column, a column naming a rule) are checked later by `validate`.
+/// Returns `None` when any value in it is wrong; every one is reported.
 pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Site> {
     let (file, raw): (FileId, RawSite) = read_toml(root, path, diagnostics)?;
     let errors_before = diagnostics.count(Severity::Error);
@@ -122,68 +123,71 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
             .map_or(DEFAULT_MAX_COUNT, |max| max.value),
         None => DEFAULT_MAX_COUNT,
     };
-
-    let rules = raw
-        .rules
-        .into_iter()
-        .map(|(key, rule)| {
-            let points = convert_points(file, &rule.points, diagnostics);
-            let rule = Rule {
-                key: key.clone(),
-                label: rule.label,
-                points,
-            };
-            (key, rule)
-        })
-        .collect();
-    let totals = raw
-        .totals
-        .into_iter()
-        .map(|(key, total)| {
-            let terms = total
-                .sum
-                .iter()
-                .map(|term| located_string(file, term))
-                .collect();
-            let total = Total {
-                key: key.clone(),
-                label: total.label,
-                terms,
-            };
-            (key, total)
-        })
-        .collect();
-    let tables = raw
-        .tables
-        .into_iter()
-        .filter_map(|schema| convert_schema(file, schema, diagnostics))
-        .collect();
     let theme = match raw.theme {
         Some(theme) => theme_name(file, &theme, diagnostics),
         None => Located::new("default".to_string(), Location::new(file, 0..0)),
     };
-    let base_url = raw.base_url.map(|url| {
-        if url.ends_with('/') {
-            url
-        } else {
-            format!("{url}/")
-        }
-    });
-
     let site = Site {
         file,
         title: raw.title,
         office: raw.office,
         language: raw.language,
         theme,
-        base_url,
-        rules,
-        totals,
-        tables,
+        base_url: raw.base_url.map(with_trailing_slash),
+        rules: convert_rules(file, raw.rules, diagnostics),
+        totals: convert_totals(file, raw.totals),
+        tables: raw
+            .tables
+            .into_iter()
+            .filter_map(|schema| convert_schema(file, schema, diagnostics))
+            .collect(),
         max_count,
     };
     let failed = diagnostics.count(Severity::Error) > errors_before;
     (!failed).then_some(site)
+}
+
+/// A base URL ends in `/`, so that page paths can follow it directly.
+fn with_trailing_slash(url: String) -> String {
+    if url.ends_with('/') {
+        url
+    } else {
+        format!("{url}/")
+    }
+}
+
+fn convert_rules(
+    file: FileId,
+    raw: BTreeMap<String, RawRule>,
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, Rule> {
+    raw.into_iter()
+        .map(|(key, rule)| {
+            let rule = Rule {
+                key: key.clone(),
+                label: rule.label,
+                points: convert_points(file, &rule.points, diagnostics),
+            };
+            (key, rule)
+        })
+        .collect()
+}
+
+fn convert_totals(file: FileId, raw: BTreeMap<String, RawTotal>) -> BTreeMap<String, Total> {
+    raw.into_iter()
+        .map(|(key, total)| {
+            let total = Total {
+                key: key.clone(),
+                label: total.label,
+                terms: total
+                    .sum
+                    .iter()
+                    .map(|term| located_string(file, term))
+                    .collect(),
+            };
+            (key, total)
+        })
+        .collect()
 }
 
 /// A theme is a folder name under `themes/`: a path that could lead
@@ -223,13 +227,17 @@ fn convert_points(
 
 fn convert_schema(file: FileId, raw: RawSchema, diagnostics: &mut Diagnostics) -> Option<Schema> {
     let order = match &raw.sort.order {
-        Some(order) => option::<Order>(file, order, diagnostics)?,
-        None => Order::Descending,
+        Some(order) => option::<Order>(file, order, diagnostics),
+        None => Some(Order::Descending),
     };
-    let mut columns = Vec::new();
-    for column in raw.columns {
-        columns.push(convert_column(file, column, diagnostics)?);
-    }
+    // Every column is converted, so that each bad one is reported.
+    let columns: Vec<Option<Column>> = raw
+        .columns
+        .into_iter()
+        .map(|column| convert_column(file, column, diagnostics))
+        .collect();
+    let columns = columns.into_iter().collect::<Option<Vec<Column>>>()?;
+    let order = order?;
     let groups = raw
         .groups
         .iter()
