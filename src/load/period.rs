@@ -183,6 +183,24 @@ fn convert_table(
     }
 }
 
+/// The unit's name, trimmed; anything but text is reported.
+fn unit_name(
+    file: FileId,
+    value: &Spanned<toml::Value>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<String>> {
+    let location = locate(file, 0, value);
+    match value.get_ref() {
+        toml::Value::String(text) => Some(Located::new(text.trim().to_string(), location)),
+        _ => {
+            diagnostics.push(Diagnostic::error("单位名称应为文本").at(&location));
+            None
+        }
+    }
+}
+
+/// One row of a table: the unit's name and its counts. A bad count is
+/// reported and kept in `rejected`, so that no rule reports it missing.
 fn convert_row(
     file: FileId,
     row: &Spanned<RawRow>,
@@ -195,16 +213,7 @@ fn convert_row(
     let mut rejected = BTreeSet::new();
     for (key, value) in row.get_ref() {
         if key.get_ref() == UNIT_KEY {
-            match value.get_ref() {
-                toml::Value::String(text) => {
-                    name = Some(Located::new(
-                        text.trim().to_string(),
-                        locate(file, 0, value),
-                    ));
-                }
-                _ => diagnostics
-                    .push(Diagnostic::error("单位名称应为文本").at(&locate(file, 0, value))),
-            }
+            name = unit_name(file, value, diagnostics);
         } else if let Some(count) = count(
             file,
             value,

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Serialize;
 use tera::Context;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Located, io_reason};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, io_reason};
 use crate::figures::{Escape, Figures, expand, format_date, period_figures, table_figures};
 use crate::load::Content;
 use crate::markdown;
@@ -177,7 +177,7 @@ fn render_fragment(
     ))
     .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
     if let Some(file) = theme.template_files.get(FRAGMENT_FILE) {
-        diagnostic = diagnostic.at(&crate::diagnostics::Location::new(*file, 0..0));
+        diagnostic = diagnostic.at(&Location::new(*file, 0..0));
     }
     diagnostics.push(diagnostic);
     None
@@ -238,22 +238,9 @@ fn notice_views(
             view::appendix(index + 1, table, &figures, folder_url, expander)
         })
         .collect();
-    let attachments = appendices
-        .iter()
-        .map(|appendix| AttachmentLink {
-            number: appendix.number,
-            title: appendix.title.clone(),
-            anchor: appendix.anchor.clone(),
-        })
-        .collect();
+    let attachments = appendices.iter().map(attachment_link).collect();
     let body = expander.markdown(&notice.body, figures);
-    let title = expander.plain(&notice.title, figures);
-    let title_lines: Vec<String> = title
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_string)
-        .collect();
+    let title_lines = lines(&expander.plain(&notice.title, figures));
     let view = NoticeView {
         slug: period.slug.clone(),
         title: title_lines.concat(),
@@ -271,6 +258,25 @@ fn notice_views(
         label: period.window.label(),
     };
     (view, appendices)
+}
+
+/// The attachment list's entry for an appendix.
+fn attachment_link(appendix: &AppendixView) -> AttachmentLink {
+    AttachmentLink {
+        number: appendix.number,
+        title: appendix.title.clone(),
+        anchor: appendix.anchor.clone(),
+    }
+}
+
+/// The title as its author broke it: each non-blank line, trimmed.
+fn lines(title: &str) -> Vec<String> {
+    title
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn notice_link(notice: &NoticeView, issued: chrono::NaiveDate) -> NoticeLink {
