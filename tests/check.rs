@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use common::{copy_tree, repository, shipped_site, tongbao, transcript};
+use common::{
+    copy_tree, diagnostic, diagnostics, edit, repository, seed_reconciliation, shipped_site,
+    stderr, tongbao, transcript,
+};
 
 /// One bad-input case: the edits that break the base site and what `check`
 /// must answer.
@@ -218,25 +221,9 @@ fn the_seed_gives_exactly_the_two_reconciliation_warnings() {
     let output = tongbao(site.path(), &["check"]);
     let shown = transcript(&["check"], &output);
     assert_eq!(output.status.code(), Some(0), "{shown}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let headers: Vec<&str> = stderr
-        .lines()
-        .filter(|line| line.starts_with("警告：") || line.starts_with("错误："))
-        .collect();
     assert_eq!(
-        headers,
-        [
-            "警告：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364",
-            "警告：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086",
-        ],
-        "{shown}"
-    );
-    assert!(
-        stderr.contains("┌─ content/2019-01-05/data.toml:38:27"),
-        "{shown}"
-    );
-    assert!(
-        stderr.contains("┌─ content/2019-01-05/data.toml:38:43"),
+        diagnostics(&stderr(&output)),
+        seed_reconciliation("警告"),
         "{shown}"
     );
     assert_eq!(
@@ -251,12 +238,8 @@ fn strict_turns_the_seed_warnings_into_errors() {
     let output = tongbao(site.path(), &["check", "--strict"]);
     let shown = transcript(&["check", "--strict"], &output);
     assert_eq!(output.status.code(), Some(1), "{shown}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        stderr.matches("错误：表格 “departments”").count(),
-        2,
-        "{shown}"
-    );
+    let stderr = stderr(&output);
+    assert_eq!(diagnostics(&stderr), seed_reconciliation("错误"), "{shown}");
     assert!(
         stderr.ends_with("检查未通过（--strict：警告按错误计）：2 个错误，0 条警告\n"),
         "{shown}"
@@ -301,13 +284,17 @@ fn a_utf8_byte_order_mark_is_accepted_silently() {
     assert!(output.stderr.is_empty(), "{shown}");
 
     // A BOM before a bad value must not shift its column.
-    let data = site.path().join("content/2019-01-05/data.toml");
-    let text = fs::read_to_string(&data).expect("read");
-    fs::write(&data, text.replace("dynamic = 70", "dynamic = -70")).expect("write");
+    edit(
+        &site.path().join("content/2019-01-05/data.toml"),
+        "dynamic = 70",
+        "dynamic = -70",
+    );
     let output = tongbao(site.path(), &["check"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("┌─ content/2019-01-05/data.toml:14:49"),
-        "{stderr}"
+    assert_eq!(
+        diagnostics(&stderr(&output)),
+        [diagnostic(
+            "错误：“dynamic”不能为负数：-70",
+            "content/2019-01-05/data.toml:14:49"
+        )]
     );
 }

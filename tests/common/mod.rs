@@ -157,6 +157,25 @@ pub fn diagnostic(headline: &str, location: &str) -> (String, String) {
     (headline.to_string(), location.to_string())
 }
 
+/// The seed's two reconciliation messages, headed `word` (`警告` normally,
+/// `错误` under `--strict`): its declared totals disagree with its rows.
+pub fn seed_reconciliation(word: &str) -> [(String, String); 2] {
+    [
+        diagnostic(
+            &format!(
+                "{word}：表格 “departments” 的 “信息公开” 列：后台申报合计 3380，各行相加为 3364"
+            ),
+            "content/2019-01-05/data.toml:38:27",
+        ),
+        diagnostic(
+            &format!(
+                "{word}：表格 “departments” 的 “动态信息” 列：后台申报合计 1113，各行相加为 1086"
+            ),
+            "content/2019-01-05/data.toml:38:43",
+        ),
+    ]
+}
+
 /// A run's exit code and both streams, as snapshots keep them.
 pub fn transcript(args: &[&str], output: &Output) -> String {
     format!(
