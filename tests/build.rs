@@ -7,7 +7,11 @@ use std::fs;
 
 use common::*;
 
-const NOTICE: &str = "public/2019-01-05/index.html";
+/// The seed's notice page, freshly built.
+fn seed_notice() -> scraper::Html {
+    let (_site, public) = built_seed();
+    read_html(&public.join(SEED).join("index.html"))
+}
 
 fn expected_rows(table: &str) -> Vec<Vec<String>> {
     let text = fs::read_to_string(repository().join("tests/expected/seed-tables.tsv")).unwrap();
@@ -21,9 +25,7 @@ fn expected_rows(table: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn both_tables_reproduce_the_seed_row_by_row() {
-    let site = shipped_site();
-    build_ok(site.path());
-    let page = read_html(&site.path().join(NOTICE));
+    let page = seed_notice();
     for (table, units) in [("towns", 14), ("departments", 46)] {
         let expected = expected_rows(table);
         assert_eq!(expected.len(), units);
@@ -37,9 +39,7 @@ fn both_tables_reproduce_the_seed_row_by_row() {
 
 #[test]
 fn headers_group_columns_over_two_rows() {
-    let site = shipped_site();
-    build_ok(site.path());
-    let page = read_html(&site.path().join(NOTICE));
+    let page = seed_notice();
     let header_rows = selector("table[data-table='departments'] thead tr");
     let cell = selector("th");
     let rows: Vec<Vec<(String, String, String)>> = page
@@ -81,9 +81,7 @@ fn headers_group_columns_over_two_rows() {
 
 #[test]
 fn notes_are_generated_from_the_rules() {
-    let site = shipped_site();
-    build_ok(site.path());
-    let page = read_html(&site.path().join(NOTICE));
+    let page = seed_notice();
     let notes: Vec<String> = page
         .select(&selector("#appendix-2 .table-notes li"))
         .map(compact_text)
@@ -101,9 +99,7 @@ fn notes_are_generated_from_the_rules() {
 
 #[test]
 fn the_text_reproduces_every_paragraph_of_the_seed() {
-    let site = shipped_site();
-    build_ok(site.path());
-    let page = read_html(&site.path().join(NOTICE));
+    let page = seed_notice();
     let expected = fs::read_to_string(repository().join("tests/expected/seed-body.txt")).unwrap();
     let expected: Vec<&str> = expected.lines().filter(|l| !l.starts_with('#')).collect();
     let actual: Vec<String> = page
@@ -142,9 +138,7 @@ fn the_text_reproduces_every_paragraph_of_the_seed() {
 
 #[test]
 fn the_attachment_list_uses_the_appendix_titles_and_links_to_them() {
-    let site = shipped_site();
-    build_ok(site.path());
-    let page = read_html(&site.path().join(NOTICE));
+    let page = seed_notice();
     let links: Vec<(String, String)> = page
         .select(&selector(".attachment-list a"))
         .map(|a| (compact_text(a), a.value().attr("href").unwrap().to_string()))
@@ -192,9 +186,7 @@ fn the_build_warns_exactly_about_the_two_disagreeing_totals() {
 
 #[test]
 fn the_text_quotes_the_declared_totals_and_the_sums_of_the_others() {
-    let site = shipped_site();
-    build_ok(site.path());
-    let page = read_html(&site.path().join(NOTICE));
+    let page = seed_notice();
     let basics = page
         .select(&selector(".notice-body p"))
         .nth(1)
