@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use common::{assert_no_leftovers, build_ok, edit, shipped_site, tongbao, transcript, tree};
+use common::{
+    assert_no_leftovers, build_ok, diagnostic, diagnostics, edit, shipped_site, stderr, tongbao,
+    transcript, tree,
+};
 use tongbao::render::Output;
 use tongbao::write::write_site;
 
@@ -20,43 +23,60 @@ fn first_build(site: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// Asserts the build fails with `expected` in its messages and leaves
-/// `public/` as it was.
-fn assert_failed_build_keeps_output(site: &Path, args: &[&str], expected: &str) {
-    let before = tree(&site.join("public"));
-    let output = tongbao(site, args);
-    let shown = transcript(args, &output);
+/// Builds the shipped site, makes one edit (replacing `from` with `to` in
+/// `file`), and asserts that the build then fails with exactly `expected`
+/// (message and location), says the output is unchanged, leaves `public/`
+/// as it was, and leaves no staging folder behind.
+fn assert_edit_keeps_output(file: &str, from: &str, to: &str, expected: (&str, &str)) {
+    let site = shipped_site();
+    let before = first_build(site.path());
+    edit(&site.path().join(file), from, to);
+    let output = tongbao(site.path(), &["build"]);
+    let shown = transcript(&["build"], &output);
     assert_eq!(output.status.code(), Some(1), "{shown}");
-    assert!(shown.contains(expected), "{shown}");
-    assert!(shown.contains("未改动"), "{shown}");
-    assert!(tree(&site.join("public")) == before, "output changed");
+    let stderr = stderr(&output);
+    let errors: Vec<(String, String)> = diagnostics(&stderr)
+        .into_iter()
+        .filter(|(headline, _)| headline.starts_with("错误"))
+        .collect();
+    assert_eq!(errors, [diagnostic(expected.0, expected.1)], "{shown}");
+    assert_eq!(
+        stderr.lines().last(),
+        Some("构建失败：1 个错误，2 条警告；输出目录 ./public 未改动"),
+        "{shown}"
+    );
+    assert!(
+        tree(&site.path().join("public")) == before,
+        "output changed"
+    );
+    assert_no_leftovers(site.path());
 }
 
 #[test]
 fn a_validation_error_leaves_the_previous_output() {
-    let site = shipped_site();
-    first_build(site.path());
-    edit(
-        &site.path().join("content/2019-01-05/data.toml"),
+    assert_edit_keeps_output(
+        "content/2019-01-05/data.toml",
         "dynamic = 70",
         "dynamic = -70",
+        (
+            "错误：“dynamic”不能为负数：-70",
+            "content/2019-01-05/data.toml:21:49",
+        ),
     );
-    assert_failed_build_keeps_output(site.path(), &["build"], "不能为负数");
-    assert_no_leftovers(site.path());
 }
 
 #[test]
 fn a_template_render_error_leaves_the_previous_output() {
-    let site = shipped_site();
-    first_build(site.path());
     // Parses, but fails while rendering: the value does not exist.
-    edit(
-        &site.path().join("themes/default/templates/notice.html"),
+    assert_edit_keeps_output(
+        "themes/default/templates/notice.html",
         "{{ notice.addressees }}",
         "{{ notice.addresses }}",
+        (
+            "错误：模板引用了不存在的值 “notice.addresses”",
+            "themes/default/templates/notice.html:10:26",
+        ),
     );
-    assert_failed_build_keeps_output(site.path(), &["build"], "notice.addresses");
-    assert_no_leftovers(site.path());
 }
 
 /// The writer fails half-way through staging: one file's path is too long

@@ -105,17 +105,7 @@ fn zip_entry(path: &Path, name: &str) -> String {
 #[test]
 fn each_period_folder_holds_its_page_fragment_and_downloads() {
     let (_temp, out) = built_seed();
-    let mut names: Vec<String> = fs::read_dir(out.join(SLUG))
-        .expect("period folder")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
+    let names: Vec<String> = tree(&out.join(SLUG)).into_keys().collect();
     assert_eq!(
         names,
         [
