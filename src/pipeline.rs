@@ -1,5 +1,6 @@
 //! The stages run in order, shared by every command that needs them.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -83,6 +84,7 @@ fn verify_counting(
 #[derive(Debug)]
 pub struct Summary {
     pub periods: usize,
+    /// Distinct units (by name) over every period and table.
     pub units: usize,
     pub pages: usize,
     pub elapsed: Duration,
@@ -91,15 +93,17 @@ pub struct Summary {
 impl Summary {
     fn of(verified: &Verified, started: Instant) -> Summary {
         let content = &verified.content;
-        let units = content
+        // A unit reported in every period is still one unit.
+        let units: BTreeSet<&str> = content
             .periods
             .iter()
             .flat_map(|period| &period.tables)
-            .map(|table| table.units.len())
-            .sum();
+            .flat_map(|table| &table.units)
+            .map(|unit| unit.name.value.as_str())
+            .collect();
         Summary {
             periods: content.periods.len(),
-            units,
+            units: units.len(),
             pages: verified.output.pages(),
             elapsed: started.elapsed(),
         }

@@ -311,3 +311,24 @@ fn strict_builds_content_without_warnings() {
     assert_eq!(stderr(&output), "");
     assert!(site.path().join("public/index.html").is_file());
 }
+
+#[test]
+fn the_summary_counts_each_unit_once_over_all_periods() {
+    let site = Site::seed();
+    site.run(&[
+        "new",
+        "2019-01-06",
+        "--end",
+        "2019-06-30",
+        "--issued",
+        "2019-07-05",
+    ])
+    .assert_success();
+    let run = site.run(&["build"]);
+    run.assert_success();
+    assert!(
+        run.stdout
+            .starts_with("构建完成：2 期通报，60 个单位，3 个页面，"),
+        "{run:#?}"
+    );
+}
