@@ -19,8 +19,11 @@ use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, io_reason};
 use crate::model::{DEFAULT_MAX_COUNT, Period, Site};
 
-pub use calendar::{CALENDAR_FILE, load_calendar};
-pub use period::{UNIT_KEY, is_valid_slug, load_period};
+use calendar::load_calendar;
+use period::load_period;
+
+pub use calendar::CALENDAR_FILE;
+pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
 
 /// The folder under the site root that holds `site.toml` and the periods.
@@ -64,15 +67,12 @@ pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Conten
         .map_or(DEFAULT_MAX_COUNT, |site| site.max_count);
     let mut periods = Vec::new();
     for folder in period_folders(root, &content_dir, diagnostics) {
-        if let Some(period) = load_period(root, &folder, max_count, diagnostics) {
+        if let Some(period) = load_period(root, &folder, max_count, calendar.as_ref(), diagnostics)
+        {
             periods.push(period);
         }
     }
     let (site, calendar) = (site?, calendar?);
-    for period in &mut periods {
-        let window = &period.window;
-        period.calendar_weeks = calendar.assessable_weeks(window.start.value, window.end.value);
-    }
     Some(Content {
         site,
         calendar,
@@ -147,7 +147,7 @@ pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
 }
 
 /// Whether anything, even a dangling link, stands at `path`.
-pub fn entry_exists(path: &Path) -> bool {
+fn entry_exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
 }
 

@@ -9,6 +9,7 @@ use toml::Spanned;
 use super::notice::load_notice;
 use super::value::{count, date, locate, located_string};
 use super::{display_name, entry_exists, read_toml};
+use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
 use crate::model::{Notice, Period, Table, Unit, Window};
 
@@ -47,11 +48,13 @@ struct RawTable {
 }
 
 /// Loads one period folder. The folder name is the period's slug; a count
-/// above `max_count` is an error.
+/// above `max_count` is an error. The window's assessable weeks are counted
+/// on `calendar` when the site's calendar loaded.
 pub fn load_period(
     root: &Path,
     folder: &Path,
     max_count: u64,
+    calendar: Option<&Calendar>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Period> {
     let slug = folder.file_name()?.to_string_lossy().into_owned();
@@ -76,7 +79,11 @@ pub fn load_period(
     let notice = load_notice(root, &notice_path, diagnostics);
     let (file, raw) = data?;
     let notice = notice?;
-    convert_period(file, slug, raw, notice, max_count, diagnostics)
+    let mut period = convert_period(file, slug, raw, notice, max_count, diagnostics)?;
+    let window = &period.window;
+    period.calendar_weeks = calendar
+        .and_then(|calendar| calendar.assessable_weeks(window.start.value, window.end.value));
+    Some(period)
 }
 
 /// Whether a folder name can be a period's slug, and so a path on the site.
