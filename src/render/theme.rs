@@ -116,10 +116,18 @@ fn parse_templates(
 ) -> Option<(Tera, BTreeMap<String, FileId>)> {
     let mut sources = Vec::new();
     let mut files = BTreeMap::new();
+    let mut unreadable = false;
+    // Every template is read, so that each unreadable one is reported.
     for (name, path) in templates {
-        let file = read_source(root, path, diagnostics)?;
+        let Some(file) = read_source(root, path, diagnostics) else {
+            unreadable = true;
+            continue;
+        };
         files.insert(name.clone(), file);
         sources.push((name.clone(), diagnostics.source(file).to_string()));
+    }
+    if unreadable {
+        return None;
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
