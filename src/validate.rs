@@ -126,11 +126,18 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
     validate_groups(schema, &keys, diagnostics);
 }
 
-/// Each group heads adjacent columns, in column order, and no column is in
-/// two groups.
+/// Each group heads one or more adjacent columns, in column order, and no
+/// column is in two groups.
 fn validate_groups(schema: &Schema, keys: &[&str], diagnostics: &mut Diagnostics) {
     let mut grouped = BTreeSet::new();
     for group in &schema.groups {
+        if group.columns.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(format!("表头分组 “{}” 没有列", group.label))
+                    .at(&group.location)
+                    .hint("在 columns 中列出分组下的列，或删去这个分组"),
+            );
+        }
         for key in &group.columns {
             expect_column(keys, key, diagnostics);
             if !grouped.insert(key.value.as_str()) {
