@@ -317,7 +317,8 @@ fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: 
                 None => diagnostics.push(unknown_column(schema, key, &count.location)),
             }
         }
-        if let (Some(weekly), Some(weeks)) = (&schema.weekly, period.assessable_weeks()) {
+        let weekly = schema.weekly.as_ref().zip(period.assessable_weeks());
+        if let (Some((weekly, weeks)), false) = (weekly, is_unfilled(unit)) {
             validate_weekly(weekly, weeks, unit, diagnostics);
         }
         for column in &schema.columns {
@@ -339,7 +340,45 @@ fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: 
             diagnostics.push(unknown_column(schema, key, &declared.location));
         }
     }
+    warn_unfilled(schema, table, diagnostics);
     reconcile(schema, table, diagnostics);
+}
+
+/// Whether every count of a unit is zero: a row not filled in yet (as
+/// `tongbao new` leaves them) rather than figures to hold to the weekly rule.
+fn is_unfilled(unit: &Unit) -> bool {
+    unit.rejected.is_empty() && unit.counts.values().all(|count| count.value == 0)
+}
+
+/// One warning for the rows whose counts are all zero, instead of a weekly
+/// rule warning for each: after `tongbao new` that would be every unit.
+fn warn_unfilled(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics) {
+    let unfilled: Vec<&str> = table
+        .units
+        .iter()
+        .filter(|unit| is_unfilled(unit))
+        .map(|unit| unit.name.value.as_str())
+        .collect();
+    if unfilled.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 3;
+    let mut names = unfilled[..unfilled.len().min(SHOWN)].join("、");
+    if unfilled.len() > SHOWN {
+        names.push('等');
+    }
+    diagnostics.push(
+        Diagnostic::warning(format!(
+            "表格 “{}” 有 {} 个单位的计数全为 0（{names}），尚未填写？",
+            schema.id.value,
+            unfilled.len()
+        ))
+        .at(&table.id.location)
+        .hint(format!(
+            "用 tongbao import 导入后台数据；确有单位全为 0 时，请核对其每周更新未达标次数（表格 {}）",
+            schema.id.value
+        )),
+    );
 }
 
 /// A unit cannot miss more weeks than there were, nor meet the once-a-week

@@ -44,7 +44,7 @@ fn new_copies_units_zeroes_counts_and_keeps_comments() {
         ),
         "{run:#?}"
     );
-    assert!(run.stdout.contains("检查通过，有 60 条警告"), "{run:#?}");
+    assert!(run.stdout.contains("检查通过，有 2 条警告"), "{run:#?}");
     assert!(run.stderr.is_empty(), "{run:#?}");
     // The notice text is carried over as it was.
     assert_eq!(
