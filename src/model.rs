@@ -30,6 +30,35 @@ pub struct Site {
     /// The largest count a row, total or figure may hold; anything above is
     /// taken for a typing slip (`[check] max_count`).
     pub max_count: u64,
+    /// How a period's data window follows the previous one's (`[periods] window`).
+    pub window: WindowKind,
+}
+
+/// How a new period's data window starts, for `tongbao new`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WindowKind {
+    /// Every notice counts from 1 January (累计数), as the seed does: a new
+    /// period keeps the previous start within a year, and a new year starts
+    /// on 1 January.
+    #[default]
+    YearToDate,
+    /// Each period starts the day after the previous one ended.
+    Consecutive,
+}
+
+impl FromStr for WindowKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "year-to-date" => Ok(WindowKind::YearToDate),
+            "consecutive" => Ok(WindowKind::Consecutive),
+            _ => Err(
+                r#"应为 "year-to-date"（每期从 1 月 1 日累计）或 "consecutive"（每期接上一期）"#
+                    .to_string(),
+            ),
+        }
+    }
 }
 
 /// The largest count when `site.toml` sets no `[check] max_count`.

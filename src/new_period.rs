@@ -10,7 +10,7 @@ use toml_edit::Value;
 use crate::data_edit::{DataDocument, EditError};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{CONTENT_DIR, Content, is_valid_slug};
-use crate::model::Period;
+use crate::model::{Period, WindowKind};
 use crate::staging::Changes;
 
 /// The dates and labels of the new period, as given on the command line.
@@ -74,7 +74,7 @@ pub fn plan(
         )));
     }
     let previous = previous_period(content, from)?;
-    let window = Window::new(previous, options)?;
+    let window = Window::new(previous, content.site.window, options)?;
     let mut reminders = Vec::new();
     let data = new_data(
         content,
@@ -119,7 +119,7 @@ struct Window {
 }
 
 impl Window {
-    fn new(previous: &Period, options: &Options) -> Result<Window, Diagnostic> {
+    fn new(previous: &Period, kind: WindowKind, options: &Options) -> Result<Window, Diagnostic> {
         let (Some(end), Some(issued)) = (options.end, options.issued) else {
             return Err(missing_dates(previous));
         };
@@ -133,7 +133,7 @@ impl Window {
         }
         let start = options
             .start
-            .unwrap_or_else(|| default_start(previous, end));
+            .unwrap_or_else(|| default_start(previous, kind, end));
         let deadline = options.deadline.or_else(|| {
             let old = &previous.window;
             let days = old.deadline.as_ref()?.value - old.issued.value;
@@ -245,12 +245,14 @@ fn previous_period<'c>(content: &'c Content, from: Option<&str>) -> Result<&'c P
     }
 }
 
-fn default_start(previous: &Period, end: NaiveDate) -> NaiveDate {
+/// Where the new window starts when `--start` is not given, by the site's
+/// `[periods] window`.
+fn default_start(previous: &Period, kind: WindowKind, end: NaiveDate) -> NaiveDate {
     let old = previous.window.start.value;
-    if old.year() == end.year() {
-        old
-    } else {
-        NaiveDate::from_ymd_opt(end.year(), 1, 1).unwrap_or(old)
+    match kind {
+        WindowKind::YearToDate if old.year() == end.year() => old,
+        WindowKind::YearToDate => NaiveDate::from_ymd_opt(end.year(), 1, 1).unwrap_or(old),
+        WindowKind::Consecutive => previous.window.end.value.succ_opt().unwrap_or(old),
     }
 }
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{SEED, Site, tree};
+use common::{SEED, Site, diagnostic, diagnostics, tree};
 
 const NEW: &str = "2019-01-06";
 
@@ -165,4 +165,40 @@ fn new_refuses_a_year_that_data_toml_cannot_hold() {
         "{run:#?}"
     );
     assert_eq!(tree(site.root()), before);
+}
+
+#[test]
+fn a_consecutive_site_starts_the_new_window_after_the_last() {
+    let site = Site::seed();
+    let config = site.read("content/site.toml");
+    site.write(
+        "content/site.toml",
+        &config.replace("window = \"year-to-date\"", "window = \"consecutive\""),
+    );
+    let run = site.run(&["new", NEW, "--end", "2019-06-30", "--issued", "2019-07-05"]);
+    run.assert_success();
+    let data: toml::Table = site.read("content/2019-01-06/data.toml").parse().unwrap();
+    assert_eq!(data["period"]["start"].to_string(), "2019-05-31");
+    assert_eq!(data["period"]["end"].to_string(), "2019-06-30");
+}
+
+#[test]
+fn an_unknown_window_kind_is_an_error_in_site_toml() {
+    let site = Site::seed();
+    let config = site.read("content/site.toml");
+    site.write(
+        "content/site.toml",
+        &config.replace("window = \"year-to-date\"", "window = \"monthly\""),
+    );
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let line = 1 + config
+        .lines()
+        .position(|line| line.starts_with("window ="))
+        .unwrap();
+    let expected = [diagnostic(
+        "错误：无法识别的选项 \"monthly\"",
+        &format!("content/site.toml:{line}:10"),
+    )];
+    assert_eq!(diagnostics(&run.stderr), expected, "{run:#?}");
 }

@@ -541,13 +541,18 @@ fn a_table_id_that_cannot_name_a_file_is_refused() {
         "id = \"towns\"",
         "id = \"towns/2\"",
     );
+    let config = read_text(&site.path().join("content").join("site.toml"));
+    let line = 1 + config
+        .lines()
+        .position(|line| line == "id = \"towns/2\"")
+        .expect("the edited line");
     let result = tongbao(site.path(), &["build"]);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(1), "{stderr}");
     assert!(
         diagnostics(&stderr).contains(&diagnostic(
             "错误：表格编号 “towns/2” 不可用",
-            "content/site.toml:46:6"
+            &format!("content/site.toml:{line}:6")
         )),
         "{stderr}"
     );

@@ -11,7 +11,7 @@ use super::value::{count, locate, located_string, option, points};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
 use crate::model::{
     Column, ColumnKind, DEFAULT_MAX_COUNT, Group, Order, Rule, Schema, Site, Sort, Total, Weekly,
-    ZeroDisplay,
+    WindowKind, ZeroDisplay,
 };
 
 #[derive(Deserialize)]
@@ -31,6 +31,15 @@ struct RawSite {
     tables: Vec<RawSchema>,
     #[serde(default)]
     check: RawCheck,
+    #[serde(default)]
+    periods: RawPeriods,
+}
+
+/// `[periods]`: how one period's data window follows another's.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPeriods {
+    window: Option<Spanned<String>>,
 }
 
 /// `[check]`: limits of the sanity rules.
@@ -123,6 +132,10 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
             .map_or(DEFAULT_MAX_COUNT, |max| max.value),
         None => DEFAULT_MAX_COUNT,
     };
+    let window = match &raw.periods.window {
+        Some(window) => option::<WindowKind>(file, window, diagnostics).unwrap_or_default(),
+        None => WindowKind::default(),
+    };
     let theme = match raw.theme {
         Some(theme) => theme_name(file, &theme, diagnostics),
         None => Located::new("default".to_string(), Location::new(file, 0..0)),
@@ -142,6 +155,7 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
             .filter_map(|schema| convert_schema(file, schema, diagnostics))
             .collect(),
         max_count,
+        window,
     };
     let failed = diagnostics.count(Severity::Error) > errors_before;
     (!failed).then_some(site)
