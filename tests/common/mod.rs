@@ -366,14 +366,10 @@ impl Site {
 
     /// Runs `tongbao ARGS --root ROOT` in the site root.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = isolated(env!("CARGO_BIN_EXE_tongbao"))
-            .args(args)
-            .arg("--root")
-            .arg(self.root())
-            .current_dir(self.root())
-            .output()
-            .expect("run tongbao");
-        Run::from(output)
+        let root = self.root().to_string_lossy();
+        let mut args = args.to_vec();
+        args.extend(["--root", &root]);
+        Run::from(tongbao(self.root(), &args))
     }
 }
 
