@@ -52,9 +52,9 @@ impl Holiday {
 }
 
 impl Calendar {
-    /// Whether the calendar declares the years the window starts and ends in.
+    /// Whether the calendar declares every year the window touches.
     pub fn covers(&self, start: NaiveDate, end: NaiveDate) -> bool {
-        self.years.contains_key(&start.year()) && self.years.contains_key(&end.year())
+        (start.year()..=end.year()).all(|year| self.years.contains_key(&year))
     }
 
     /// Whether staff work on `day`: a weekday that is no holiday, or a
@@ -190,6 +190,18 @@ mod tests {
         );
         assert_eq!(
             calendar.assessable_weeks(day("2019-03-01"), day("2019-02-01")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_year_missing_inside_the_window_is_not_covered() {
+        let mut calendar = calendar_2019();
+        calendar.years.insert(2021, Year::default());
+        assert!(calendar.covers(day("2019-03-01"), day("2019-12-31")));
+        assert!(!calendar.covers(day("2019-03-01"), day("2021-03-01")));
+        assert_eq!(
+            calendar.assessable_weeks(day("2019-03-01"), day("2021-03-01")),
             None
         );
     }
