@@ -240,10 +240,37 @@ impl Diagnostics {
     }
 }
 
+/// A file operation tongbao declines on purpose (an output folder it did
+/// not write, a period folder that exists), told in Chinese already, so
+/// [`io_reason`] shows it as it is instead of as a system error.
+#[derive(Debug)]
+pub struct Refusal(pub String);
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl Refusal {
+    /// The refusal as an I/O error of `kind`.
+    pub fn io(kind: std::io::ErrorKind, message: impl Into<String>) -> std::io::Error {
+        std::io::Error::new(kind, Refusal(message.into()))
+    }
+}
+
 /// Why a file operation failed, in Chinese where the reason is a common
 /// one; the system's own words follow in brackets so nothing is lost.
 pub fn io_reason(error: &std::io::Error) -> String {
     use std::io::ErrorKind;
+    if let Some(refusal) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<Refusal>())
+    {
+        return refusal.0.clone();
+    }
     let reason = match error.kind() {
         ErrorKind::NotFound => "文件或目录不存在",
         ErrorKind::PermissionDenied => "没有权限",

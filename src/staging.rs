@@ -13,7 +13,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, Refusal};
 use crate::load::{CONTENT_DIR, Content};
 use crate::pipeline;
 use crate::render::THEMES_DIR;
@@ -107,7 +107,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// renamed into place. Refuses when `folder` already exists.
 pub fn create_folder(root: &Path, folder: &Path, files: &Changes) -> io::Result<()> {
     if folder.exists() {
-        return Err(io::Error::new(
+        return Err(Refusal::io(
             io::ErrorKind::AlreadyExists,
             format!("{} 已存在", folder.display()),
         ));
@@ -125,7 +125,7 @@ pub fn create_folder(root: &Path, folder: &Path, files: &Changes) -> io::Result<
         fs::write(target, bytes)?;
     }
     if folder.exists() {
-        return Err(io::Error::new(
+        return Err(Refusal::io(
             io::ErrorKind::AlreadyExists,
             format!("{} 已存在", folder.display()),
         ));

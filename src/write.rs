@@ -8,6 +8,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::Refusal;
 use crate::render::Output;
 
 /// Prefix of the temporary folders created beside the output folder.
@@ -25,13 +26,13 @@ const MARKER_TEXT: &str = "This folder is built by tongbao and replaced on every
 /// replaced.
 pub fn write_site(output: &Output, destination: &Path) -> io::Result<()> {
     if fs::symlink_metadata(destination).is_ok_and(|meta| !meta.is_dir()) {
-        return Err(io::Error::new(
+        return Err(Refusal::io(
             io::ErrorKind::AlreadyExists,
             "该路径已有一个文件，不是目录；不会覆盖它",
         ));
     }
     if destination.is_dir() && !is_replaceable(destination)? {
-        return Err(io::Error::new(
+        return Err(Refusal::io(
             io::ErrorKind::AlreadyExists,
             format!(
                 "该目录不是 tongbao 生成的（没有 {MARKER} 标记文件）；为免误删，不会替换它，请换一个输出目录或先清空它"

@@ -9,8 +9,8 @@ use std::fs;
 use std::path::Path;
 
 use common::{
-    assert_no_leftovers, build_ok, diagnostic, diagnostics, edit, shipped_site, stderr, tongbao,
-    transcript, tree,
+    assert_no_leftovers, build_ok, diagnostic, diagnostics, edit, seed_reconciliation,
+    shipped_site, stderr, tongbao, transcript, tree,
 };
 use tongbao::render::Output;
 use tongbao::write::write_site;
@@ -167,7 +167,12 @@ fn a_folder_that_tongbao_did_not_write_is_not_replaced() {
     let output = tongbao(site.path(), &args);
     let shown = transcript(&args, &output);
     assert_eq!(output.status.code(), Some(1), "{shown}");
-    assert!(shown.contains("不是 tongbao 生成的"), "{shown}");
+    let mut expected = vec![diagnostic(
+        "错误：无法写入输出目录 documents：该目录不是 tongbao 生成的（没有 .tongbao 标记文件）；为免误删，不会替换它，请换一个输出目录或先清空它",
+        "",
+    )];
+    expected.extend(seed_reconciliation("警告"));
+    assert_eq!(diagnostics(&stderr(&output)), expected, "{shown}");
     assert_eq!(
         tree(&documents).into_keys().collect::<Vec<_>>(),
         ["report.docx"]
