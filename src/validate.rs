@@ -274,7 +274,8 @@ fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
                  核对 weeks 或 content/calendar.toml",
             ),
         ),
-        (None, None) => {
+        // A reversed window is reported already and has no weeks to count.
+        (None, None) if period.window.end.value >= period.window.start.value => {
             let weekly = period.tables.iter().any(|table| {
                 site.schema(&table.id.value)
                     .is_some_and(|schema| schema.weekly.is_some())

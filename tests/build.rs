@@ -315,15 +315,7 @@ fn strict_builds_content_without_warnings() {
 #[test]
 fn the_summary_counts_each_unit_once_over_all_periods() {
     let site = Site::seed();
-    site.run(&[
-        "new",
-        "2019-01-06",
-        "--end",
-        "2019-06-30",
-        "--issued",
-        "2019-07-05",
-    ])
-    .assert_success();
+    site.add_period("2019-01-06").assert_success();
     let run = site.run(&["build"]);
     run.assert_success();
     assert!(

@@ -155,15 +155,7 @@ fn diff_without_arguments_compares_the_working_tree_with_head() {
 #[test]
 fn diff_between_period_folders_compares_them_whatever_their_names() {
     let site = Site::seed();
-    site.run(&[
-        "new",
-        "2019-01-06",
-        "--end",
-        "2019-06-30",
-        "--issued",
-        "2019-07-05",
-    ])
-    .assert_success();
+    site.add_period("2019-01-06").assert_success();
     let run = site.run(&["diff", &format!("content/{SEED}"), "content/2019-01-06"]);
     run.assert_success();
     assert!(run.stdout.starts_with("期次 2019-01-05 → 2019-01-06（content/2019-01-05 → content/2019-01-06）\n  数据采集截止日期：2019-05-30 → 2019-06-30\n"), "{}", run.stdout);

@@ -21,8 +21,7 @@ fn first_line(text: &str) -> &str {
 /// The seed site with a new, zeroed period to import into.
 fn site_with_new_period() -> Site {
     let site = Site::seed();
-    site.run(&["new", NEW, "--end", "2019-06-30", "--issued", "2019-07-05"])
-        .assert_success();
+    site.add_period(NEW).assert_success();
     site
 }
 
@@ -357,8 +356,7 @@ fn the_built_downloads_import_back_without_changing_anything() {
     assert_eq!(tree(&site.path("content")), before);
 
     // Imported into a zeroed period, the downloads give back the seed's rows.
-    site.run(&["new", NEW, "--end", "2019-06-30", "--issued", "2019-07-05"])
-        .assert_success();
+    site.add_period(NEW).assert_success();
     for (table, format) in [("towns", "xlsx"), ("departments", "csv")] {
         let file = format!("public/{SEED}/{table}.{format}");
         site.run(&["import", &file, "--period", NEW, "--table", table])

@@ -9,7 +9,7 @@ const NEW: &str = "2019-01-06";
 #[test]
 fn new_copies_units_zeroes_counts_and_keeps_comments() {
     let site = Site::seed();
-    let run = site.run(&["new", NEW, "--end", "2019-06-30", "--issued", "2019-07-05"]);
+    let run = site.add_period(NEW);
     run.assert_success();
     assert!(
         run.stdout
@@ -138,9 +138,22 @@ fn new_that_would_fail_the_check_creates_nothing() {
         "2019-07-05",
     ]);
     run.assert_failure();
-    assert!(run.stderr.contains("数据采集截止日期早于开始日期"));
-    assert!(
-        run.stderr.contains("content/2019-01-06/data.toml:7:7"),
+    assert_eq!(
+        diagnostics(&run.stderr),
+        [
+            diagnostic(
+                "错误：数据采集截止日期早于开始日期",
+                "content/2019-01-06/data.toml:7:7"
+            ),
+            diagnostic(
+                "警告：表格 “towns” 有 14 个单位的计数全为 0（十字路街道、板泉镇、洮边镇等），尚未填写？",
+                "content/2019-01-06/data.toml:16:9"
+            ),
+            diagnostic(
+                "警告：表格 “departments” 有 46 个单位的计数全为 0（行政审批服务局、气象局、自然资源和规划局等），尚未填写？",
+                "content/2019-01-06/data.toml:35:9"
+            ),
+        ],
         "{run:#?}"
     );
     assert_eq!(tree(site.root()), before);
@@ -175,7 +188,7 @@ fn a_consecutive_site_starts_the_new_window_after_the_last() {
         "content/site.toml",
         &config.replace("window = \"year-to-date\"", "window = \"consecutive\""),
     );
-    let run = site.run(&["new", NEW, "--end", "2019-06-30", "--issued", "2019-07-05"]);
+    let run = site.add_period(NEW);
     run.assert_success();
     let data: toml::Table = site.read("content/2019-01-06/data.toml").parse().unwrap();
     assert_eq!(data["period"]["start"].to_string(), "2019-05-31");

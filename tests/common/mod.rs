@@ -364,6 +364,12 @@ impl Site {
         fs::write(path, text).expect("write file");
     }
 
+    /// Runs `tongbao new SLUG` for the window after the seed's: data to
+    /// 2019-06-30, issued 2019-07-05.
+    pub fn add_period(&self, slug: &str) -> Run {
+        self.run(&["new", slug, "--end", "2019-06-30", "--issued", "2019-07-05"])
+    }
+
     /// Runs `tongbao ARGS --root ROOT` in the site root.
     pub fn run(&self, args: &[&str]) -> Run {
         let root = self.root().to_string_lossy();
