@@ -143,10 +143,10 @@ pub fn diagnostics(stderr: &str) -> Vec<(String, String)> {
     for line in stderr.lines() {
         if line.starts_with("错误：") || line.starts_with("警告：") {
             found.push((line.to_string(), String::new()));
-        } else if let Some((_, location)) = line.split_once("┌─ ") {
-            if let Some(last) = found.last_mut().filter(|last| last.1.is_empty()) {
-                last.1 = location.trim().to_string();
-            }
+        } else if let Some((_, location)) = line.split_once("┌─ ")
+            && let Some(last) = found.last_mut().filter(|last| last.1.is_empty())
+        {
+            last.1 = location.trim().to_string();
         }
     }
     found
