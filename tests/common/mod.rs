@@ -212,7 +212,8 @@ pub fn edit(path: &Path, from: &str, to: &str) {
 }
 
 /// Asserts that no staging or set-aside folder of a build (`.tongbao-…`)
-/// is left in `folder`, beside the output.
+/// is left in `folder`, beside the output. The lock files
+/// (`.tongbao-lock-…`) stay on purpose.
 pub fn assert_no_leftovers(folder: &Path) {
     let leftovers: Vec<String> = fs::read_dir(folder)
         .expect("read folder")
@@ -223,7 +224,7 @@ pub fn assert_no_leftovers(folder: &Path) {
                 .to_string_lossy()
                 .into_owned()
         })
-        .filter(|name| name.starts_with(".tongbao-"))
+        .filter(|name| name.starts_with(".tongbao-") && !name.starts_with(".tongbao-lock-"))
         .collect();
     assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
 }
