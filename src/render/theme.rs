@@ -204,10 +204,10 @@ fn render_problem(chain: &str) -> (String, Option<&str>) {
     if let Some(name) = quoted_name(chain, "Function '", "'") {
         return (format!("模板用了不存在的函数 “{name}”"), Some(name));
     }
-    if chain.contains("not found") {
-        if let Some(name) = quoted_name(chain, "Template '", "'") {
-            return (format!("找不到模板 “{name}”"), None);
-        }
+    if chain.contains("not found")
+        && let Some(name) = quoted_name(chain, "Template '", "'")
+    {
+        return (format!("找不到模板 “{name}”"), None);
     }
     (format!("模板出错（{chain}）"), None)
 }
