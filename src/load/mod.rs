@@ -97,7 +97,7 @@ fn period_folders(root: &Path, content_dir: &Path, diagnostics: &mut Diagnostics
             Ok(_) => {}
             Err(error) => diagnostics.push(Diagnostic::error(format!(
                 "无法读取目录 {}：{}",
-                content_dir.display(),
+                display_name(root, error.path().unwrap_or(content_dir)),
                 io_reason(
                     error
                         .io_error()
