@@ -131,6 +131,9 @@ pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
             return None;
         }
     };
+    if encoding::report_utf16_without_bom(&name, &bytes, diagnostics) {
+        return None;
+    }
     match String::from_utf8(bytes) {
         Ok(text) => {
             let text = text
