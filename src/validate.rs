@@ -7,6 +7,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::{closest, format_date};
 use crate::load::{CALENDAR_FILE, Content, UNIT_KEY};
 use crate::model::{ColumnKind, Period, Schema, Site, Table, Unit, Weekly};
+use crate::render::CELL_LIMIT;
 
 /// Figure namespaces a table id would shadow.
 const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals", "table"];
@@ -124,6 +125,52 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
         }
     }
     validate_groups(schema, &keys, diagnostics);
+    validate_schema_cells(schema, diagnostics);
+}
+
+/// The texts of a table's spreadsheet cells (title, header, notes) fit an
+/// Excel cell. Each is checked as written; a label without a place of its
+/// own is pointed at by its column's key, or the table's id.
+fn validate_schema_cells(schema: &Schema, diagnostics: &mut Diagnostics) {
+    let id = &schema.id.location;
+    fit_cell(
+        "表格标题",
+        &schema.title.value,
+        &schema.title.location,
+        diagnostics,
+    );
+    fit_cell("序号列的表头", &schema.rank_label, id, diagnostics);
+    fit_cell("单位列的表头", &schema.unit_label, id, diagnostics);
+    for column in &schema.columns {
+        let key = &column.key;
+        fit_cell("列名", &column.label, &key.location, diagnostics);
+        if let Some(header) = &column.header {
+            fit_cell("列的表头", &header.value, &header.location, diagnostics);
+        }
+    }
+    for group in &schema.groups {
+        fit_cell("分组表头", &group.label, &group.location, diagnostics);
+    }
+    for note in &schema.notes {
+        fit_cell("表注", &note.value, &note.location, diagnostics);
+    }
+}
+
+/// Refuses a text longer than an Excel cell holds, where it was written:
+/// the download could not be made, and a shortened cell would be wrong.
+/// Excel counts UTF-16 code units, which is what is counted here.
+fn fit_cell(what: &str, text: &str, location: &Location, diagnostics: &mut Diagnostics) {
+    let length = text.encode_utf16().count();
+    if length > CELL_LIMIT {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "{what}有 {length} 个字符，超出 Excel 单元格的上限 {CELL_LIMIT} 个字符"
+            ))
+            .at(location)
+            .label("太长")
+            .hint("下载的 Excel 表格放不下这么长的文字，请改短"),
+        );
+    }
 }
 
 /// Each group heads one or more adjacent columns, in column order, and no
@@ -298,6 +345,12 @@ fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
 fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: &mut Diagnostics) {
     let mut names: BTreeMap<&str, &Located<String>> = BTreeMap::new();
     for unit in &table.units {
+        fit_cell(
+            "单位名称",
+            &unit.name.value,
+            &unit.name.location,
+            diagnostics,
+        );
         if let Some(first) = names.insert(unit.name.value.as_str(), &unit.name) {
             diagnostics.push(
                 Diagnostic::error(format!("单位 “{}” 在表格中出现两次", unit.name.value))

@@ -97,7 +97,7 @@ fn period_folders(root: &Path, content_dir: &Path, diagnostics: &mut Diagnostics
             Ok(_) => {}
             Err(error) => diagnostics.push(Diagnostic::error(format!(
                 "无法读取目录 {}：{}",
-                content_dir.display(),
+                display_name(root, error.path().unwrap_or(content_dir)),
                 io_reason(
                     error
                         .io_error()
@@ -131,6 +131,9 @@ pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
             return None;
         }
     };
+    if encoding::report_utf16_without_bom(&name, &bytes, diagnostics) {
+        return None;
+    }
     match String::from_utf8(bytes) {
         Ok(text) => {
             let text = text

@@ -25,6 +25,7 @@ use crate::markdown;
 use crate::model::Site;
 use crate::score::{ScoredPeriod, score_period};
 
+pub use download::CELL_LIMIT;
 pub use theme::{THEMES_DIR, Theme};
 use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
 
@@ -150,6 +151,11 @@ fn render_downloads(
                 Ok(bytes) => {
                     output.files.insert(path, bytes);
                 }
+                // Validation has already pointed at a text too long for a
+                // cell where it is written; this message is for a text that
+                // only grew too long once filled in, once nothing else is
+                // wrong.
+                Err(download::DownloadError::CellTooLong) if diagnostics.has_errors() => {}
                 Err(error) => diagnostics.push(Diagnostic::error(format!(
                     "无法生成下载文件 {path}：{error}"
                 ))),
