@@ -22,7 +22,7 @@ pub use http::{Route, content_type, inject, route};
 use state::{BuildReport, Served};
 
 use crate::load::CONTENT_DIR;
-use crate::render::THEMES_DIR;
+use crate::load::THEMES_DIR;
 
 /// How often the server looks at the stop flag between requests.
 const POLL: Duration = Duration::from_millis(100);
