@@ -23,7 +23,7 @@ use crate::model::{DEFAULT_MAX_COUNT, Period, Site};
 use calendar::load_calendar;
 use period::load_period;
 
-pub use calendar::CALENDAR_FILE;
+pub use calendar::{BUILTIN_CALENDAR_NAME, CALENDAR_FILE, builtin_calendar};
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
 pub use theme::{BUILTIN_PREFIX, DEFAULT_THEME, THEMES_DIR, Theme, builtin_files, load_theme};
