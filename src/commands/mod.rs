@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod cli;
 pub mod diff;
 pub mod import;
 pub mod new;
@@ -11,7 +12,8 @@ use std::process::ExitCode;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 
-/// Exit code when the content has errors (usage errors exit with 2, by clap).
+/// Exit code when the content has errors (usage errors exit with
+/// [`cli::EXIT_USAGE`]).
 pub const EXIT_CONTENT_ERROR: u8 = 1;
 
 /// Prints every diagnostic to standard error.
