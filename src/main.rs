@@ -5,7 +5,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use tongbao::commands::{
     self, build::BuildArgs, check::CheckArgs, cli, diff::DiffArgs, import::ImportArgs,
-    new::NewArgs, serve::ServeArgs,
+    init::InitArgs, new::NewArgs, serve::ServeArgs, theme::ThemeArgs,
 };
 
 /// tongbao (通报): publish county inspection notices as a static site.
@@ -25,6 +25,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Create a working site in a folder
+    #[command(about = "新建站点：站点设置、节假日安排和一期示例，生成后即可构建")]
+    Init(InitArgs),
     /// Check, score and render content/ into public/
     #[command(about = "检查、计分，把 content/ 生成为网站，写入 public/")]
     Build(BuildArgs),
@@ -43,6 +46,9 @@ enum Command {
     /// Preview the site on 127.0.0.1, rebuilt and reloaded on every change
     #[command(about = "在本机 127.0.0.1 上预览网站，文件一改就重新生成并刷新")]
     Serve(ServeArgs),
+    /// The built-in theme
+    #[command(about = "内置主题：tongbao theme export 导出后修改样式")]
+    Theme(ThemeArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,11 +63,13 @@ fn main() -> ExitCode {
         Err(error) => return cli::report(&error, &command, &args),
     };
     match &cli.command {
+        Command::Init(args) => commands::init::run(args),
         Command::Build(args) => commands::build::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::New(args) => commands::new::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Theme(args) => commands::theme::run(args),
     }
 }

@@ -28,7 +28,9 @@ const ENGLISH: [&str; 16] = [
     "required",
 ];
 
-const COMMANDS: [&str; 6] = ["build", "check", "new", "import", "diff", "serve"];
+const COMMANDS: [&str; 8] = [
+    "init", "build", "check", "new", "import", "diff", "serve", "theme",
+];
 
 fn run(args: &[&str]) -> (Option<i32>, String, String) {
     let folder = tempfile::tempdir().expect("temporary folder");
@@ -94,6 +96,10 @@ fn every_command_help_is_chinese() {
             "{stdout}"
         );
     }
+    let args = ["theme", "export", "--help"];
+    let (code, stdout, _) = run(&args);
+    assert_eq!(code, Some(0));
+    assert_chinese(&args, &stdout);
 }
 
 #[test]

@@ -5,8 +5,10 @@ pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod import;
+pub mod init;
 pub mod new;
 pub mod serve;
+pub mod theme;
 
 use std::process::ExitCode;
 
