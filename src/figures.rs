@@ -195,7 +195,7 @@ fn evaluate(expression: &str, figures: &Figures) -> Result<Value, (String, Optio
         None if name.is_empty() => return Err(("空的数字引用".to_string(), None)),
         None if name == "period.weeks" => {
             let hint = "在 data.toml 的 [period] 中写 weeks = 周数，\
-                        或在 content/calendar.toml 中加入该年的节假日安排";
+                        或在 content/calendar.toml 中加入该年的 [years.年份]";
             return Err(("本期的可考核周数未知".to_string(), Some(hint.to_string())));
         }
         None => {

@@ -19,6 +19,7 @@ pub mod diff;
 pub mod figures;
 pub mod git;
 pub mod import;
+pub mod init;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -238,7 +238,7 @@ fn new_data(
             // otherwise the check asks for --weeks.
             if let Some(counted) = content.calendar.assessable_weeks(window.start, window.end) {
                 reminders.push(format!(
-                    "可考核周数按 content/calendar.toml 算出为 {counted} 周（上一期写明 weeks = {}，已删除）",
+                    "可考核周数按节假日安排算出为 {counted} 周（上一期写明 weeks = {}，已删除）",
                     old.value
                 ));
             }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::load::{Content, load_content};
+use crate::load::{Content, load_content, load_theme};
 use crate::progress::Progress;
 use crate::render::{Output, render};
 use crate::validate::validate;
@@ -34,8 +34,9 @@ pub struct Verified {
 /// reported in the same run as a wrong count.
 pub fn verify(root: &Path, diagnostics: &mut Diagnostics) -> Option<Verified> {
     let content = load_content(root, diagnostics)?;
+    let theme = load_theme(root, &content.site.theme, diagnostics);
     validate(&content, diagnostics);
-    let output = render(root, &content, diagnostics);
+    let output = theme.and_then(|theme| render(&content, &theme, diagnostics));
     if diagnostics.has_errors() {
         return None;
     }

@@ -14,9 +14,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostics, Refusal, io_reason};
+use crate::load::THEMES_DIR;
 use crate::load::{CONTENT_DIR, Content, display_name};
 use crate::pipeline;
-use crate::render::THEMES_DIR;
 
 /// Prefix of the temporary files and folders created inside the site.
 const STAGING_PREFIX: &str = ".tongbao-";

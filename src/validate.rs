@@ -3,9 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::{closest, format_date};
-use crate::load::{CALENDAR_FILE, Content, UNIT_KEY};
+use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, UNIT_KEY};
 use crate::model::{ColumnKind, Period, Schema, Site, Table, Unit, Weekly};
 use crate::render::CELL_LIMIT;
 
@@ -15,7 +16,7 @@ const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals",
 pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
     validate_site(&content.site, diagnostics);
     for period in &content.periods {
-        validate_period(&content.site, period, diagnostics);
+        validate_period(&content.site, &content.calendar, period, diagnostics);
     }
     validate_distinct_periods(&content.periods, diagnostics);
 }
@@ -270,7 +271,12 @@ fn expect_column(keys: &[&str], key: &Located<String>, diagnostics: &mut Diagnos
     );
 }
 
-fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
+fn validate_period(
+    site: &Site,
+    calendar: &Calendar,
+    period: &Period,
+    diagnostics: &mut Diagnostics,
+) {
     let window = &period.window;
     if window.end.value < window.start.value {
         diagnostics
@@ -280,7 +286,7 @@ fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) 
         diagnostics
             .push(Diagnostic::warning("成文日期早于数据采集截止日期").at(&window.issued.location));
     }
-    validate_weeks(site, period, diagnostics);
+    validate_weeks(site, calendar, period, diagnostics);
     for table in &period.tables {
         match site.schema(&table.id.value) {
             Some(schema) => validate_table(schema, period, table, diagnostics),
@@ -307,7 +313,12 @@ fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) 
 
 /// The assessable weeks must be known where a table has the once-a-week
 /// rule, and a declared count should agree with the calendar's.
-fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
+fn validate_weeks(
+    site: &Site,
+    calendar: &Calendar,
+    period: &Period,
+    diagnostics: &mut Diagnostics,
+) {
     match (&period.weeks, period.calendar_weeks) {
         (Some(declared), Some(counted)) if declared.value != counted => diagnostics.push(
             Diagnostic::warning(format!(
@@ -315,11 +326,11 @@ fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
                 declared.value
             ))
             .at(&declared.location)
-            .label(format!("{CALENDAR_FILE} 算出 {counted} 周"))
-            .hint(
+            .label(format!("节假日安排算出 {counted} 周"))
+            .hint(format!(
                 "可考核周：周一至周日，至少有一个工作日，且所有工作日都在采集时段内；\
-                 核对 weeks 或 content/calendar.toml",
-            ),
+                 核对 weeks，或核对 {CONTENT_DIR}/{CALENDAR_FILE} 和内置日历中该年的节假日安排"
+            )),
         ),
         // A reversed window is reported already and has no weeks to count.
         (None, None) if period.window.end.value >= period.window.start.value => {
@@ -328,18 +339,38 @@ fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
                     .is_some_and(|schema| schema.weekly.is_some())
             });
             if weekly {
+                let missing =
+                    calendar.missing_years(period.window.start.value, period.window.end.value);
                 diagnostics.push(
                     Diagnostic::error("无法确定可考核周数，无法核对每周更新未达标次数")
                         .at(&period.window.end.location)
-                        .hint(format!(
-                            "在 [period] 中写 weeks = 周数，或在 content/{CALENDAR_FILE} 中加入 {} 年的节假日安排",
-                            period.window.start.value.format("%Y")
-                        )),
+                        .hint(missing_years_hint(&missing)),
                 );
             }
         }
         _ => {}
     }
+}
+
+/// What to add when the calendar lacks the years a window touches: the
+/// file, each `[years.N]` entry and the announcement it comes from.
+fn missing_years_hint(missing: &[i32]) -> String {
+    let years: Vec<String> = missing.iter().map(|year| format!("{year} 年")).collect();
+    let entries: Vec<String> = missing
+        .iter()
+        .map(|year| format!("[years.{year}]"))
+        .collect();
+    let notices: Vec<String> = missing
+        .iter()
+        .map(|year| format!("《国务院办公厅关于{year}年部分节假日安排的通知》"))
+        .collect();
+    format!(
+        "内置日历和 {CONTENT_DIR}/{CALENDAR_FILE} 都没有 {}的节假日安排：在 {CONTENT_DIR}/{CALENDAR_FILE} 中加入 {}，\
+         照{}填写 holidays 和 workdays；或在 [period] 中写 weeks = 周数",
+        years.join("、"),
+        entries.join("、"),
+        notices.join("")
+    )
 }
 
 fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: &mut Diagnostics) {

@@ -268,7 +268,7 @@ fn diff_refuses_a_committed_link_as_check_does() {
     let repository = repository_with_two_revisions();
     let root = repository.path().join("site");
     for (link, target) in [
-        ("content/calendar.toml", "../calendar.toml"),
+        ("content/site.toml", "../site.toml"),
         ("content/2019-01-05/notice.md", "/etc/hostname"),
     ] {
         let path = root.join(link);

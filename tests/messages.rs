@@ -115,8 +115,8 @@ fn utf16_without_a_byte_order_mark_is_named_utf16() {
     for (file, ascii, little_endian, described) in [
         (DATA, false, true, le),
         (DATA, false, false, be),
-        ("content/calendar.toml", true, true, le),
-        ("content/calendar.toml", true, false, be),
+        ("content/site.toml", true, true, le),
+        ("content/site.toml", true, false, be),
     ] {
         let site = Site::seed();
         let mut text = site.read(file);

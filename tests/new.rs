@@ -39,9 +39,8 @@ fn new_copies_units_zeroes_counts_and_keeps_comments() {
         assert_eq!(table.get("declared"), None, "tables.{id}");
     }
     assert!(
-        run.stdout.contains(
-            "可考核周数按 content/calendar.toml 算出为 25 周（上一期写明 weeks = 20，已删除）"
-        ),
+        run.stdout
+            .contains("可考核周数按节假日安排算出为 25 周（上一期写明 weeks = 20，已删除）"),
         "{run:#?}"
     );
     assert!(run.stdout.contains("检查通过，有 2 条警告"), "{run:#?}");

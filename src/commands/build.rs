@@ -13,14 +13,23 @@ use crate::write::{DEFAULT_OUTPUT, OutputState};
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
-    /// Site root holding content/ and themes/
-    #[arg(long, default_value = ".")]
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
     pub root: PathBuf,
     /// Output folder [default: ROOT/public]
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "目录",
+        help = "输出目录（默认：站点目录下的 public/）"
+    )]
     pub output: Option<PathBuf>,
     /// Treat warnings as errors (exit 1 and write nothing when there is any)
-    #[arg(long)]
+    #[arg(long, help = "警告也按错误处理：有任何警告就不写入，退出码为 1")]
     pub strict: bool,
 }
 

@@ -18,27 +18,48 @@ use crate::staging::{self, Changes};
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The backend's export: .xlsx, .xls or .csv (UTF-8, GBK or UTF-16)
+    #[arg(
+        value_name = "文件",
+        help = "后台导出的文件：.xlsx、.xls 或 .csv（UTF-8、GBK 或 UTF-16 均可）"
+    )]
     pub file: PathBuf,
     /// Period to import into (its folder name under content/)
-    #[arg(long, value_name = "SLUG")]
+    #[arg(
+        long,
+        value_name = "期次",
+        help = "导入到哪一期（content/ 下的目录名）"
+    )]
     pub period: String,
     /// Table to import into, as site.toml names it (e.g. towns)
-    #[arg(long, value_name = "ID")]
+    #[arg(
+        long,
+        value_name = "表格",
+        help = "导入到哪张表，用 site.toml 中的编号（如 towns）"
+    )]
     pub table: String,
     /// Header of the file = column key (or unit, or - to ignore); repeatable
-    #[arg(long = "map", value_name = "表头=KEY")]
+    #[arg(
+        long = "map",
+        value_name = "表头=列",
+        help = "文件的表头对应哪一列：列的 key，或 unit（单位名称），或 -（忽略）；可写多次"
+    )]
     pub overrides: Vec<Override>,
     /// Worksheet of a workbook [default: the first]
-    #[arg(long)]
+    #[arg(long, value_name = "工作表", help = "工作簿中的工作表（默认：第一张）")]
     pub sheet: Option<String>,
     /// Append units that data.toml lacks instead of refusing them
-    #[arg(long)]
+    #[arg(long, help = "把 data.toml 中没有的单位加到表末，而不是拒绝导入")]
     pub add_units: bool,
     /// Print the change to data.toml without writing it
-    #[arg(long)]
+    #[arg(long, help = "只显示对 data.toml 的改动，不写入")]
     pub dry_run: bool,
-    /// Site root holding content/ and themes/
-    #[arg(long, default_value = ".")]
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
     pub root: PathBuf,
 }
 

@@ -8,6 +8,7 @@ mod encoding;
 mod notice;
 mod period;
 mod site;
+mod theme;
 mod toml_error;
 mod value;
 
@@ -22,9 +23,10 @@ use crate::model::{DEFAULT_MAX_COUNT, Period, Site};
 use calendar::load_calendar;
 use period::load_period;
 
-pub use calendar::CALENDAR_FILE;
+pub use calendar::{BUILTIN_CALENDAR_NAME, CALENDAR_FILE, builtin_calendar};
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
+pub use theme::{BUILTIN_PREFIX, DEFAULT_THEME, THEMES_DIR, Theme, builtin_files, load_theme};
 
 /// The folder under the site root that holds `site.toml` and the periods.
 pub const CONTENT_DIR: &str = "content";

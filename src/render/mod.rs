@@ -4,7 +4,8 @@
 //! fragment (`fragment.html`) and each appendix table as CSV and XLSX. The
 //! site root gets the home page, `sitemap.xml` and `atom.xml`. Each period is
 //! rendered from its own data alone, so its files are independent of the
-//! other periods'. Nothing is written here; see [`crate::write`].
+//! other periods'. Rendering is a function of the loaded content and theme:
+//! it reads no file and writes none (see [`crate::write`]).
 
 mod download;
 mod feed;
@@ -13,20 +14,19 @@ mod theme;
 mod view;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 use tera::Context;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, io_reason};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::{Escape, Figures, expand, format_date, period_figures, table_figures};
-use crate::load::Content;
+use crate::load::{Content, Theme};
 use crate::markdown;
 use crate::model::Site;
 use crate::score::{ScoredPeriod, score_period};
 
 pub use download::CELL_LIMIT;
-pub use theme::{THEMES_DIR, Theme};
+use theme::Templates;
 use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
 
 /// File name of a period's portal fragment, beside its notice page.
@@ -54,9 +54,9 @@ impl Output {
 /// Renders every period's folder, the home page, the sitemap and feed, and
 /// the theme's static files. Returns `None` when any template, expression
 /// or download failed; every failure is in `diagnostics`.
-pub fn render(root: &Path, content: &Content, diagnostics: &mut Diagnostics) -> Option<Output> {
+pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
     let site = &content.site;
-    let theme = Theme::load(root, &site.theme.value, &site.theme.location, diagnostics)?;
+    let templates = theme::parse(theme, diagnostics)?;
     let site_view = SiteView {
         title: site.title.clone(),
         office: site.office.clone(),
@@ -67,9 +67,14 @@ pub fn render(root: &Path, content: &Content, diagnostics: &mut Diagnostics) -> 
     let mut notices = Vec::new();
     for period in &content.periods {
         let scored = score_period(site, period);
-        if let Some(notice) =
-            render_period(&theme, site, &site_view, &scored, &mut output, diagnostics)
-        {
+        if let Some(notice) = render_period(
+            &templates,
+            site,
+            &site_view,
+            &scored,
+            &mut output,
+            diagnostics,
+        ) {
             notices.push(notice);
         }
     }
@@ -80,18 +85,20 @@ pub fn render(root: &Path, content: &Content, diagnostics: &mut Diagnostics) -> 
         root: "",
         notices: &notices,
     };
-    if let Some(html) = render_page(&theme, "index.html", &home, diagnostics) {
+    if let Some(html) = render_page(&templates, "index.html", &home, diagnostics) {
         output.files.insert(PAGE_FILE.to_string(), html);
     }
     render_feeds(site, &notices, &mut output);
-    copy_static(&theme, &mut output, diagnostics);
+    for (path, bytes) in &theme.static_files {
+        output.files.insert(format!("static/{path}"), bytes.clone());
+    }
     (!diagnostics.has_errors()).then_some(output)
 }
 
 /// Renders one period's folder into `output`: the notice page, the portal
 /// fragment and the downloads. Returns the home page's link to the notice.
 fn render_period(
-    theme: &Theme,
+    templates: &Templates,
     site: &Site,
     site_view: &SiteView,
     scored: &ScoredPeriod,
@@ -120,10 +127,10 @@ fn render_period(
         appendices: &appendices,
     };
     let folder = &notice.slug;
-    if let Some(html) = render_page(theme, "notice.html", &page, diagnostics) {
+    if let Some(html) = render_page(templates, "notice.html", &page, diagnostics) {
         output.files.insert(format!("{folder}/{PAGE_FILE}"), html);
     }
-    if let Some(html) = render_fragment(theme, &page, diagnostics) {
+    if let Some(html) = render_fragment(templates, &page, diagnostics) {
         output
             .files
             .insert(format!("{folder}/{FRAGMENT_FILE}"), html);
@@ -167,11 +174,11 @@ fn render_downloads(
 /// Renders the theme's portal fragment and refuses one that a CMS editor
 /// would mangle (see [`fragment::problems`]).
 fn render_fragment(
-    theme: &Theme,
+    templates: &Templates,
     page: &NoticePage,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<u8>> {
-    let html = render_page(theme, FRAGMENT_FILE, page, diagnostics)?;
+    let html = render_page(templates, FRAGMENT_FILE, page, diagnostics)?;
     let problems = fragment::problems(&String::from_utf8_lossy(&html));
     if problems.is_empty() {
         return Some(html);
@@ -182,7 +189,7 @@ fn render_fragment(
         problems.join("；")
     ))
     .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
-    if let Some(file) = theme.template_files.get(FRAGMENT_FILE) {
+    if let Some(file) = templates.files.get(FRAGMENT_FILE) {
         diagnostic = diagnostic.at(&Location::new(*file, 0..0));
     }
     diagnostics.push(diagnostic);
@@ -297,34 +304,19 @@ fn notice_link(notice: &NoticeView, issued: chrono::NaiveDate) -> NoticeLink {
 }
 
 fn render_page<T: Serialize>(
-    theme: &Theme,
+    templates: &Templates,
     template: &str,
     page: &T,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<u8>> {
     let rendered =
-        Context::from_serialize(page).and_then(|context| theme.tera.render(template, &context));
+        Context::from_serialize(page).and_then(|context| templates.tera.render(template, &context));
     match rendered {
         Ok(html) => Some(html.into_bytes()),
         Err(error) => {
-            let diagnostic = theme::template_error(&error, &theme.template_files, diagnostics);
+            let diagnostic = theme::template_error(&error, &templates.files, diagnostics);
             diagnostics.push(diagnostic);
             None
-        }
-    }
-}
-
-fn copy_static(theme: &Theme, output: &mut Output, diagnostics: &mut Diagnostics) {
-    for (path, source) in &theme.static_files {
-        match theme::read_static(source) {
-            Ok(bytes) => {
-                output.files.insert(format!("static/{path}"), bytes);
-            }
-            Err(error) => diagnostics.push(Diagnostic::error(format!(
-                "无法读取主题文件 {}：{}",
-                source.display(),
-                io_reason(&error)
-            ))),
         }
     }
 }

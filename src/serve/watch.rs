@@ -17,7 +17,7 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::state::{BuildReport, Served};
 use crate::load::CONTENT_DIR;
-use crate::render::THEMES_DIR;
+use crate::load::THEMES_DIR;
 
 /// The folders of the site root that the build reads.
 const FOLDERS: [&str; 2] = [CONTENT_DIR, THEMES_DIR];
