@@ -25,6 +25,7 @@ use crate::markdown;
 use crate::model::Site;
 use crate::score::{ScoredPeriod, score_period};
 
+pub use download::unneutralise;
 pub use theme::{THEMES_DIR, Theme};
 use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
 
