@@ -9,7 +9,7 @@ use similar::TextDiff;
 
 use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::import::{self, Override, Plan, Request};
+use crate::import::{self, Override, Plan, Request, shown};
 use crate::load::{CONTENT_DIR, Content};
 use crate::model::Period;
 use crate::progress::Progress;
@@ -61,7 +61,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONTENT_ERROR);
         }
     };
-    progress.step(&format!("读取 {}", args.file.display()));
+    progress.step(&shown(&format!("读取 {}", args.file.display())));
     let request = Request {
         file: &args.file,
         sheet: args.sheet.as_deref(),
@@ -80,7 +80,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         Ok(plan) => plan,
         Err(errors) => {
             drop(progress);
-            errors.into_iter().for_each(print_message);
+            errors.into_iter().for_each(print_escaped);
             eprintln!("未导入：{data_name} 未改动");
             return ExitCode::from(EXIT_CONTENT_ERROR);
         }
@@ -155,36 +155,56 @@ fn find_period<'c>(content: &'c Content, slug: &str) -> Result<&'c Period, Diagn
     })
 }
 
+/// Prints a message about the imported file. Text from the file (unit
+/// names, headers, cells, sheet names) is in it: it is shown escaped, so
+/// that no escape sequence in a file can rewrite the clerk's terminal.
+fn print_escaped(mut diagnostic: Diagnostic) {
+    diagnostic.message = shown(&diagnostic.message).into_owned();
+    diagnostic.hint = diagnostic.hint.map(|hint| shown(&hint).into_owned());
+    print_message(diagnostic);
+}
+
+/// Prints a line of the report, escaped as [`print_escaped`] does.
+fn say(line: &str) {
+    println!("{}", shown(line));
+}
+
 fn report(file: &Path, plan: &Plan) {
-    println!(
+    say(&format!(
         "读取 {}（{}）：{} 个单位",
         file.display(),
         plan.source,
         plan.units_read
-    );
-    println!("导入的列：{}", plan.imported.join("，"));
+    ));
+    say(&format!("导入的列：{}", plan.imported.join("，")));
     if !plan.untouched.is_empty() {
-        println!("文件中没有的列（数字不变）：{}", plan.untouched.join("、"));
+        say(&format!(
+            "文件中没有的列（数字不变）：{}",
+            plan.untouched.join("、")
+        ));
     }
     if !plan.ignored.is_empty() {
-        println!("未导入的表头：{}", plan.ignored.join("，"));
+        say(&format!("未导入的表头：{}", plan.ignored.join("，")));
     }
-    println!(
+    say(&format!(
         "{} 个单位数字有变化，{} 个单位不变",
         plan.changed.len(),
         plan.unchanged
-    );
+    ));
     if !plan.added.is_empty() {
-        println!("新增单位：{}", plan.added.join("、"));
+        say(&format!("新增单位：{}", plan.added.join("、")));
     }
     if !plan.declared.is_empty() {
-        println!("后台申报合计（合计行）：{}", plan.declared.join("，"));
+        say(&format!(
+            "后台申报合计（合计行）：{}",
+            plan.declared.join("，")
+        ));
     }
     for skipped in &plan.skipped {
-        println!("跳过：{skipped}");
+        say(&format!("跳过：{skipped}"));
     }
     if !plan.missing.is_empty() {
-        print_message(
+        print_escaped(
             Diagnostic::warning(format!(
                 "文件中没有 {} 个单位，其数字不变：{}",
                 plan.missing.len(),
