@@ -232,6 +232,8 @@ fn add_units_appends_a_new_unit_on_its_own_line() {
         "--table",
         "towns",
         "--add-units",
+        "--keep",
+        "national,province,city",
     ]);
     run.assert_success();
     assert!(has_line(&run.stdout, "新增单位：新城街道"), "{run:#?}");
@@ -255,6 +257,12 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
         "单位名称=unit",
         "--map",
         "信息公开数=disclosure",
+        "--keep",
+        "dynamic,missed_weeks",
+        "--keep",
+        "国办",
+        "--keep",
+        "省级,市级",
         "--dry-run",
     ]);
     run.assert_success();
@@ -274,7 +282,7 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
 #[test]
 fn bad_cells_are_all_reported_with_their_position() {
     let site = Site::seed();
-    site.write("towns.csv", "镇街（园区）,信息公开,动态信息,每周更新未达标次数\n板泉镇,四百,111,7\n洮边镇,400.5,,12\n,3,4,5\n");
+    site.write("towns.csv", "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级\n板泉镇,四百,111,7\n洮边镇,400.5,,12\n,3,4,5\n");
     let before = tree(site.root());
     let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
     run.assert_failure();
@@ -855,5 +863,178 @@ fn a_workbook_that_inflates_past_the_limit_is_refused_before_it_is_read() {
         ["错误：towns.xlsx：超出导入上限：电子表格解压后大于 100 MiB，未读取"],
         "{run:#?}"
     );
+    assert_eq!(tree(site.root()), before);
+}
+
+// ---------------------------------------------------------------------
+// Every count column is imported, mapped, or kept on purpose.
+
+/// The towns export with the 省级 column headed `province` instead.
+fn towns_csv_with_province_as(province: &str) -> String {
+    format!(
+        "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,{province},市级\n十字路街道,421,70,3,,1,1\n板泉镇,414,111,7,,2,\n"
+    )
+}
+
+#[test]
+fn a_count_column_headed_otherwise_is_an_error_with_the_map_that_fixes_it() {
+    // The header, the --map suggested (quoted for the shell where it
+    // must be), and that --map as the shell passes it.
+    for (header, suggested, map) in [
+        ("省级采用", "--map 省级采用=province", "省级采用=province"),
+        (
+            "省级 采用数",
+            "--map 省级采用数=province",
+            "省级采用数=province",
+        ),
+        ("采用省级", "--map 采用省级=province", "采用省级=province"),
+        (
+            "省级（采用）条数",
+            "--map '省级(采用)条数=province'",
+            "省级(采用)条数=province",
+        ),
+    ] {
+        let site = site_with_new_period();
+        site.write("towns.csv", &towns_csv_with_province_as(header));
+        let before = tree(site.root());
+        let run = site.run(&[
+            "import",
+            "towns.csv",
+            "--period",
+            NEW,
+            "--table",
+            "towns",
+            "--dry-run",
+        ]);
+        assert_eq!(run.code, Some(1), "{header}: {run:#?}");
+        assert_eq!(
+            headlines(&run),
+            [
+                "错误：towns.csv：文件中没有 “省级”（province）这一列：表格 “towns” 的每个计数列都要从文件导入；文件确实没有这一列时，加 --keep province 保留 data.toml 中原有的数字"
+            ],
+            "{header}: {run:#?}"
+        );
+        assert!(
+            has_line(&run.stderr, &format!(" = 提示：是否应为 {suggested}？")),
+            "{header}: {run:#?}"
+        );
+        assert_eq!(tree(site.root()), before, "{header}: nothing written");
+
+        // The suggested --map imports the column.
+        let run = site.run(&[
+            "import",
+            "towns.csv",
+            "--period",
+            NEW,
+            "--table",
+            "towns",
+            "--map",
+            map,
+        ]);
+        run.assert_success();
+        let data = site.read(DATA);
+        assert!(
+            data.contains("\n  { unit = \"十字路街道\", disclosure = 421, dynamic = 70, missed_weeks = 3, province = 1, city = 1 },\n  { unit = \"板泉镇\", disclosure = 414, dynamic = 111, missed_weeks = 7, province = 2 },\n"),
+            "{header}: {data}"
+        );
+    }
+}
+
+#[test]
+fn a_column_the_file_lacks_is_kept_only_when_asked() {
+    let site = Site::seed();
+    site.write(
+        "towns.csv",
+        "镇街（园区）,信息公开,动态信息,每周更新未达标次数,备注\n十字路街道,500,70,3,\n",
+    );
+    let before = tree(site.root());
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", "towns.csv", "--period", SEED, "--table", "towns"];
+        args.extend(extra);
+        site.run(&args)
+    };
+    let run = import(&[]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let missing = |label: &str, key: &str| {
+        format!(
+            "错误：towns.csv：文件中没有 “{label}”（{key}）这一列：表格 “towns” 的每个计数列都要从文件导入；文件确实没有这一列时，加 --keep {key} 保留 data.toml 中原有的数字"
+        )
+    };
+    assert_eq!(
+        headlines(&run),
+        [
+            missing("国办", "national"),
+            missing("省级", "province"),
+            missing("市级", "city")
+        ],
+        "{run:#?}"
+    );
+    assert!(
+        !run.stderr.contains("提示：是否应为 --map 备注"),
+        "{run:#?}"
+    );
+    assert_eq!(tree(site.root()), before);
+
+    // By key, by label, repeated or comma-separated: the same.
+    for keep in [
+        &["--keep", "national,province,city"][..],
+        &["--keep", "国办", "--keep", "省级", "--keep", "市级"][..],
+        &["--keep", "city,国办", "--keep", "province"][..],
+    ] {
+        let run = import(&[&["--dry-run"][..], keep].concat());
+        run.assert_success();
+        assert!(
+            has_line(&run.stdout, "按 --keep 保留原有数字的列：国办、省级、市级"),
+            "{keep:?}: {run:#?}"
+        );
+        assert!(
+            has_line(
+                &run.stdout,
+                "+  { unit = \"十字路街道\", disclosure = 500, dynamic = 70, missed_weeks = 3, province = 1, city = 1 },"
+            ),
+            "{keep:?}: the kept figures stay: {run:#?}"
+        );
+    }
+    assert_eq!(tree(site.root()), before);
+}
+
+#[test]
+fn a_keep_that_names_no_column_the_file_lacks_is_an_error() {
+    let site = Site::seed();
+    site.write("towns.csv", &towns_csv_with_province_as("省级"));
+    let before = tree(site.root());
+    for (keep, expected, hint) in [
+        (
+            "provnce",
+            "错误：towns.csv：--keep provnce：表格 “towns” 没有计数列 “provnce”。可用的列：disclosure（信息公开）、dynamic（动态信息）、missed_weeks（每周更新未达标次数）、national（国办）、province（省级）、city（市级）",
+            Some(" = 提示：是否应为 --keep province？"),
+        ),
+        (
+            "累计加分",
+            "错误：towns.csv：--keep 累计加分：“累计加分” 由计分规则算出，从不导入，不必 --keep",
+            None,
+        ),
+        (
+            "disclosure",
+            "错误：towns.csv：--keep disclosure：文件的 B 列就是 “信息公开”，会被导入；去掉 --keep disclosure，或用 --map 表头=- 忽略那一列",
+            None,
+        ),
+    ] {
+        let run = site.run(&[
+            "import",
+            "towns.csv",
+            "--period",
+            SEED,
+            "--table",
+            "towns",
+            "--keep",
+            keep,
+        ]);
+        assert_eq!(run.code, Some(1), "{keep}: {run:#?}");
+        assert_eq!(headlines(&run), [expected], "{keep}: {run:#?}");
+        if let Some(hint) = hint {
+            assert!(has_line(&run.stderr, hint), "{keep}: {run:#?}");
+        }
+    }
     assert_eq!(tree(site.root()), before);
 }

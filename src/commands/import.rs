@@ -28,6 +28,11 @@ pub struct ImportArgs {
     /// Header of the file = column key (or unit, or - to ignore); repeatable
     #[arg(long = "map", value_name = "表头=KEY")]
     pub overrides: Vec<Override>,
+    /// Count column (key or label) the file lacks, to leave as data.toml
+    /// has it; repeatable or comma-separated. Any other column the file
+    /// lacks is an error
+    #[arg(long, value_name = "KEY", value_delimiter = ',')]
+    pub keep: Vec<String>,
     /// Worksheet of a workbook [default: the first]
     #[arg(long)]
     pub sheet: Option<String>,
@@ -67,6 +72,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         sheet: args.sheet.as_deref(),
         table: &args.table,
         overrides: &args.overrides,
+        keep: &args.keep,
         add_units: args.add_units,
     };
     let data_name = diagnostics.file_name(period.file);
@@ -177,10 +183,10 @@ fn report(file: &Path, plan: &Plan) {
         plan.units_read
     ));
     say(&format!("导入的列：{}", plan.imported.join("，")));
-    if !plan.untouched.is_empty() {
+    if !plan.kept.is_empty() {
         say(&format!(
-            "文件中没有的列（数字不变）：{}",
-            plan.untouched.join("、")
+            "按 --keep 保留原有数字的列：{}",
+            plan.kept.join("、")
         ));
     }
     if !plan.ignored.is_empty() {

@@ -22,7 +22,7 @@ pub use names::{normalize, shown};
 use crate::data_edit::{DataDocument, EditError};
 use crate::diagnostics::Diagnostic;
 use crate::figures::closest;
-use crate::model::{ColumnKind, Period, Schema, Site};
+use crate::model::{Period, Schema, Site};
 use sheet::{Cell, Row, Sheet};
 
 /// Unit names that mark the backend's totals row; its figures become the
@@ -37,6 +37,10 @@ pub struct Request<'a> {
     pub sheet: Option<&'a str>,
     pub table: &'a str,
     pub overrides: &'a [Override],
+    /// Count columns (by key or label) the file lacks, to leave as
+    /// `data.toml` has them (`--keep`). Any other column the file lacks
+    /// is an error.
+    pub keep: &'a [String],
     /// Append units the data file lacks instead of refusing them.
     pub add_units: bool,
 }
@@ -52,8 +56,8 @@ pub struct Plan {
     pub imported: Vec<String>,
     /// Headers not imported, with the reason.
     pub ignored: Vec<String>,
-    /// Count columns the file does not have; their figures stay as they were.
-    pub untouched: Vec<String>,
+    /// Count columns left as they were by `--keep`, by label.
+    pub kept: Vec<String>,
     /// Units whose figures change.
     pub changed: Vec<String>,
     /// Units whose figures were already the file's.
@@ -106,6 +110,11 @@ pub fn plan(
     describe_columns(&mut plan, &sheet, schema, &layout);
 
     let mut errors = Vec::new();
+    let kept = columns::coverage(&sheet, schema, &layout, request.keep, &mut errors);
+    plan.kept = kept
+        .iter()
+        .map(|key| column_label(schema, key).to_string())
+        .collect();
     let (records, totals) = read_records(&sheet, &layout, schema, &mut plan, &mut errors);
     let edit_error = |error: EditError| vec![Diagnostic::error(error.0)];
     let mut document = DataDocument::parse(data_text).map_err(edit_error)?;
@@ -274,19 +283,11 @@ fn find_schema<'s>(site: &'s Site, period: &Period, table: &str) -> Result<&'s S
 }
 
 fn describe_columns(plan: &mut Plan, sheet: &Sheet, schema: &Schema, layout: &columns::Layout) {
-    let imported: BTreeSet<&str> = layout.counts.iter().map(|(_, key)| key.as_str()).collect();
     for (index, key) in &layout.counts {
         let label = column_label(schema, key);
         let letter = sheet::column_name(sheet.first_column + index);
         plan.imported.push(format!("{label} ← {letter} 列"));
     }
-    plan.untouched = schema
-        .columns
-        .iter()
-        .filter(|column| matches!(column.kind, ColumnKind::Count))
-        .filter(|column| !imported.contains(column.key.value.as_str()))
-        .map(|column| column.label.clone())
-        .collect();
 }
 
 /// The rows below the header: units, the totals row, and rows skipped.
