@@ -25,7 +25,7 @@ use crate::markdown;
 use crate::model::Site;
 use crate::score::{ScoredPeriod, score_period};
 
-pub use download::CELL_LIMIT;
+pub use download::{CELL_LIMIT, unneutralise};
 use theme::Templates;
 use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
 

@@ -177,13 +177,31 @@ pub fn is_formula_like(text: &str) -> bool {
 }
 
 /// Text made safe for a CSV cell: formula-like text gets a leading `'`, which
-/// spreadsheets show and never evaluate.
+/// spreadsheets show and never evaluate. Text that already looks neutralised
+/// (`'` or more, then formula-like text) gets one too, so that [`unneutralise`]
+/// gives every text back exactly.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if is_formula_like(text) {
+    if is_formula_like(text) || looks_neutralised(text) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// The text a CSV cell held before [`neutralise`]: the one `'` it added is
+/// dropped, and any other text is left as it is. `tongbao import` reads the
+/// downloads back through this.
+pub fn unneutralise(text: &str) -> &str {
+    if looks_neutralised(text) {
+        &text[1..]
+    } else {
+        text
+    }
+}
+
+/// Whether `text` is one or more `'` followed by formula-like text.
+fn looks_neutralised(text: &str) -> bool {
+    text.starts_with('\'') && is_formula_like(text.trim_start_matches('\''))
 }
 
 #[cfg(test)]
@@ -197,6 +215,34 @@ mod tests {
             rowspan,
             scope: "col",
         }
+    }
+
+    #[test]
+    fn unneutralise_gives_back_exactly_what_neutralise_was_given() {
+        let texts = [
+            "=SUM(A1)",
+            "+86",
+            "-1",
+            "@user",
+            "\tx",
+            "\rx",
+            "'=x",
+            "''=x",
+            "'x",
+            "'",
+            "x'=",
+            "十字路街道",
+            "",
+            "=",
+            "'-",
+        ];
+        for text in texts {
+            assert_eq!(unneutralise(&neutralise(text)), text, "{text:?}");
+        }
+        assert_eq!(neutralise("=x"), "'=x");
+        assert_eq!(neutralise("'=x"), "''=x");
+        assert_eq!(neutralise("'x"), "'x");
+        assert_eq!(unneutralise("'x"), "'x");
     }
 
     #[test]
