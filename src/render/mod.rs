@@ -9,6 +9,7 @@
 
 mod download;
 mod feed;
+mod format;
 mod fragment;
 mod theme;
 mod view;
@@ -26,6 +27,7 @@ use crate::model::Site;
 use crate::score::{ScoredPeriod, score_period};
 
 pub use download::{CELL_LIMIT, unneutralise};
+use format::Format;
 use theme::Templates;
 use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
 
@@ -152,9 +154,9 @@ fn render_downloads(
     diagnostics: &mut Diagnostics,
 ) {
     for appendix in appendices {
-        for format in download::Format::ALL {
+        for format in Format::ALL {
             let path = format!("{folder}/{}.{}", appendix.id, format.extension());
-            match format.render(appendix, meta) {
+            match download::render(format, appendix, meta) {
                 Ok(bytes) => {
                     output.files.insert(path, bytes);
                 }

@@ -10,7 +10,7 @@ use crate::model::{Schema, ZeroDisplay};
 use crate::score::{Score, ScoredTable};
 
 use super::Expander;
-use super::download::Format;
+use super::format::Format;
 
 #[derive(Serialize)]
 pub struct SiteView {
