@@ -15,11 +15,14 @@ mod theme;
 mod view;
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 use tera::Context;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, Severity};
 use crate::figures::{Escape, Figures, expand, format_date, period_figures, table_figures};
 use crate::load::{Content, Theme};
 use crate::markdown;
@@ -46,72 +49,254 @@ pub struct Output {
 impl Output {
     /// Number of HTML pages (the fragments are not pages).
     pub fn pages(&self) -> usize {
-        self.files
-            .keys()
-            .filter(|path| path.rsplit('/').next() == Some(PAGE_FILE))
-            .count()
+        self.files.keys().filter(|path| is_page(path)).count()
     }
 }
 
-/// Renders every period's folder, the home page, the sitemap and feed, and
-/// the theme's static files. Returns `None` when any template, expression
-/// or download failed; every failure is in `diagnostics`.
+/// Whether a path of the output is an HTML page (the fragments are not).
+fn is_page(path: &str) -> bool {
+    path.rsplit('/').next() == Some(PAGE_FILE)
+}
+
+/// Where rendered files go, each as soon as it is rendered: the staging
+/// folder of a build, memory for `serve`, nowhere for `check`. Periods are
+/// rendered on several threads at once, so `put` is called concurrently,
+/// never twice with the same path.
+pub trait Sink: Sync {
+    /// Takes one file, by its path relative to the output folder.
+    fn put(&self, path: &str, bytes: &[u8]);
+
+    /// Whether the sink can take no more (a write failed): rendering then
+    /// stops early. The failure itself is the sink's to report.
+    fn stopped(&self) -> bool {
+        false
+    }
+}
+
+/// A sink that keeps nothing: `tongbao check` renders every file to find
+/// every problem, and writes none.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _path: &str, _bytes: &[u8]) {}
+}
+
+/// A sink that keeps every file in memory.
+#[derive(Default)]
+pub struct Collect {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Collect {
+    /// The files put so far.
+    pub fn into_output(self) -> Output {
+        Output {
+            files: self
+                .files
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        }
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, path: &str, bytes: &[u8]) {
+        self.files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(path.to_string(), bytes.to_vec());
+    }
+}
+
+/// What a render produced, beside the files it put into its sink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rendered {
+    /// Number of HTML pages (see [`Output::pages`]).
+    pub pages: usize,
+}
+
+/// A theme made ready to render many times: its templates parsed. `serve`
+/// keeps one between rebuilds while the theme is unchanged.
+pub struct Prepared<'t> {
+    templates: Templates,
+    theme: &'t Theme,
+}
+
+impl<'t> Prepared<'t> {
+    /// Parses the theme's templates. Returns `None` when one does not
+    /// parse; the error is in `diagnostics`, located in its file.
+    pub fn new(theme: &'t Theme, diagnostics: &mut Diagnostics) -> Option<Prepared<'t>> {
+        Some(Prepared {
+            templates: theme::parse(theme, diagnostics)?,
+            theme,
+        })
+    }
+}
+
+/// Renders the site into memory (see [`render_into`]).
 pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
+    let prepared = Prepared::new(theme, diagnostics)?;
+    let sink = Collect::default();
+    render_into(content, &prepared, &sink, diagnostics)?;
+    Some(sink.into_output())
+}
+
+/// Renders every period's folder, the home page, the sitemap and feed, and
+/// the theme's static files into `sink`. Periods are rendered in parallel,
+/// each into its own files and its own problems; the problems are merged
+/// in period order, so messages, like files, do not depend on the number
+/// of threads. Returns `None` when any template, expression or download
+/// failed; every failure is in `diagnostics`.
+pub fn render_into(
+    content: &Content,
+    prepared: &Prepared,
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) -> Option<Rendered> {
+    let site_view = site_view(content);
+    let errors_before = diagnostics.has_errors();
+    let sources: &Diagnostics = diagnostics;
+    let periods: Vec<(Option<NoticeLink>, Vec<Diagnostic>)> = content
+        .periods
+        .par_iter()
+        .map(|period| {
+            let mut report = Report::new(sources, errors_before);
+            let link = (!sink.stopped())
+                .then(|| {
+                    let scored = score_period(&content.site, period);
+                    let files = render_period(
+                        &prepared.templates,
+                        &content.site,
+                        &site_view,
+                        &scored,
+                        &mut report,
+                    );
+                    files.map(|(files, link)| {
+                        for (path, bytes) in &files {
+                            sink.put(path, bytes);
+                        }
+                        link
+                    })
+                })
+                .flatten();
+            (link, report.found)
+        })
+        .collect();
+    let mut notices = Vec::with_capacity(periods.len());
+    for (link, found) in periods {
+        notices.extend(link);
+        found
+            .into_iter()
+            .for_each(|problem| diagnostics.push(problem));
+    }
+    let pages = notices.len();
+    let mut report = Report::new(diagnostics, errors_before);
+    let home = render_home(prepared, content, &site_view, notices, &mut report);
+    let found = report.found;
+    found
+        .into_iter()
+        .for_each(|problem| diagnostics.push(problem));
+    for (path, bytes) in &home {
+        sink.put(path, bytes);
+    }
+    (!diagnostics.has_errors()).then_some(Rendered {
+        pages: pages + home.iter().filter(|(path, _)| is_page(path)).count(),
+    })
+}
+
+/// The site as every page's template sees it.
+fn site_view(content: &Content) -> SiteView {
     let site = &content.site;
-    let templates = theme::parse(theme, diagnostics)?;
-    let site_view = SiteView {
+    SiteView {
         title: site.title.clone(),
         office: site.office.clone(),
         language: site.language.clone(),
         feed: !content.periods.is_empty(),
-    };
-    let mut output = Output::default();
-    let mut notices = Vec::new();
-    for period in &content.periods {
-        let scored = score_period(site, period);
-        if let Some(notice) = render_period(
-            &templates,
-            site,
-            &site_view,
-            &scored,
-            &mut output,
-            diagnostics,
-        ) {
-            notices.push(notice);
-        }
     }
+}
+
+/// The files that list the periods or belong to no period: the home page,
+/// the sitemap, the feed and the theme's static files. `notices` are the
+/// periods' links, in any order.
+fn render_home(
+    prepared: &Prepared,
+    content: &Content,
+    site_view: &SiteView,
+    mut notices: Vec<NoticeLink>,
+    report: &mut Report,
+) -> Files {
     // Newest first; the path breaks ties so the order never depends on the disk.
     notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
     let home = HomePage {
-        site: &site_view,
+        site: site_view,
         root: "",
         notices: &notices,
     };
-    if let Some(html) = render_page(&templates, "index.html", &home, diagnostics) {
-        output.files.insert(PAGE_FILE.to_string(), html);
+    let mut files = Files::new();
+    if let Some(html) = render_page(&prepared.templates, "index.html", &home, report) {
+        files.push((PAGE_FILE.to_string(), html));
     }
-    render_feeds(site, &notices, &mut output);
-    for (path, bytes) in &theme.static_files {
-        output.files.insert(format!("static/{path}"), bytes.clone());
+    render_feeds(&content.site, &notices, &mut files);
+    for (path, bytes) in &prepared.theme.static_files {
+        files.push((format!("static/{path}"), bytes.clone()));
     }
-    (!diagnostics.has_errors()).then_some(output)
+    files
 }
 
-/// Renders one period's folder into `output`: the notice page, the portal
-/// fragment and the downloads. Returns the home page's link to the notice.
+/// Rendered files, by path relative to the output folder.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// Where one period's rendering reports: the source texts registered at
+/// load (read only, shared by every period) and the period's own problems,
+/// merged into the run's [`Diagnostics`] in period order afterwards.
+pub struct Report<'s> {
+    sources: &'s Diagnostics,
+    /// Whether an earlier stage (load, validation) found an error.
+    errors_before: bool,
+    found: Vec<Diagnostic>,
+}
+
+impl<'s> Report<'s> {
+    fn new(sources: &'s Diagnostics, errors_before: bool) -> Report<'s> {
+        Report {
+            sources,
+            errors_before,
+            found: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.found.push(diagnostic);
+    }
+
+    /// Whether an earlier stage or this report found an error. Never
+    /// another period's: that would make a message depend on the order
+    /// periods happen to finish in.
+    fn has_errors(&self) -> bool {
+        self.errors_before
+            || self
+                .found
+                .iter()
+                .any(|problem| problem.severity == Severity::Error)
+    }
+}
+
+/// Renders one period's folder: the notice page, the portal fragment and
+/// the downloads, with the home page's link to the notice. `None` when the
+/// period's figures cannot be computed; a file that failed is left out and
+/// reported.
 fn render_period(
     templates: &Templates,
     site: &Site,
     site_view: &SiteView,
     scored: &ScoredPeriod,
-    output: &mut Output,
-    diagnostics: &mut Diagnostics,
-) -> Option<NoticeLink> {
+    report: &mut Report,
+) -> Option<(Files, NoticeLink)> {
     let period = scored.period;
     let figures = match period_figures(site, scored) {
         Ok(figures) => figures,
         Err(errors) => {
-            errors.into_iter().for_each(|error| diagnostics.push(error));
+            errors.into_iter().for_each(|error| report.push(error));
             return None;
         }
     };
@@ -119,7 +304,7 @@ fn render_period(
         .base_url
         .as_ref()
         .map(|base| format!("{base}{}/", period.slug));
-    let mut expander = Expander { diagnostics };
+    let mut expander = Expander { report };
     let (notice, appendices) =
         notice_views(site, scored, &figures, folder_url.as_deref(), &mut expander);
     let page = NoticePage {
@@ -129,20 +314,29 @@ fn render_period(
         appendices: &appendices,
     };
     let folder = &notice.slug;
-    if let Some(html) = render_page(templates, "notice.html", &page, diagnostics) {
-        output.files.insert(format!("{folder}/{PAGE_FILE}"), html);
-    }
-    if let Some(html) = render_fragment(templates, &page, diagnostics) {
-        output
-            .files
-            .insert(format!("{folder}/{FRAGMENT_FILE}"), html);
+    let mut files = Files::new();
+    // One context for the page and the fragment: both show the same notice.
+    match Context::from_serialize(&page) {
+        Ok(context) => {
+            if let Some(html) = render_context(templates, "notice.html", &context, report) {
+                files.push((format!("{folder}/{PAGE_FILE}"), html));
+            }
+            if let Some(html) = render_fragment(templates, &notice.slug, &context, report) {
+                files.push((format!("{folder}/{FRAGMENT_FILE}"), html));
+            }
+        }
+        Err(error) => report.push(theme::template_error(
+            &error,
+            &templates.files,
+            report.sources,
+        )),
     }
     let meta = download::Meta {
         office: &site.office,
         issued: period.window.issued.value,
     };
-    render_downloads(folder, &appendices, &meta, output, diagnostics);
-    Some(notice_link(&notice, period.window.issued.value))
+    render_downloads(folder, &appendices, &meta, &mut files, report);
+    Some((files, notice_link(&notice, period.window.issued.value)))
 }
 
 /// Adds each appendix table's download files to the period's folder.
@@ -150,22 +344,20 @@ fn render_downloads(
     folder: &str,
     appendices: &[AppendixView],
     meta: &download::Meta,
-    output: &mut Output,
-    diagnostics: &mut Diagnostics,
+    files: &mut Files,
+    report: &mut Report,
 ) {
     for appendix in appendices {
         for format in Format::ALL {
             let path = format!("{folder}/{}.{}", appendix.id, format.extension());
             match download::render(format, appendix, meta) {
-                Ok(bytes) => {
-                    output.files.insert(path, bytes);
-                }
+                Ok(bytes) => files.push((path, bytes)),
                 // Validation has already pointed at a text too long for a
                 // cell where it is written; this message is for a text that
                 // only grew too long once filled in, once nothing else is
                 // wrong.
-                Err(download::DownloadError::CellTooLong) if diagnostics.has_errors() => {}
-                Err(error) => diagnostics.push(Diagnostic::error(format!(
+                Err(download::DownloadError::CellTooLong) if report.has_errors() => {}
+                Err(error) => report.push(Diagnostic::error(format!(
                     "无法生成下载文件 {path}：{error}"
                 ))),
             }
@@ -177,43 +369,41 @@ fn render_downloads(
 /// would mangle (see [`fragment::problems`]).
 fn render_fragment(
     templates: &Templates,
-    page: &NoticePage,
-    diagnostics: &mut Diagnostics,
+    slug: &str,
+    context: &Context,
+    report: &mut Report,
 ) -> Option<Vec<u8>> {
-    let html = render_page(templates, FRAGMENT_FILE, page, diagnostics)?;
+    let html = render_context(templates, FRAGMENT_FILE, context, report)?;
     let problems = fragment::problems(&String::from_utf8_lossy(&html));
     if problems.is_empty() {
         return Some(html);
     }
     let mut diagnostic = Diagnostic::error(format!(
-        "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
-        page.notice.slug,
+        "主题模板 {FRAGMENT_FILE} 生成的门户片段（{slug}/{FRAGMENT_FILE}）不能直接粘贴：{}",
         problems.join("；")
     ))
     .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
     if let Some(file) = templates.files.get(FRAGMENT_FILE) {
         diagnostic = diagnostic.at(&Location::new(*file, 0..0));
     }
-    diagnostics.push(diagnostic);
+    report.push(diagnostic);
     None
 }
 
 /// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.
-fn render_feeds(site: &Site, notices: &[NoticeLink], output: &mut Output) {
+fn render_feeds(site: &Site, notices: &[NoticeLink], files: &mut Files) {
     let feed_site = feed::FeedSite {
         title: &site.title,
         office: &site.office,
         language: &site.language,
         base_url: site.base_url.as_deref(),
     };
-    output.files.insert(
+    files.push((
         feed::SITEMAP_PATH.to_string(),
         feed::sitemap(&feed_site, notices).into_bytes(),
-    );
+    ));
     if let Some(atom) = feed::atom(&feed_site, notices) {
-        output
-            .files
-            .insert(feed::ATOM_PATH.to_string(), atom.into_bytes());
+        files.push((feed::ATOM_PATH.to_string(), atom.into_bytes()));
     }
 }
 
@@ -309,15 +499,35 @@ fn render_page<T: Serialize>(
     templates: &Templates,
     template: &str,
     page: &T,
-    diagnostics: &mut Diagnostics,
+    report: &mut Report,
 ) -> Option<Vec<u8>> {
-    let rendered =
-        Context::from_serialize(page).and_then(|context| templates.tera.render(template, &context));
-    match rendered {
+    match Context::from_serialize(page) {
+        Ok(context) => render_context(templates, template, &context, report),
+        Err(error) => {
+            report.push(theme::template_error(
+                &error,
+                &templates.files,
+                report.sources,
+            ));
+            None
+        }
+    }
+}
+
+fn render_context(
+    templates: &Templates,
+    template: &str,
+    context: &Context,
+    report: &mut Report,
+) -> Option<Vec<u8>> {
+    match templates.tera.render(template, context) {
         Ok(html) => Some(html.into_bytes()),
         Err(error) => {
-            let diagnostic = theme::template_error(&error, &templates.files, diagnostics);
-            diagnostics.push(diagnostic);
+            report.push(theme::template_error(
+                &error,
+                &templates.files,
+                report.sources,
+            ));
             None
         }
     }
@@ -325,16 +535,17 @@ fn render_page<T: Serialize>(
 
 /// Expands figure expressions in the user's text, reporting each bad one at
 /// its line and column in the file it came from.
-pub struct Expander<'d> {
-    diagnostics: &'d mut Diagnostics,
+pub struct Expander<'r, 's> {
+    report: &'r mut Report<'s>,
 }
 
-impl Expander<'_> {
+impl Expander<'_, '_> {
     /// A TOML string value (title, header, note). Its location includes the
     /// quotes, which are skipped to place errors inside the string.
     pub fn plain(&mut self, text: &Located<String>, figures: &Figures) -> String {
         let quoted = self
-            .diagnostics
+            .report
+            .sources
             .source(text.location.file)
             .get(text.location.span.clone())
             .unwrap_or("");
@@ -371,7 +582,7 @@ impl Expander<'_> {
                     if let Some(hint) = error.hint {
                         diagnostic = diagnostic.hint(hint);
                     }
-                    self.diagnostics.push(diagnostic);
+                    self.report.push(diagnostic);
                 }
                 text.value.clone()
             }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::pipeline;
-use crate::render::Output;
+use crate::render::{Collect, Output};
 
 /// The state shared by the builder and the request handlers.
 pub struct Served {
@@ -53,20 +53,21 @@ impl Served {
     pub fn rebuild(&self) -> BuildReport {
         let started = Instant::now();
         let mut diagnostics = Diagnostics::new();
-        let built = pipeline::verify(&self.root, &mut diagnostics);
+        let sink = Collect::default();
+        let built = pipeline::verify_into(&self.root, &sink, &mut diagnostics);
         let messages = diagnostics.render();
         let report = BuildReport {
             succeeded: built.is_some(),
             elapsed: started.elapsed(),
             messages: messages.clone(),
-            pages: built.as_ref().map_or(0, |verified| verified.output.pages()),
+            pages: built.as_ref().map_or(0, |verified| verified.pages),
             warnings: diagnostics.count(Severity::Warning),
         };
         let mut state = self.lock();
         state.version += 1;
         match built {
-            Some(verified) => {
-                state.output = Some(Arc::new(verified.output));
+            Some(_) => {
+                state.output = Some(Arc::new(sink.into_output()));
                 state.error = None;
             }
             None => state.error = Some(messages),
