@@ -146,6 +146,11 @@ impl Diagnostics {
         self.list.push(diagnostic);
     }
 
+    /// Keeps only the diagnostics for which `keep` is true, in order.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.list.retain(keep);
+    }
+
     pub fn list(&self) -> &[Diagnostic] {
         &self.list
     }

@@ -47,9 +47,7 @@ pub fn verify_into(
     let content = load_content(root, diagnostics)?;
     let theme = load_theme(root, &content.site.theme, diagnostics);
     validate(&content, diagnostics);
-    let prepared = theme
-        .as_ref()
-        .and_then(|theme| Prepared::new(theme, diagnostics));
+    let prepared = theme.and_then(|theme| Prepared::new(theme, diagnostics));
     let rendered =
         prepared.and_then(|prepared| render_into(&content, &prepared, sink, diagnostics));
     if diagnostics.has_errors() {

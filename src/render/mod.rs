@@ -26,13 +26,14 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, Severity};
 use crate::figures::{Escape, Figures, expand, format_date, period_figures, table_figures};
 use crate::load::{Content, Theme};
 use crate::markdown;
-use crate::model::Site;
+use crate::model::{Period, Site};
 use crate::score::{ScoredPeriod, score_period};
 
 pub use download::{CELL_LIMIT, unneutralise};
 use format::Format;
 use theme::Templates;
-use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
+pub use view::NoticeLink;
+use view::{AppendixView, AttachmentLink, ContactView, NoticeView, SiteView};
 
 /// File name of a period's portal fragment, beside its notice page.
 pub const FRAGMENT_FILE: &str = "fragment.html";
@@ -54,7 +55,7 @@ impl Output {
 }
 
 /// Whether a path of the output is an HTML page (the fragments are not).
-fn is_page(path: &str) -> bool {
+pub fn is_page(path: &str) -> bool {
     path.rsplit('/').next() == Some(PAGE_FILE)
 }
 
@@ -117,24 +118,24 @@ pub struct Rendered {
 
 /// A theme made ready to render many times: its templates parsed. `serve`
 /// keeps one between rebuilds while the theme is unchanged.
-pub struct Prepared<'t> {
+pub struct Prepared {
     templates: Templates,
-    theme: &'t Theme,
+    theme: Theme,
 }
 
-impl<'t> Prepared<'t> {
+impl Prepared {
     /// Parses the theme's templates. Returns `None` when one does not
     /// parse; the error is in `diagnostics`, located in its file.
-    pub fn new(theme: &'t Theme, diagnostics: &mut Diagnostics) -> Option<Prepared<'t>> {
+    pub fn new(theme: Theme, diagnostics: &mut Diagnostics) -> Option<Prepared> {
         Some(Prepared {
-            templates: theme::parse(theme, diagnostics)?,
+            templates: theme::parse(&theme, diagnostics)?,
             theme,
         })
     }
 }
 
 /// Renders the site into memory (see [`render_into`]).
-pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
+pub fn render(content: &Content, theme: Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
     let prepared = Prepared::new(theme, diagnostics)?;
     let sink = Collect::default();
     render_into(content, &prepared, &sink, diagnostics)?;
@@ -153,33 +154,20 @@ pub fn render_into(
     sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) -> Option<Rendered> {
-    let site_view = site_view(content);
     let errors_before = diagnostics.has_errors();
     let sources: &Diagnostics = diagnostics;
     let periods: Vec<(Option<NoticeLink>, Vec<Diagnostic>)> = content
         .periods
         .par_iter()
         .map(|period| {
-            let mut report = Report::new(sources, errors_before);
-            let link = (!sink.stopped())
-                .then(|| {
-                    let scored = score_period(&content.site, period);
-                    let files = render_period(
-                        &prepared.templates,
-                        &content.site,
-                        &site_view,
-                        &scored,
-                        &mut report,
-                    );
-                    files.map(|(files, link)| {
-                        for (path, bytes) in &files {
-                            sink.put(path, bytes);
-                        }
-                        link
-                    })
-                })
-                .flatten();
-            (link, report.found)
+            if sink.stopped() {
+                return (None, Vec::new());
+            }
+            let rendered = render_one(content, prepared, period, sources, errors_before);
+            for (path, bytes) in &rendered.files {
+                sink.put(path, bytes);
+            }
+            (rendered.link, rendered.found)
         })
         .collect();
     let mut notices = Vec::with_capacity(periods.len());
@@ -190,18 +178,87 @@ pub fn render_into(
             .for_each(|problem| diagnostics.push(problem));
     }
     let pages = notices.len();
-    let mut report = Report::new(diagnostics, errors_before);
-    let home = render_home(prepared, content, &site_view, notices, &mut report);
-    let found = report.found;
-    found
-        .into_iter()
-        .for_each(|problem| diagnostics.push(problem));
+    let home = render_home(content, prepared, notices, diagnostics);
     for (path, bytes) in &home {
         sink.put(path, bytes);
     }
     (!diagnostics.has_errors()).then_some(Rendered {
         pages: pages + home.iter().filter(|(path, _)| is_page(path)).count(),
     })
+}
+
+/// One period's folder as rendered on its own.
+pub struct PeriodFiles {
+    /// The files, by path relative to the output folder.
+    pub files: Files,
+    /// The home page's link to the notice; `None` when the period failed.
+    pub link: Option<NoticeLink>,
+    /// The problems found rendering it.
+    pub found: Vec<Diagnostic>,
+}
+
+/// Renders one period's folder (see [`render_into`]), reading source texts
+/// from `sources` and reporting into the result. `errors_before` says
+/// whether an earlier stage found an error.
+pub fn render_one(
+    content: &Content,
+    prepared: &Prepared,
+    period: &Period,
+    sources: &Diagnostics,
+    errors_before: bool,
+) -> PeriodFiles {
+    let mut report = Report::new(sources, errors_before);
+    let scored = score_period(&content.site, period);
+    let site_view = site_view(content);
+    let rendered = render_period(
+        &prepared.templates,
+        &content.site,
+        &site_view,
+        &scored,
+        &mut report,
+    );
+    let (files, link) = match rendered {
+        Some((files, link)) => (files, Some(link)),
+        None => (Files::new(), None),
+    };
+    PeriodFiles {
+        files,
+        link,
+        found: report.found,
+    }
+}
+
+/// The files that list the periods or belong to no period: the home page,
+/// the sitemap, the feed and the theme's static files. `notices` are the
+/// periods' links, in any order; problems go to `diagnostics`.
+pub fn render_home(
+    content: &Content,
+    prepared: &Prepared,
+    mut notices: Vec<NoticeLink>,
+    diagnostics: &mut Diagnostics,
+) -> Files {
+    let mut report = Report::new(diagnostics, false);
+    // Newest first; the path breaks ties so the order never depends on the disk.
+    notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
+    let site_view = site_view(content);
+    let home = HomePage {
+        site: &site_view,
+        root: "",
+        notices: &notices,
+    };
+    let mut files = Files::new();
+    if let Some(html) = render_page(&prepared.templates, "index.html", &home, &mut report) {
+        files.push((PAGE_FILE.to_string(), html));
+    }
+    render_feeds(&content.site, &notices, &mut files);
+    for (path, bytes) in &prepared.theme.static_files {
+        files.push((format!("static/{path}"), bytes.clone()));
+    }
+    let found = report.found;
+    found
+        .into_iter()
+        .for_each(|problem| diagnostics.push(problem));
+    files
 }
 
 /// The site as every page's template sees it.
@@ -215,36 +272,8 @@ fn site_view(content: &Content) -> SiteView {
     }
 }
 
-/// The files that list the periods or belong to no period: the home page,
-/// the sitemap, the feed and the theme's static files. `notices` are the
-/// periods' links, in any order.
-fn render_home(
-    prepared: &Prepared,
-    content: &Content,
-    site_view: &SiteView,
-    mut notices: Vec<NoticeLink>,
-    report: &mut Report,
-) -> Files {
-    // Newest first; the path breaks ties so the order never depends on the disk.
-    notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
-    let home = HomePage {
-        site: site_view,
-        root: "",
-        notices: &notices,
-    };
-    let mut files = Files::new();
-    if let Some(html) = render_page(&prepared.templates, "index.html", &home, report) {
-        files.push((PAGE_FILE.to_string(), html));
-    }
-    render_feeds(&content.site, &notices, &mut files);
-    for (path, bytes) in &prepared.theme.static_files {
-        files.push((format!("static/{path}"), bytes.clone()));
-    }
-    files
-}
-
 /// Rendered files, by path relative to the output folder.
-type Files = Vec<(String, Vec<u8>)>;
+pub type Files = Vec<(String, Vec<u8>)>;
 
 /// Where one period's rendering reports: the source texts registered at
 /// load (read only, shared by every period) and the period's own problems,

@@ -22,7 +22,7 @@ pub struct SiteView {
 }
 
 /// One entry of the home page's list.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct NoticeLink {
     /// Path of the notice page from the site root.
     pub href: String,

@@ -7,6 +7,7 @@
 //! shown in the terminal and over the page, while the last good build keeps
 //! being served.
 
+mod cache;
 mod connection;
 mod http;
 mod state;
