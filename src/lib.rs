@@ -30,5 +30,6 @@ pub mod render;
 pub mod score;
 pub mod serve;
 pub mod staging;
+pub mod standing;
 pub mod validate;
 pub mod write;

@@ -70,12 +70,44 @@ impl Site {
     }
 }
 
-/// A scoring rule: points per counted item, by column key.
+/// A scoring rule: points per counted item, by column key, and optionally
+/// a minimum count and a cap on the score.
 #[derive(Debug)]
 pub struct Rule {
     pub key: String,
     pub label: String,
     pub points: BTreeMap<String, Located<Decimal>>,
+    /// 封顶: the most points the rule gives or takes away. Always positive;
+    /// a score above `cap` is `cap`, a deduction below `-cap` is `-cap`.
+    pub cap: Option<Located<Decimal>>,
+    /// The least count a unit must reach in one column.
+    pub minimum: Option<Minimum>,
+}
+
+impl Rule {
+    /// Every column key the rule reads: its points' and its minimum's.
+    pub fn columns(&self) -> impl Iterator<Item = &str> {
+        self.points.keys().map(String::as_str).chain(
+            self.minimum
+                .iter()
+                .map(|minimum| minimum.column.value.as_str()),
+        )
+    }
+}
+
+/// A rule's minimum (`minimum = { column = "…", at_least = N, below = "未达标" }`):
+/// a unit whose count in `column` is under `at_least` falls short.
+#[derive(Debug)]
+pub struct Minimum {
+    pub column: Located<String>,
+    pub at_least: Located<u64>,
+    /// What a status column shows for a unit that falls short, e.g. 未达标.
+    pub below: String,
+    /// What it shows for the others; often empty.
+    pub met: String,
+    /// Points added to the rule's score of a unit that falls short (a
+    /// deduction is negative).
+    pub points: Option<Located<Decimal>>,
 }
 
 /// A figure that is the sum of other figures (e.g. all published items).
@@ -96,7 +128,9 @@ pub struct Schema {
     pub rank_label: String,
     /// Header of the unit-name column, e.g. 镇街（园区）.
     pub unit_label: String,
-    pub sort: Sort,
+    /// Sort keys, most significant first: later keys break ties of the
+    /// earlier ones. Never empty.
+    pub sort: Vec<Sort>,
     pub columns: Vec<Column>,
     pub groups: Vec<Group>,
     /// Note templates, shown numbered under the table.
@@ -125,7 +159,7 @@ pub struct Sort {
     pub order: Order,
 }
 
-/// Sort direction. Units with equal values keep the data file's order.
+/// Sort direction. Units equal in every sort key keep the data file's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
     Descending,
@@ -163,6 +197,9 @@ pub enum ColumnKind {
     Count,
     /// The score of a rule, computed from the row's counts.
     Score { rule: Located<String> },
+    /// Whether the row reaches a rule's minimum, shown as the minimum's
+    /// `below` or `met` text.
+    Status { rule: Located<String> },
 }
 
 /// How a zero value is shown in a table cell.

@@ -1,13 +1,16 @@
 //! Score: rank each table's units and compute each rule's points, exactly.
 //!
 //! Scoring assumes validated content: every column, rule and table a schema
-//! names exists. It never fails.
+//! names exists. It fails only where exact decimals cannot hold a score.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::model::{Column, ColumnKind, Order, Period, Rule, Schema, Site, Table, Unit};
+use crate::diagnostics::Diagnostic;
+use crate::model::{Column, ColumnKind, Order, Period, Rule, Schema, Site, Sort, Table, Unit};
+use crate::standing::{Standing, limited, standing};
 
 /// A period with each of its tables scored, in the site's table order.
 #[derive(Debug)]
@@ -38,15 +41,28 @@ pub struct Score<'a> {
     pub unit: &'a Unit,
     /// Points by rule key.
     pub points: BTreeMap<String, Decimal>,
+    /// Standing against each applicable rule's minimum, by rule key.
+    pub standings: BTreeMap<String, Standing<'a>>,
 }
 
 impl Score<'_> {
-    /// The unit's value in a column: its count, or its rule's points.
+    /// The unit's value in a column: its count, its rule's points, or for
+    /// a status column 1 when it falls short of the minimum and 0 when not
+    /// (so that the column's sum counts the units short of it).
     pub fn value(&self, column: &Column) -> Decimal {
         match &column.kind {
             ColumnKind::Count => Decimal::from(self.unit.count(&column.key.value)),
             ColumnKind::Score { rule } => self.points.get(&rule.value).copied().unwrap_or_default(),
+            ColumnKind::Status { rule } => {
+                let short = self.standing(&rule.value).is_some_and(|found| found.short);
+                Decimal::from(u8::from(short))
+            }
         }
+    }
+
+    /// The unit's standing against a rule's minimum, if the rule has one.
+    pub fn standing(&self, rule: &str) -> Option<&Standing<'_>> {
+        self.standings.get(rule)
     }
 }
 
@@ -57,56 +73,96 @@ impl ScoredTable<'_> {
     }
 }
 
-/// Scores every table of a period that the site has a schema for.
-pub fn score_period<'a>(site: &'a Site, period: &'a Period) -> ScoredPeriod<'a> {
-    let tables = site
-        .tables
-        .iter()
-        .filter_map(|schema| {
-            let table = period.table(&schema.id.value)?;
-            Some(score_table(site, schema, table))
-        })
-        .collect();
-    ScoredPeriod { period, tables }
+/// Scores every table of a period that the site has a schema for. Returns
+/// every score that exact decimals cannot hold, when there is one.
+pub fn score_period<'a>(
+    site: &'a Site,
+    period: &'a Period,
+) -> Result<ScoredPeriod<'a>, Vec<Diagnostic>> {
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for schema in &site.tables {
+        let Some(table) = period.table(&schema.id.value) else {
+            continue;
+        };
+        match score_table(site, schema, table) {
+            Ok(scored) => tables.push(scored),
+            Err(overflows) => errors.extend(overflows),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ScoredPeriod { period, tables })
+    } else {
+        Err(errors)
+    }
 }
 
-/// Sorts a table's units by its sort column (ties keep the data file's order)
-/// and computes each rule whose columns the table has.
-pub fn score_table<'a>(site: &'a Site, schema: &'a Schema, table: &'a Table) -> ScoredTable<'a> {
+/// Sorts a table's units by its sort keys (units equal in all of them keep
+/// the data file's order) and computes each rule whose columns the table has.
+pub fn score_table<'a>(
+    site: &'a Site,
+    schema: &'a Schema,
+    table: &'a Table,
+) -> Result<ScoredTable<'a>, Vec<Diagnostic>> {
     let rules: Vec<&Rule> = site
         .rules
         .values()
-        .filter(|rule| rule.points.keys().all(|key| schema.column(key).is_some()))
+        .filter(|rule| rule.columns().all(|key| schema.column(key).is_some()))
         .collect();
-    let mut rows: Vec<Score> = table
-        .units
-        .iter()
-        .map(|unit| Score {
+    let mut errors = Vec::new();
+    let mut rows: Vec<Score> = Vec::with_capacity(table.units.len());
+    for unit in &table.units {
+        let mut scores = BTreeMap::new();
+        let mut standings = BTreeMap::new();
+        for rule in &rules {
+            match limited(rule, unit, points(rule, unit)) {
+                Ok(points) => {
+                    scores.insert(rule.key.clone(), points);
+                }
+                Err(overflow) => errors.push(overflow),
+            }
+            if let Some(minimum) = &rule.minimum {
+                standings.insert(rule.key.clone(), standing(minimum, unit));
+            }
+        }
+        rows.push(Score {
             rank: 0,
             unit,
-            points: rules
-                .iter()
-                .map(|rule| (rule.key.clone(), points(rule, unit)))
-                .collect(),
-        })
-        .collect();
-    if let Some(column) = schema.column(&schema.sort.column.value) {
-        // `sort_by` is stable, which keeps tied units in file order.
-        rows.sort_by(|a, b| {
-            let ordering = a.value(column).cmp(&b.value(column));
-            match schema.sort.order {
-                Order::Ascending => ordering,
-                Order::Descending => ordering.reverse(),
-            }
+            points: scores,
+            standings,
         });
     }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // `sort_by` is stable, which keeps units tied in every key in file order.
+    rows.sort_by(|a, b| compare(schema, a, b));
     for (index, row) in rows.iter_mut().enumerate() {
         row.rank = index + 1;
     }
-    ScoredTable {
+    Ok(ScoredTable {
         schema,
         table,
         rows,
+    })
+}
+
+/// Two rows in the schema's sort order: by the first key, ties broken by
+/// the next, and so on.
+fn compare(schema: &Schema, a: &Score, b: &Score) -> Ordering {
+    schema.sort.iter().fold(Ordering::Equal, |ordering, key| {
+        ordering.then_with(|| compare_by(schema, key, a, b))
+    })
+}
+
+fn compare_by(schema: &Schema, key: &Sort, a: &Score, b: &Score) -> Ordering {
+    let Some(column) = schema.column(&key.column.value) else {
+        return Ordering::Equal;
+    };
+    let ordering = a.value(column).cmp(&b.value(column));
+    match key.order {
+        Order::Ascending => ordering,
+        Order::Descending => ordering.reverse(),
     }
 }
 
@@ -139,6 +195,8 @@ mod tests {
                 located(Decimal::from_str("-0.2").unwrap()),
             )]
             .into(),
+            cap: None,
+            minimum: None,
         };
         let unit = Unit {
             name: located("x".into()),

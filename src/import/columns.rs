@@ -234,7 +234,9 @@ impl Names {
         for column in &schema.columns {
             let target = match column.kind {
                 ColumnKind::Count => Target::Count(column.key.value.clone()),
-                ColumnKind::Score { .. } => Target::Ignore("由计分规则计算，不导入".to_string()),
+                ColumnKind::Score { .. } | ColumnKind::Status { .. } => {
+                    Target::Ignore("由计分规则计算，不导入".to_string())
+                }
             };
             add(&column.key.value, target.clone());
             add(&column.label, target.clone());
@@ -249,7 +251,7 @@ impl Names {
                 UNIT_KEY => Target::Unit,
                 key => match schema.column(key).map(|column| &column.kind) {
                     Some(ColumnKind::Count) => Target::Count(key.to_string()),
-                    Some(ColumnKind::Score { .. }) => {
+                    Some(ColumnKind::Score { .. } | ColumnKind::Status { .. }) => {
                         return Err(format!(
                             "--map {}={key}：{key} 由计分规则算出，不能导入",
                             item.header
@@ -352,7 +354,7 @@ fn kept_column<'s>(schema: &'s Schema, wanted: &str) -> Result<&'s Column, BadKe
     match found {
         Some(column) => match column.kind {
             ColumnKind::Count => Ok(column),
-            ColumnKind::Score { .. } => Err(BadKeep {
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } => Err(BadKeep {
                 message: format!(
                     "--keep {wanted}：“{}” 由计分规则算出，从不导入，不必 --keep",
                     column.label

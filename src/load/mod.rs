@@ -7,6 +7,7 @@ mod calendar;
 mod encoding;
 mod notice;
 mod period;
+mod rules;
 mod site;
 mod theme;
 mod toml_error;

@@ -66,7 +66,15 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
     let mut output = Output::default();
     let mut notices = Vec::new();
     for period in &content.periods {
-        let scored = score_period(site, period);
+        let scored = match score_period(site, period) {
+            Ok(scored) => scored,
+            Err(overflows) => {
+                overflows
+                    .into_iter()
+                    .for_each(|overflow| diagnostics.push(overflow));
+                continue;
+            }
+        };
         if let Some(notice) = render_period(
             &templates,
             site,

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::figures::{Figures, format_points};
-use crate::model::{Schema, ZeroDisplay};
+use crate::model::{ColumnKind, Schema, ZeroDisplay};
 use crate::score::{Score, ScoredTable};
 
 use super::Expander;
@@ -235,6 +235,10 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
         },
     ];
     for column in &schema.columns {
+        if let ColumnKind::Status { rule } = &column.kind {
+            cells.push(status_cell(row, &rule.value));
+            continue;
+        }
         let value = row.value(column);
         let blank = value.is_zero() && column.zero == ZeroDisplay::Blank;
         let (text, value) = if blank {
@@ -250,4 +254,16 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
         });
     }
     cells
+}
+
+/// A status column's cell: the text of the unit's standing against the
+/// rule's minimum (such as 未达标), or nothing.
+fn status_cell(row: &Score, rule: &str) -> Cell {
+    let text = row.standing(rule).map_or("", |standing| standing.text);
+    Cell {
+        text: text.to_string(),
+        header: false,
+        numeric: false,
+        value: None,
+    }
 }
