@@ -260,6 +260,7 @@ pub fn period_figures(site: &Site, scored: &ScoredPeriod) -> Result<Figures, Vec
     for rule in site.rules.values() {
         insert_rule(&mut figures, rule);
     }
+    crate::findings::insert_figures(&mut figures, site, scored.period);
     insert_totals(&mut figures, site)?;
     Ok(figures)
 }
@@ -334,6 +335,9 @@ fn insert_table(figures: &mut Figures, table: &ScoredTable) {
             }
             ColumnKind::Score { .. } => Value::Points(table.sum(column).normalize()),
             // The number of units short of the rule's minimum.
+            ColumnKind::Findings { open } => {
+                Value::Count(table.rows.iter().map(|row| row.tally.get(open)).sum())
+            }
             ColumnKind::Status { .. } => Value::Count(
                 table
                     .rows

@@ -17,6 +17,7 @@ pub mod data_edit;
 pub mod diagnostics;
 pub mod diff;
 pub mod figures;
+pub mod findings;
 pub mod git;
 pub mod import;
 pub mod init;

@@ -32,6 +32,64 @@ pub struct Site {
     pub max_count: u64,
     /// How a period's data window follows the previous one's (`[periods] window`).
     pub window: WindowKind,
+    /// The words findings are written in (`[findings]`).
+    pub findings: FindingWords,
+}
+
+/// `[findings]` in `site.toml`: the categories a finding may have and the
+/// statuses a re-check may give it, as the county words them.
+#[derive(Debug, Default)]
+pub struct FindingWords {
+    pub categories: Vec<Word>,
+    pub statuses: Vec<StatusWord>,
+}
+
+impl FindingWords {
+    pub fn category(&self, label: &str) -> Option<&Word> {
+        self.categories.iter().find(|word| word.label == label)
+    }
+
+    pub fn status(&self, label: &str) -> Option<&StatusWord> {
+        self.statuses.iter().find(|word| word.label == label)
+    }
+}
+
+/// A category of findings: the label findings use (e.g. 未更新) and the
+/// ASCII key figures use (`findings.category.KEY`).
+#[derive(Debug)]
+pub struct Word {
+    pub key: Located<String>,
+    pub label: String,
+}
+
+/// A re-check status (e.g. 已整改) and whether a finding with it is still open.
+#[derive(Debug)]
+pub struct StatusWord {
+    pub key: Located<String>,
+    pub label: String,
+    pub open: bool,
+}
+
+/// One finding of a random check (`findings.toml`): a problem found on a
+/// unit's portal column, and after the deadline what the re-check found.
+#[derive(Debug)]
+pub struct Finding {
+    /// A unit of one of the period's tables.
+    pub unit: Located<String>,
+    /// The portal column checked (栏目), as a path: 政府信息公开/法定主动公开内容/机构职能.
+    pub column: String,
+    /// The address of the page checked.
+    pub url: Option<String>,
+    /// A category label from `[findings] categories`.
+    pub category: Located<String>,
+    /// The problem, in words.
+    pub problem: String,
+    pub found: Located<NaiveDate>,
+    /// The re-check's status label from `[findings] statuses`.
+    pub status: Option<Located<String>>,
+    pub checked: Option<Located<NaiveDate>>,
+    pub note: String,
+    pub location: Location,
 }
 
 /// How a new period's data window starts, for `tongbao new`.
@@ -200,6 +258,9 @@ pub enum ColumnKind {
     /// Whether the row reaches a rule's minimum, shown as the minimum's
     /// `below` or `met` text.
     Status { rule: Located<String> },
+    /// The number of the unit's findings in the period (`findings = "all"`),
+    /// or of those still open (`findings = "open"`).
+    Findings { open: bool },
 }
 
 /// How a zero value is shown in a table cell.
@@ -247,6 +308,8 @@ pub struct Period {
     pub figures: BTreeMap<String, Located<u64>>,
     pub tables: Vec<Table>,
     pub notice: Notice,
+    /// The random check's findings (`findings.toml`), in file order.
+    pub findings: Vec<Finding>,
 }
 
 impl Period {

@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Column, ColumnKind, Order, Period, Rule, Schema, Site, Sort, Table, Unit};
+use crate::findings::{Tally, tallies};
+use crate::model::{
+    Column, ColumnKind, Finding, Order, Period, Rule, Schema, Site, Sort, Table, Unit,
+};
 use crate::standing::{Standing, limited, standing};
 
 /// A period with each of its tables scored, in the site's table order.
@@ -43,6 +46,8 @@ pub struct Score<'a> {
     pub points: BTreeMap<String, Decimal>,
     /// Standing against each applicable rule's minimum, by rule key.
     pub standings: BTreeMap<String, Standing<'a>>,
+    /// The unit's findings in the period.
+    pub tally: Tally,
 }
 
 impl Score<'_> {
@@ -57,6 +62,7 @@ impl Score<'_> {
                 let short = self.standing(&rule.value).is_some_and(|found| found.short);
                 Decimal::from(u8::from(short))
             }
+            ColumnKind::Findings { open } => Decimal::from(self.tally.get(*open)),
         }
     }
 
@@ -85,7 +91,7 @@ pub fn score_period<'a>(
         let Some(table) = period.table(&schema.id.value) else {
             continue;
         };
-        match score_table(site, schema, table) {
+        match score_table(site, schema, table, &period.findings) {
             Ok(scored) => tables.push(scored),
             Err(overflows) => errors.extend(overflows),
         }
@@ -98,12 +104,15 @@ pub fn score_period<'a>(
 }
 
 /// Sorts a table's units by its sort keys (units equal in all of them keep
-/// the data file's order) and computes each rule whose columns the table has.
+/// the data file's order) and computes each rule whose columns the table
+/// has, counting each unit's `findings` for the columns computed from them.
 pub fn score_table<'a>(
     site: &'a Site,
     schema: &'a Schema,
     table: &'a Table,
+    findings: &[Finding],
 ) -> Result<ScoredTable<'a>, Vec<Diagnostic>> {
+    let tallies = tallies(findings, &site.findings);
     let rules: Vec<&Rule> = site
         .rules
         .values()
@@ -112,10 +121,18 @@ pub fn score_table<'a>(
     let mut errors = Vec::new();
     let mut rows: Vec<Score> = Vec::with_capacity(table.units.len());
     for unit in &table.units {
+        let tally = tallies
+            .get(unit.name.value.as_str())
+            .copied()
+            .unwrap_or_default();
+        let count = |key: &str| match schema.column(key).map(|column| &column.kind) {
+            Some(ColumnKind::Findings { open }) => tally.get(*open),
+            _ => unit.count(key),
+        };
         let mut scores = BTreeMap::new();
         let mut standings = BTreeMap::new();
         for rule in &rules {
-            match limited(rule, unit, points(rule, unit)) {
+            match limited(rule, unit, points(rule, count)) {
                 Ok(points) => {
                     scores.insert(rule.key.clone(), points);
                 }
@@ -130,6 +147,7 @@ pub fn score_table<'a>(
             unit,
             points: scores,
             standings,
+            tally,
         });
     }
     if !errors.is_empty() {
@@ -166,11 +184,12 @@ fn compare_by(schema: &Schema, key: &Sort, a: &Score, b: &Score) -> Ordering {
     }
 }
 
-/// A unit's points under a rule: the sum of points × count over the rule's columns.
-pub fn points(rule: &Rule, unit: &Unit) -> Decimal {
+/// A unit's points under a rule: the sum of points × count over the rule's
+/// columns, where `count` gives the unit's count in a column.
+pub fn points(rule: &Rule, count: impl Fn(&str) -> u64) -> Decimal {
     rule.points
         .iter()
-        .map(|(key, points)| points.value * Decimal::from(unit.count(key)))
+        .map(|(key, points)| points.value * Decimal::from(count(key)))
         .sum::<Decimal>()
         .normalize()
 }
@@ -205,6 +224,6 @@ mod tests {
             location: Location::new(0, 0..0),
         };
         // 3 × 0.2 in binary floating point is 0.6000000000000001.
-        assert_eq!(points(&rule, &unit).to_string(), "-0.6");
+        assert_eq!(points(&rule, |key| unit.count(key)).to_string(), "-0.6");
     }
 }

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::{closest, format_date};
-use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, UNIT_KEY};
+use crate::findings;
+use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE, UNIT_KEY};
 use crate::model::{ColumnKind, Period, Rule, Schema, Site, Table, Unit, Weekly};
 use crate::render::CELL_LIMIT;
 
@@ -66,6 +67,7 @@ fn validate_distinct_periods(periods: &[Period], diagnostics: &mut Diagnostics) 
 }
 
 fn validate_site(site: &Site, diagnostics: &mut Diagnostics) {
+    findings::validate_words(&site.findings, diagnostics);
     let mut ids = BTreeSet::new();
     for schema in &site.tables {
         let id = &schema.id;
@@ -123,6 +125,7 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
             ColumnKind::Status { rule } => {
                 validate_status_reference(site, schema, rule, diagnostics);
             }
+            ColumnKind::Findings { .. } => {}
         }
     }
     for key in &schema.sort {
@@ -249,6 +252,10 @@ fn validate_rule_reference(
         return;
     };
     for (key, points) in &found.points {
+        // Points may weigh a unit's findings as they weigh a count.
+        if let Some(ColumnKind::Findings { .. }) = schema.column(key).map(|c| &c.kind) {
+            continue;
+        }
         expect_rule_column(schema, found, key, &points.location, diagnostics);
     }
     if let Some(minimum) = &found.minimum {
@@ -294,7 +301,9 @@ fn expect_rule_column(
 ) {
     let problem = match schema.column(key).map(|c| &c.kind) {
         Some(ColumnKind::Count) => return,
-        Some(ColumnKind::Score { .. } | ColumnKind::Status { .. }) => "不是计数列",
+        Some(
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } | ColumnKind::Findings { .. },
+        ) => "不是计数列",
         None => "不存在",
     };
     let keys = schema.columns.iter().map(|c| c.key.value.as_str());
@@ -318,7 +327,9 @@ fn expect_count_column(
 ) {
     match schema.column(&key.value).map(|column| &column.kind) {
         Some(ColumnKind::Count) => {}
-        Some(ColumnKind::Score { .. } | ColumnKind::Status { .. }) => diagnostics.push(
+        Some(
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } | ColumnKind::Findings { .. },
+        ) => diagnostics.push(
             Diagnostic::error(format!("列 “{}” 是计分列，不是计数列", key.value))
                 .at(&key.location)
                 .hint("weekly 的 misses 和 items 各指一个填写计数的列"),
@@ -354,6 +365,7 @@ fn validate_period(
             .push(Diagnostic::warning("成文日期早于数据采集截止日期").at(&window.issued.location));
     }
     validate_weeks(site, calendar, period, diagnostics);
+    findings::validate(site, period, diagnostics);
     for table in &period.tables {
         match site.schema(&table.id.value) {
             Some(schema) => validate_table(schema, period, table, diagnostics),
@@ -465,6 +477,12 @@ fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: 
                 Some(ColumnKind::Score { .. } | ColumnKind::Status { .. }) => diagnostics.push(
                     Diagnostic::error(format!("“{key}” 由计分规则算出，不应填写"))
                         .at(&count.location),
+                ),
+                Some(ColumnKind::Findings { .. }) => diagnostics.push(
+                    Diagnostic::error(format!(
+                        "“{key}” 由问题清单（{FINDINGS_FILE}）算出，不应填写"
+                    ))
+                    .at(&count.location),
                 ),
                 None => diagnostics.push(unknown_column(schema, key, &count.location)),
             }

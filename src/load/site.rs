@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::findings::{RawWords, convert_words};
 use super::read_toml;
 use super::rules::{self, RawRule};
 use super::value::{count, locate, located_string, option};
@@ -34,6 +35,8 @@ struct RawSite {
     check: RawCheck,
     #[serde(default)]
     periods: RawPeriods,
+    #[serde(default)]
+    findings: RawWords,
 }
 
 /// `[periods]`: how one period's data window follows another's.
@@ -134,6 +137,7 @@ struct RawColumn {
     header: Option<Spanned<String>>,
     rule: Option<Spanned<String>>,
     status: Option<Spanned<String>>,
+    findings: Option<Spanned<String>>,
     zero: Option<Spanned<String>>,
     #[serde(default)]
     optional: bool,
@@ -181,6 +185,7 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
             .collect(),
         max_count,
         window,
+        findings: convert_words(file, raw.findings),
     };
     let failed = diagnostics.count(Severity::Error) > errors_before;
     (!failed).then_some(site)
@@ -317,26 +322,7 @@ fn convert_column(file: FileId, raw: RawColumn, diagnostics: &mut Diagnostics) -
         Some(zero) => option::<ZeroDisplay>(file, zero, diagnostics)?,
         None => ZeroDisplay::Number,
     };
-    let kind = match (&raw.rule, &raw.status) {
-        (Some(_), Some(status)) => {
-            diagnostics.push(
-                Diagnostic::error(format!(
-                    "列 “{}” 不能同时是计分列（rule）和达标情况列（status）",
-                    raw.key.get_ref()
-                ))
-                .at(&locate(file, 0, status))
-                .hint("分成两列，各写 rule 或 status"),
-            );
-            return None;
-        }
-        (Some(rule), None) => ColumnKind::Score {
-            rule: located_string(file, rule),
-        },
-        (None, Some(rule)) => ColumnKind::Status {
-            rule: located_string(file, rule),
-        },
-        (None, None) => ColumnKind::Count,
-    };
+    let kind = column_kind(file, &raw, diagnostics)?;
     Some(Column {
         key: located_string(file, &raw.key),
         label: raw.label,
@@ -348,4 +334,49 @@ fn convert_column(file: FileId, raw: RawColumn, diagnostics: &mut Diagnostics) -
         zero,
         optional: raw.optional,
     })
+}
+
+/// What fills a column: typed counts, or one of `rule`, `status` and
+/// `findings`, which make it computed; a column has at most one of them.
+fn column_kind(file: FileId, raw: &RawColumn, diagnostics: &mut Diagnostics) -> Option<ColumnKind> {
+    let given: Vec<(&str, &Spanned<String>)> = [
+        ("rule", &raw.rule),
+        ("status", &raw.status),
+        ("findings", &raw.findings),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value.as_ref()?)))
+    .collect();
+    if let [_, (second, value), ..] = given.as_slice() {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "列 “{}” 的算法写了不止一种（{second} 与 {}）",
+                raw.key.get_ref(),
+                given[0].0
+            ))
+            .at(&locate(file, 0, value))
+            .hint("rule（计分）、status（达标情况）、findings（问题数）只能写一个；需要几种就分成几列"),
+        );
+        return None;
+    }
+    let Some((name, value)) = given.first() else {
+        return Some(ColumnKind::Count);
+    };
+    let rule = || located_string(file, value);
+    match *name {
+        "rule" => Some(ColumnKind::Score { rule: rule() }),
+        "status" => Some(ColumnKind::Status { rule: rule() }),
+        _ => match value.get_ref().as_str() {
+            "all" => Some(ColumnKind::Findings { open: false }),
+            "open" => Some(ColumnKind::Findings { open: true }),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error(format!("无法识别的选项 \"{}\"", value.get_ref()))
+                        .at(&locate(file, 0, value))
+                        .label(r#"应为 "all"（全部问题数）或 "open"（未整改的问题数）"#),
+                );
+                None
+            }
+        },
+    }
 }

@@ -235,9 +235,12 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
         },
     ];
     for column in &schema.columns {
-        if let ColumnKind::Status { rule } = &column.kind {
-            cells.push(status_cell(row, &rule.value));
-            continue;
+        match &column.kind {
+            ColumnKind::Status { rule } => {
+                cells.push(status_cell(row, &rule.value));
+                continue;
+            }
+            ColumnKind::Count | ColumnKind::Score { .. } | ColumnKind::Findings { .. } => {}
         }
         let value = row.value(column);
         let blank = value.is_zero() && column.zero == ZeroDisplay::Blank;
