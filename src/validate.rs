@@ -286,6 +286,15 @@ fn validate_period(
         diagnostics
             .push(Diagnostic::warning("成文日期早于数据采集截止日期").at(&window.issued.location));
     }
+    if let Some(deadline) = &window.deadline
+        && deadline.value < window.issued.value
+    {
+        diagnostics.push(
+            Diagnostic::error("整改期限早于成文日期")
+                .at(&deadline.location)
+                .hint("整改期限应在通报印发之后；请检查 deadline 和 issued"),
+        );
+    }
     validate_weeks(site, calendar, period, diagnostics);
     for table in &period.tables {
         match site.schema(&table.id.value) {
