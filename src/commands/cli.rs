@@ -297,10 +297,10 @@ fn hint(error: &Error) -> Option<String> {
             return Some(format!("是否应为 {near}？"));
         }
     }
-    if let Some(ContextValue::Strings(valid)) = error.get(ContextKind::ValidValue) {
-        if !valid.is_empty() {
-            return Some(format!("可选：{}", valid.join("、")));
-        }
+    if let Some(ContextValue::Strings(valid)) = error.get(ContextKind::ValidValue)
+        && !valid.is_empty()
+    {
+        return Some(format!("可选：{}", valid.join("、")));
     }
     if let Some(ContextValue::Bool(true)) = error.get(ContextKind::TrailingArg) {
         let argument = context(error, ContextKind::InvalidArg).unwrap_or_default();
