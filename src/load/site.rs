@@ -235,7 +235,15 @@ fn convert_points(
     diagnostics: &mut Diagnostics,
 ) -> BTreeMap<String, Located<rust_decimal::Decimal>> {
     raw.iter()
-        .filter_map(|(column, value)| Some((column.clone(), points(file, value, diagnostics)?)))
+        .filter_map(|(column, value)| {
+            let literal = diagnostics
+                .source(file)
+                .get(value.span())
+                .unwrap_or_default()
+                .to_string();
+            let points = points(file, value, &literal, diagnostics)?;
+            Some((column.clone(), points))
+        })
         .collect()
 }
 
