@@ -14,8 +14,8 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::diagnostics::{Diagnostic, Located};
-use crate::model::{ColumnKind, Period, Site, Total};
-use crate::score::{ScoredPeriod, ScoredTable};
+use crate::model::{Period, Site, Total};
+use crate::score::{ColumnSum, ScoredPeriod, ScoredTable, exact_add};
 
 /// A value a notice can quote.
 #[derive(Clone, Debug, PartialEq)]
@@ -303,13 +303,11 @@ fn insert_period(figures: &mut Figures, period: &Period) {
 fn insert_table(figures: &mut Figures, table: &ScoredTable) {
     let id = &table.schema.id.value;
     figures.insert(format!("{id}.units"), Value::Count(table.rows.len() as u64));
-    for column in &table.schema.columns {
+    for (column, sum) in table.schema.columns.iter().zip(&table.sums) {
         let key = &column.key.value;
-        let sum = match column.kind {
-            ColumnKind::Count => {
-                Value::Count(table.rows.iter().map(|row| row.unit.count(key)).sum())
-            }
-            ColumnKind::Score { .. } => Value::Points(table.sum(column).normalize()),
+        let sum = match *sum {
+            ColumnSum::Count(count) => Value::Count(count),
+            ColumnSum::Points(points) => Value::Points(points),
         };
         let quoted = match table.table.declared.get(key) {
             Some(declared) => Value::Count(declared.value),
@@ -385,11 +383,11 @@ fn total_value(figures: &Figures, site: &Site, total: &Total) -> Option<Result<V
     let mut sum = Decimal::ZERO;
     let mut whole = true;
     for term in &total.terms {
-        match figures.get(&term.value) {
-            Some(Value::Count(count)) => sum += Decimal::from(*count),
+        let addend = match figures.get(&term.value) {
+            Some(Value::Count(count)) => Decimal::from(*count),
             Some(Value::Points(points)) => {
-                sum += *points;
                 whole = false;
+                *points
             }
             Some(_) => {
                 let message = format!("“{}” 不是数字，不能相加", term.value);
@@ -400,6 +398,18 @@ fn total_value(figures: &Figures, site: &Site, total: &Total) -> Option<Result<V
                 let diagnostic = Diagnostic::error(format!("未知的数字 “{}”", term.value))
                     .at(&term.location)
                     .suggest(figures.closest(&term.value));
+                return Some(Err(diagnostic));
+            }
+        };
+        // A sum of counts is a count, and must fit one as a column's sum does.
+        match exact_add(sum, addend) {
+            Some(added) if !whole || u64::try_from(added).is_ok() => sum = added,
+            _ => {
+                let diagnostic =
+                    Diagnostic::error(format!("合计 totals.{} 超出可计算的范围", total.key))
+                        .at(&term.location)
+                        .label("加上这一项后超出范围")
+                        .hint("核对这一项所引用的数字");
                 return Some(Err(diagnostic));
             }
         }

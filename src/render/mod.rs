@@ -66,7 +66,16 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
     let mut output = Output::default();
     let mut notices = Vec::new();
     for period in &content.periods {
-        let scored = score_period(site, period);
+        let scored = match score_period(site, period) {
+            Ok(scored) => scored,
+            Err(overflows) => {
+                // Validation scores every period too and has reported these.
+                overflows
+                    .into_iter()
+                    .for_each(|overflow| diagnostics.push_once(overflow));
+                continue;
+            }
+        };
         if let Some(notice) = render_period(
             &templates,
             site,

@@ -1,0 +1,106 @@
+//! Nothing published is silently wrong: numbers that do not fit exact
+//! arithmetic, hostile links, control characters and line breaks inside
+//! Chinese text, each on a copy of the shipped site through the real binary.
+
+mod common;
+
+use common::*;
+
+/// Builds the site and asserts that it failed with exactly `expected`
+/// among its errors (headline and `path:line:column`) and wrote nothing.
+fn assert_build_refused(site: &Site, expected: &[(String, String)]) {
+    let run = site.run(&["build"]);
+    run.assert_failure();
+    let found: Vec<(String, String)> = diagnostics(&run.stderr)
+        .into_iter()
+        .filter(|(headline, _)| headline.starts_with("错误："))
+        .collect();
+    assert_eq!(found, expected, "{}", run.stderr);
+    assert!(
+        !site.path("public").exists(),
+        "a refused build wrote output"
+    );
+}
+
+// Arithmetic that cannot lie.
+
+/// Three counts of 2^63 − 1 sum past 2^64. The sum used to wrap around to a
+/// small number (or panic in a debug build); now the build stops at the row
+/// where the column's sum overflows.
+#[test]
+fn a_column_sum_past_two_to_the_64_is_an_error_at_its_row() {
+    let site = Site::seed();
+    edit(
+        &site.path("content/site.toml"),
+        "max_count = 10000",
+        "max_count = 9223372036854775807",
+    );
+    let data = site.path("content/2019-01-05/data.toml");
+    for unit in ["十字路街道", "板泉镇", "洮边镇"] {
+        let row = format!("{{ unit = \"{unit}\", disclosure = ");
+        let text = site.read("content/2019-01-05/data.toml");
+        let at = text.find(&row).expect("row") + row.len();
+        let end = at + text[at..].find(',').expect("comma");
+        let count = &text[at..end];
+        edit(
+            &data,
+            &format!("{row}{count},"),
+            &format!("{row}9223372036854775807,"),
+        );
+    }
+    assert_build_refused(
+        &site,
+        &[diagnostic(
+            "错误：表格 “towns” 的 “信息公开” 列合计超出可计算的范围",
+            "content/2019-01-05/data.toml:23:19",
+        )],
+    );
+}
+
+/// Points of 7.9 × 10^27 are exact, but 46 departments' city points summed
+/// are not: a located error where it panicked (`Addition overflowed`).
+#[test]
+fn points_whose_sums_overflow_are_an_error_not_a_panic() {
+    let site = Site::seed();
+    edit(
+        &site.path("content/site.toml"),
+        "city = 0.5 }",
+        "city = \"7922816251426433759354395033\" }",
+    );
+    assert_build_refused(
+        &site,
+        &[diagnostic(
+            "错误：表格 “departments” 的 “累计加分” 列合计超出可计算的范围",
+            "content/2019-01-05/data.toml:64:3",
+        )],
+    );
+}
+
+/// A weight the notice could only print rounded is refused where it is
+/// written, whichever way it is spelt.
+#[test]
+fn points_with_more_decimals_than_printed_are_refused() {
+    let site = Site::seed();
+    edit(
+        &site.path("content/site.toml"),
+        "points = { national = 5, province = 2, city = 0.5 }",
+        "points = { national = 1e-30, province = 123456789.123456789, city = \"0.125\" }",
+    );
+    assert_build_refused(
+        &site,
+        &[
+            diagnostic(
+                "错误：分值 1e-30 有 30 位小数，最多只能有 2 位",
+                "content/site.toml:17:23",
+            ),
+            diagnostic(
+                "错误：分值 123456789.123456789 有 9 位小数，最多只能有 2 位",
+                "content/site.toml:17:41",
+            ),
+            diagnostic(
+                "错误：分值 0.125 有 3 位小数，最多只能有 2 位",
+                "content/site.toml:17:69",
+            ),
+        ],
+    );
+}
