@@ -104,3 +104,87 @@ fn points_with_more_decimals_than_printed_are_refused() {
         ],
     );
 }
+
+// Nothing hostile reaches a page or a terminal: control characters.
+
+/// A bell in the site title made atom.xml malformed XML.
+#[test]
+fn a_control_character_in_the_site_title_is_refused() {
+    let site = Site::seed();
+    edit(
+        &site.path("content/site.toml"),
+        "title = \"莒南县政务公开通报\"",
+        "title = \"莒南县\\u0007政务公开通报\"",
+    );
+    assert_build_refused(
+        &site,
+        &[diagnostic(
+            "错误：文本中有不可见的控制字符 U+0007",
+            "content/site.toml:5:13",
+        )],
+    );
+}
+
+/// NUL, a bell, an escape and a lone carriage return typed straight into
+/// the Markdown body are each refused at their line and column.
+#[test]
+fn control_characters_in_the_notice_body_are_refused_where_they_stand() {
+    let site = Site::seed();
+    let notice = site.path("content/2019-01-05/notice.md");
+    edit(&notice, "## 一、基本情况", "## 一、基本\u{0}情况");
+    edit(&notice, "## 二、存在的问题", "## 二、存在的\u{7}问题");
+    edit(
+        &notice,
+        "## 三、整改工作要求",
+        "## 三、\u{1b}[2J整改工作要求",
+    );
+    edit(&notice, "（一）加强组织领导", "（一）加强组织\r领导");
+    assert_build_refused(
+        &site,
+        &[
+            diagnostic(
+                "错误：文本中有不可见的控制字符 U+0000",
+                "content/2019-01-05/notice.md:16:8",
+            ),
+            diagnostic(
+                "错误：文本中有不可见的控制字符 U+0007",
+                "content/2019-01-05/notice.md:20:9",
+            ),
+            diagnostic(
+                "错误：文本中有不可见的控制字符 U+001B",
+                "content/2019-01-05/notice.md:30:6",
+            ),
+            diagnostic(
+                "错误：文本中有不可见的控制字符 U+000D",
+                "content/2019-01-05/notice.md:32:10",
+            ),
+        ],
+    );
+}
+
+/// Tab and line breaks, CR LF included, are ordinary text: a title with a
+/// tab and a notice saved with Windows line endings build, and the feed
+/// parses as XML with the tab in its title.
+#[test]
+fn tabs_and_windows_line_endings_are_text() {
+    let site = Site::seed();
+    edit(
+        &site.path("content/site.toml"),
+        "title = \"莒南县政务公开通报\"",
+        "title = \"莒南县\\t政务公开通报\"",
+    );
+    let notice = site.read("content/2019-01-05/notice.md");
+    site.write(
+        "content/2019-01-05/notice.md",
+        &notice.replace('\n', "\r\n"),
+    );
+    site.run(&["build"]).assert_success();
+    let atom = read_text(&site.path("public/atom.xml"));
+    let feed = roxmltree::Document::parse(&atom).expect("atom.xml is XML");
+    let title = feed
+        .root_element()
+        .children()
+        .find(|node| node.has_tag_name("title"))
+        .and_then(|node| node.text());
+    assert_eq!(title, Some("莒南县\t政务公开通报"));
+}
