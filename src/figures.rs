@@ -154,7 +154,78 @@ const CLOSE: &str = "}}";
 /// Replaces every `{{ name }}` and `{{ name | filter }}` in `text` with the
 /// figure's value. Returns every bad expression, not just the first.
 pub fn expand(text: &str, figures: &Figures, escape: Escape) -> Result<String, Vec<ExpandError>> {
+    expand_traced(text, figures, escape).map(|expanded| expanded.text)
+}
+
+/// A text with its expressions replaced, and where each replacement
+/// stands, so that a place in the result can be traced to its source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expanded {
+    pub text: String,
+    /// Each expression's range in the source and its value's in `text`,
+    /// in order.
+    splices: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Expanded {
+    /// A text as it is, without expressions.
+    pub fn verbatim(text: String) -> Expanded {
+        Expanded {
+            text,
+            splices: Vec::new(),
+        }
+    }
+
+    /// The source range that `range` of the expanded text came from. A
+    /// range that takes in part of a value takes in its whole expression.
+    pub fn source_range(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.source_offset(range.start, Edge::Start);
+        let end = self.source_offset(range.end, Edge::End);
+        start..end.max(start)
+    }
+
+    /// Where `offset` of the expanded text lies in the source, as the
+    /// `edge` of a range: a start inside a value (or at its first byte)
+    /// moves to its expression's start, an end inside it (or at its last
+    /// byte) to its expression's end.
+    fn source_offset(&self, offset: usize, edge: Edge) -> usize {
+        // The last places known to correspond: (expanded, source).
+        let mut anchor = (0, 0);
+        for (source, value) in &self.splices {
+            let (before, inside) = match edge {
+                Edge::Start => (offset < value.start, offset < value.end),
+                Edge::End => (offset <= value.start, offset <= value.end),
+            };
+            if before {
+                break;
+            }
+            if inside {
+                return match edge {
+                    Edge::Start => source.start,
+                    Edge::End => source.end,
+                };
+            }
+            anchor = (value.end, source.end);
+        }
+        anchor.1 + offset.saturating_sub(anchor.0)
+    }
+}
+
+/// Which end of a range an offset is.
+#[derive(Clone, Copy)]
+enum Edge {
+    Start,
+    End,
+}
+
+/// [`expand`], keeping where each value went (see [`Expanded`]).
+pub fn expand_traced(
+    text: &str,
+    figures: &Figures,
+    escape: Escape,
+) -> Result<Expanded, Vec<ExpandError>> {
     let mut out = String::with_capacity(text.len());
+    let mut splices = Vec::new();
     let mut errors = Vec::new();
     let mut rest = 0;
     while let Some(found) = text[rest..].find(OPEN) {
@@ -170,7 +241,11 @@ pub fn expand(text: &str, figures: &Figures, escape: Escape) -> Result<String, V
         };
         let close = open + length + CLOSE.len();
         match evaluate(&text[open + OPEN.len()..open + length], figures) {
-            Ok(value) => out.push_str(&escaped(&value.to_string(), escape)),
+            Ok(value) => {
+                let start = out.len();
+                out.push_str(&escaped(&value.to_string(), escape));
+                splices.push((open..close, start..out.len()));
+            }
             Err((message, hint)) => errors.push(ExpandError {
                 span: open..close,
                 message,
@@ -181,7 +256,7 @@ pub fn expand(text: &str, figures: &Figures, escape: Escape) -> Result<String, V
     }
     out.push_str(&text[rest..]);
     if errors.is_empty() {
-        Ok(out)
+        Ok(Expanded { text: out, splices })
     } else {
         Err(errors)
     }
@@ -486,6 +561,24 @@ mod tests {
             expand("{{ unit }}", &figures(), Escape::Markdown).unwrap(),
             "a\\*b"
         );
+    }
+
+    #[test]
+    fn places_in_the_expanded_text_trace_back_to_the_source() {
+        let text = "共 {{ towns.disclosure }} 条[链接](x)，{{ unit }}尾";
+        let expanded = expand_traced(text, &figures(), Escape::Markdown).unwrap();
+        assert_eq!(expanded.text, "共 2762 条[链接](x)，a\\*b尾");
+        let find = |part: &str| {
+            let start = expanded.text.find(part).unwrap();
+            start..start + part.len()
+        };
+        let source = |part: &str| &text[expanded.source_range(find(part))];
+        assert_eq!(source("共 "), "共 ");
+        assert_eq!(source("[链接](x)"), "[链接](x)");
+        assert_eq!(source("76"), "{{ towns.disclosure }}");
+        assert_eq!(source("2762 条"), "{{ towns.disclosure }} 条");
+        assert_eq!(source("尾"), "尾");
+        assert_eq!(source("，a"), "，{{ unit }}");
     }
 
     #[test]

@@ -188,3 +188,74 @@ fn tabs_and_windows_line_endings_are_text() {
         .and_then(|node| node.text());
     assert_eq!(title, Some("莒南县\t政务公开通报"));
 }
+
+// Nothing hostile reaches a page or a terminal: links and images.
+
+/// Script links in several spellings and images from elsewhere were
+/// published in both index.html and fragment.html; now each is an error at
+/// its place in notice.md, and nothing is written.
+#[test]
+fn hostile_links_and_remote_images_are_refused_at_their_place() {
+    let site = Site::seed();
+    edit(
+        &site.path("content/2019-01-05/notice.md"),
+        "## 一、基本情况",
+        "[甲](JAVASCRIPT:alert(1)) ![乙](//evil.example/x.png) [丙](<java\tscript:x>)\n\
+         [丁][坏] <vbscript:msgbox(1)> ![戊](data:image/gif;base64,R0lGOD)\n\
+         \n\
+         [坏]: &#106;avascript:alert(1)\n\
+         \n\
+         ## 一、基本情况",
+    );
+    let link = "错误：链接地址使用了不允许的协议 “javascript:”";
+    assert_build_refused(
+        &site,
+        &[
+            diagnostic(link, "content/2019-01-05/notice.md:16:1"),
+            diagnostic(
+                "错误：图片来自其他网站",
+                "content/2019-01-05/notice.md:16:26",
+            ),
+            diagnostic(link, "content/2019-01-05/notice.md:16:53"),
+            diagnostic(link, "content/2019-01-05/notice.md:17:1"),
+            diagnostic(
+                "错误：链接地址使用了不允许的协议 “vbscript:”",
+                "content/2019-01-05/notice.md:17:8",
+            ),
+            diagnostic(
+                "错误：图片地址使用了不允许的协议 “data:”",
+                "content/2019-01-05/notice.md:17:29",
+            ),
+        ],
+    );
+}
+
+/// Links to web pages, mail and telephone numbers pass, and reach the page
+/// and the fragment as written.
+#[test]
+fn safe_links_reach_the_page_and_the_fragment() {
+    let site = Site::seed();
+    edit(
+        &site.path("content/2019-01-05/notice.md"),
+        "## 一、基本情况",
+        "详见[中国政府网](https://www.gov.cn/)，来信<mailto:gk@example.gov.cn>，\
+         来电<tel:0539-7215008>，或见[附件](#appendix-1)。\n\n## 一、基本情况",
+    );
+    site.run(&["build"]).assert_success();
+    let expected = [
+        "https://www.gov.cn/",
+        "mailto:gk@example.gov.cn",
+        "tel:0539-7215008",
+        "#appendix-1",
+    ];
+    let folder = site.path("public/2019-01-05");
+    for (file, body) in [("index.html", ".notice-body a"), ("fragment.html", "p a")] {
+        let page = read_html(&folder.join(file));
+        let hrefs: Vec<&str> = page
+            .select(&selector(body))
+            .filter_map(|a| a.value().attr("href"))
+            .filter(|href| !href.ends_with(".csv") && !href.ends_with(".xlsx"))
+            .collect();
+        assert_eq!(hrefs, expected, "{file}");
+    }
+}

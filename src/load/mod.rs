@@ -8,7 +8,7 @@ mod encoding;
 mod notice;
 mod period;
 mod site;
-mod text;
+pub(crate) mod text;
 mod theme;
 mod toml_error;
 mod value;

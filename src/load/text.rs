@@ -54,7 +54,7 @@ fn first_refused(text: &str) -> Option<(usize, Range<usize>, char, Refused)> {
 }
 
 /// The message for a refused character at `location`.
-fn refusal(c: char, why: Refused, location: &Location) -> Diagnostic {
+pub(crate) fn refusal(c: char, why: Refused, location: &Location) -> Diagnostic {
     let code = format!("U+{:04X}", u32::from(c));
     let (message, hint) = match why {
         Refused::Control => (
