@@ -6,10 +6,16 @@
 //! address is checked (see [`crate::links`]), and so is every character
 //! that an entity such as `&#7;` wrote: a body with a refused one is not
 //! rendered, and each problem comes back with its place in the Markdown.
+//!
+//! Clerks wrap long Chinese lines. A line break inside a paragraph is a
+//! space to a browser, and a space between two Chinese characters shows as
+//! a gap, so a soft break between two East Asian wide characters is dropped
+//! (as Hugo's `eastAsianLineBreaks` does); between Latin words it stays.
 
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
+use unicode_width::UnicodeWidthChar;
 
 use crate::diagnostics::{Diagnostic, Location};
 use crate::links::{self, Refused, Use};
@@ -90,8 +96,102 @@ pub fn to_html(markdown: &str) -> Result<String, Vec<Problem>> {
         return Err(problems);
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
+    html::push_html(&mut out, join_east_asian_lines(events).into_iter());
     Ok(out)
+}
+
+/// Lines joined as a paragraph joins them: without a space where the line
+/// break falls between two East Asian wide characters, with one elsewhere.
+/// For a title that its author broke into lines, shown on one line.
+pub fn join_lines(lines: &[String]) -> String {
+    let mut joined = String::new();
+    for line in lines {
+        let before = joined.chars().next_back();
+        let after = line.chars().next();
+        if let (Some(before), Some(after)) = (before, after)
+            && !break_vanishes(before, after)
+        {
+            joined.push(' ');
+        }
+        joined.push_str(line);
+    }
+    joined
+}
+
+/// Whether a line break between `before` and `after` is no space at all:
+/// both are East Asian wide characters (CSS Text 3's segment break rule).
+pub fn break_vanishes(before: char, after: char) -> bool {
+    is_wide(before) && is_wide(after)
+}
+
+/// Punctuation that Unicode counts as ambiguous in width but that Chinese
+/// text sets full-width: quotation marks, the dash of ——, the ellipsis of
+/// …… and the middle dot of names.
+const CJK_PUNCTUATION: [char; 7] = ['‘', '’', '“', '”', '—', '…', '·'];
+
+/// An East Asian wide or fullwidth character (Han, kana, fullwidth forms,
+/// CJK punctuation), but not Hangul: Korean separates words with spaces.
+fn is_wide(c: char) -> bool {
+    let hangul = matches!(c,
+        '\u{1100}'..='\u{11ff}' | '\u{3130}'..='\u{318f}' | '\u{a960}'..='\u{a97f}'
+            | '\u{ac00}'..='\u{d7ff}');
+    !hangul && (c.width() == Some(2) || CJK_PUNCTUATION.contains(&c))
+}
+
+/// The events with each soft line break between two wide characters left
+/// out. The characters on either side are the nearest text's, through any
+/// emphasis or link that starts or ends at the break.
+fn join_east_asian_lines(events: Vec<Event>) -> Vec<Event> {
+    let vanishing: Vec<bool> = (0..events.len())
+        .map(|index| {
+            if events[index] != Event::SoftBreak {
+                return false;
+            }
+            let before = events[..index]
+                .iter()
+                .rev()
+                .find_map(|event| edge(event, Side::Last));
+            let after = events[index + 1..]
+                .iter()
+                .find_map(|event| edge(event, Side::First));
+            match (before, after) {
+                (Some(Some(before)), Some(Some(after))) => break_vanishes(before, after),
+                _ => false,
+            }
+        })
+        .collect();
+    events
+        .into_iter()
+        .zip(vanishing)
+        .filter_map(|(event, vanishes)| (!vanishes).then_some(event))
+        .collect()
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    First,
+    Last,
+}
+
+/// What an event offers the search for the character beside a line break:
+/// `None` to look past it (an inline tag's start or end, empty text),
+/// `Some(Some(c))` for a text's character, `Some(None)` to stop there
+/// (anything else, such as another break or a block's end).
+fn edge(event: &Event, side: Side) -> Option<Option<char>> {
+    match event {
+        Event::Text(text) | Event::Code(text) => {
+            let c = match side {
+                Side::First => text.chars().next(),
+                Side::Last => text.chars().next_back(),
+            };
+            c.map(Some)
+        }
+        Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
+        | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link) => {
+            None
+        }
+        _ => Some(None),
+    }
 }
 
 /// Adds the problems of one event, which stands at `span` of `markdown`.
@@ -314,5 +414,43 @@ mod tests {
         );
         // One typed as it is was reported on reading notice.md.
         assert!(to_html("正文\u{7}正文\n").is_ok());
+    }
+
+    #[test]
+    fn a_line_break_between_chinese_characters_vanishes() {
+        assert_eq!(
+            html("近期县政府办公室采取随机\n抽查的方式。\n"),
+            "<p>近期县政府办公室采取随机抽查的方式。</p>\n"
+        );
+        // Through emphasis, around full-width and Chinese punctuation.
+        assert_eq!(
+            html("**（一）要求**\n正文，\n“引文”\n——完\n"),
+            "<p><strong>（一）要求</strong>正文，“引文”——完</p>\n"
+        );
+    }
+
+    #[test]
+    fn a_line_break_beside_latin_text_stays() {
+        assert_eq!(
+            html("Open\nGovernment 2019\n年，共 8113\n条\n"),
+            "<p>Open\nGovernment 2019\n年，共 8113\n条</p>\n"
+        );
+        // Korean separates words with spaces.
+        assert_eq!(html("정부\n공개\n"), "<p>정부\n공개</p>\n");
+        // A hard break is the author's.
+        assert_eq!(html("随机\\\n抽查\n"), "<p>随机<br />\n抽查</p>\n");
+    }
+
+    #[test]
+    fn title_lines_join_as_a_paragraph_does() {
+        let lines = |text: &str| text.lines().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            join_lines(&lines("关于2019年1-5月份政务公开\n随机抽查情况的通报")),
+            "关于2019年1-5月份政务公开随机抽查情况的通报"
+        );
+        assert_eq!(
+            join_lines(&lines("Report on Open\nGovernment")),
+            "Report on Open Government"
+        );
     }
 }

@@ -292,7 +292,7 @@ fn notice_views(
     let title_lines = lines(&expander.plain(&notice.title, figures));
     let view = NoticeView {
         slug: period.slug.clone(),
-        title: title_lines.concat(),
+        title: markdown::join_lines(&title_lines),
         title_lines,
         addressees: notice.addressees.clone(),
         body,
