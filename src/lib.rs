@@ -20,6 +20,7 @@ pub mod figures;
 pub mod git;
 pub mod import;
 pub mod init;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -9,6 +9,7 @@ use crate::figures::{closest, format_date};
 use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, UNIT_KEY};
 use crate::model::{ColumnKind, Period, Schema, Site, Table, Unit, Weekly};
 use crate::render::CELL_LIMIT;
+use crate::score::score_period;
 
 /// Figure namespaces a table id would shadow.
 const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals", "table"];
@@ -296,6 +297,11 @@ fn validate_period(
         );
     }
     validate_weeks(site, calendar, period, diagnostics);
+    if let Err(overflows) = score_period(site, period) {
+        overflows
+            .into_iter()
+            .for_each(|overflow| diagnostics.push(overflow));
+    }
     for table in &period.tables {
         match site.schema(&table.id.value) {
             Some(schema) => validate_table(schema, period, table, diagnostics),
@@ -531,7 +537,14 @@ fn reconcile(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics) {
         if !table.complete || table.units.iter().any(|unit| unit.rejected.contains(key)) {
             continue;
         }
-        let sum: u64 = table.units.iter().map(|unit| unit.count(key)).sum();
+        // A sum too large to hold is reported by scoring.
+        let sum = table
+            .units
+            .iter()
+            .try_fold(0_u64, |sum, unit| sum.checked_add(unit.count(key)));
+        let Some(sum) = sum else {
+            continue;
+        };
         if sum != declared.value {
             diagnostics.push(
                 Diagnostic::warning(format!(
