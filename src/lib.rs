@@ -21,6 +21,7 @@ pub mod findings;
 pub mod git;
 pub mod import;
 pub mod init;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;

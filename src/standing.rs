@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Minimum, Rule, Unit};
+use crate::score::exact_add;
 
 /// Where a unit stands against a rule's minimum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub fn limited(rule: &Rule, unit: &Unit, base: Decimal) -> Result<Decimal, Diagn
         && let Some(points) = &minimum.points
         && standing(minimum, unit).short
     {
-        score = score.checked_add(points.value).ok_or_else(|| {
+        score = exact_add(score, points.value).ok_or_else(|| {
             Diagnostic::error(format!(
                 "单位 “{}” 按 “{}” 计算的分值超出可计算的范围",
                 unit.name.value, rule.label

@@ -10,6 +10,7 @@ use crate::findings;
 use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE, UNIT_KEY};
 use crate::model::{ColumnKind, Period, Rule, Schema, Site, Table, Unit, Weekly};
 use crate::render::CELL_LIMIT;
+use crate::score::score_period;
 
 /// Figure namespaces a table id would shadow.
 const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals", "table"];
@@ -364,8 +365,22 @@ fn validate_period(
         diagnostics
             .push(Diagnostic::warning("成文日期早于数据采集截止日期").at(&window.issued.location));
     }
+    if let Some(deadline) = &window.deadline
+        && deadline.value < window.issued.value
+    {
+        diagnostics.push(
+            Diagnostic::error("整改期限早于成文日期")
+                .at(&deadline.location)
+                .hint("整改期限应在通报印发之后；请检查 deadline 和 issued"),
+        );
+    }
     validate_weeks(site, calendar, period, diagnostics);
     findings::validate(site, period, diagnostics);
+    if let Err(overflows) = score_period(site, period) {
+        overflows
+            .into_iter()
+            .for_each(|overflow| diagnostics.push(overflow));
+    }
     for table in &period.tables {
         match site.schema(&table.id.value) {
             Some(schema) => validate_table(schema, period, table, diagnostics),
@@ -607,7 +622,14 @@ fn reconcile(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics) {
         if !table.complete || table.units.iter().any(|unit| unit.rejected.contains(key)) {
             continue;
         }
-        let sum: u64 = table.units.iter().map(|unit| unit.count(key)).sum();
+        // A sum too large to hold is reported by scoring.
+        let sum = table
+            .units
+            .iter()
+            .try_fold(0_u64, |sum, unit| sum.checked_add(unit.count(key)));
+        let Some(sum) = sum else {
+            continue;
+        };
         if sum != declared.value {
             diagnostics.push(
                 Diagnostic::warning(format!(

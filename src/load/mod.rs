@@ -10,6 +10,7 @@ mod notice;
 mod period;
 mod rules;
 mod site;
+pub(crate) mod text;
 mod theme;
 mod toml_error;
 mod value;
@@ -218,7 +219,8 @@ fn read_toml<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses the `span` of a registered file as TOML into `T`, reporting a
-/// syntax or type error at its span.
+/// syntax or type error at its span, and any character of its strings that
+/// must not be published (see [`text`]).
 fn parse_toml<T: serde::de::DeserializeOwned>(
     file: FileId,
     span: Range<usize>,
@@ -226,7 +228,10 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
 ) -> Option<T> {
     let text = &diagnostics.source(file)[span.clone()];
     match toml::from_str(text) {
-        Ok(value) => Some(value),
+        Ok(value) => {
+            text::check_toml(file, span, diagnostics);
+            Some(value)
+        }
         Err(error) => {
             let diagnostic = toml_error::toml_diagnostic(&error, file, text, span.start);
             diagnostics.push(diagnostic);

@@ -66,8 +66,24 @@ fn convert_points(
     diagnostics: &mut Diagnostics,
 ) -> BTreeMap<String, Located<Decimal>> {
     raw.iter()
-        .filter_map(|(column, value)| Some((column.clone(), points(file, value, diagnostics)?)))
+        .filter_map(|(column, value)| {
+            Some((column.clone(), written_points(file, value, diagnostics)?))
+        })
         .collect()
+}
+
+/// Points read exactly as written in the file (see [`points`]).
+fn written_points(
+    file: FileId,
+    value: &Spanned<toml::Value>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Located<Decimal>> {
+    let literal = diagnostics
+        .source(file)
+        .get(value.span())
+        .unwrap_or_default()
+        .to_string();
+    points(file, value, &literal, diagnostics)
 }
 
 /// A cap is a positive number of points: it bounds a bonus from above and
@@ -77,7 +93,7 @@ fn convert_cap(
     raw: &Spanned<toml::Value>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Located<Decimal>> {
-    let cap = points(file, raw, diagnostics)?;
+    let cap = written_points(file, raw, diagnostics)?;
     if cap.value <= Decimal::ZERO {
         diagnostics.push(
             Diagnostic::error(format!("封顶分值应为正数，而不是 {}", cap.value))
@@ -97,7 +113,7 @@ fn convert_minimum(
 ) -> Option<Minimum> {
     let at_least = count(file, &raw.at_least, "“at_least”", u64::MAX, diagnostics);
     let shortfall = match &raw.points {
-        Some(value) => Some(points(file, value, diagnostics)?),
+        Some(value) => Some(written_points(file, value, diagnostics)?),
         None => None,
     };
     if raw.below.trim().is_empty() {

@@ -19,7 +19,10 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
-use crate::figures::{Escape, Figures, expand, format_date, period_figures, table_figures};
+use crate::figures::{
+    Escape, ExpandError, Expanded, Figures, expand, expand_traced, format_date, period_figures,
+    table_figures,
+};
 use crate::load::{Content, Theme};
 use crate::markdown;
 use crate::model::Site;
@@ -69,9 +72,10 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
         let scored = match score_period(site, period) {
             Ok(scored) => scored,
             Err(overflows) => {
+                // Validation scores every period too and has reported these.
                 overflows
                     .into_iter()
-                    .for_each(|overflow| diagnostics.push(overflow));
+                    .for_each(|overflow| diagnostics.push_once(overflow));
                 continue;
             }
         };
@@ -180,28 +184,51 @@ fn render_downloads(
 }
 
 /// Renders the theme's portal fragment and refuses one that a CMS editor
-/// would mangle (see [`fragment::problems`]).
+/// would mangle (see [`fragment::problems`]) or that carries an address a
+/// page may not (see [`fragment::unsafe_addresses`]).
 fn render_fragment(
     templates: &Templates,
     page: &NoticePage,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<u8>> {
     let html = render_page(templates, FRAGMENT_FILE, page, diagnostics)?;
-    let problems = fragment::problems(&String::from_utf8_lossy(&html));
-    if problems.is_empty() {
-        return Some(html);
+    let text = String::from_utf8_lossy(&html);
+    let template = templates
+        .files
+        .get(FRAGMENT_FILE)
+        .map(|file| Location::new(*file, 0..0));
+    let mut refused = false;
+    let problems = fragment::problems(&text);
+    if !problems.is_empty() {
+        let diagnostic = Diagnostic::error(format!(
+            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
+            page.notice.slug,
+            problems.join("；")
+        ))
+        .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
+        diagnostics.push(at_template(diagnostic, template.as_ref()));
+        refused = true;
     }
-    let mut diagnostic = Diagnostic::error(format!(
-        "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
-        page.notice.slug,
-        problems.join("；")
-    ))
-    .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
-    if let Some(file) = templates.files.get(FRAGMENT_FILE) {
-        diagnostic = diagnostic.at(&Location::new(*file, 0..0));
+    let addresses = fragment::unsafe_addresses(&text);
+    if !addresses.is_empty() {
+        let diagnostic = Diagnostic::error(format!(
+            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）含有不安全的地址：{}",
+            page.notice.slug,
+            addresses.join("；")
+        ))
+        .hint("链接只能是相对地址或 http、https、mailto、tel 地址；图片等只能来自本站");
+        diagnostics.push(at_template(diagnostic, template.as_ref()));
+        refused = true;
     }
-    diagnostics.push(diagnostic);
-    None
+    (!refused).then_some(html)
+}
+
+/// A diagnostic about the fragment, at its template when the theme has one.
+fn at_template(diagnostic: Diagnostic, template: Option<&Location>) -> Diagnostic {
+    match template {
+        Some(location) => diagnostic.at(location),
+        None => diagnostic,
+    }
 }
 
 /// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.
@@ -261,13 +288,14 @@ fn notice_views(
         .collect();
     let attachments = appendices.iter().map(attachment_link).collect();
     let body = expander.markdown(&notice.body, figures);
+    let body = body_html(&notice.body, &body, expander);
     let title_lines = lines(&expander.plain(&notice.title, figures));
     let view = NoticeView {
         slug: period.slug.clone(),
-        title: title_lines.concat(),
+        title: markdown::join_lines(&title_lines),
         title_lines,
         addressees: notice.addressees.clone(),
-        body: markdown::to_html(&body),
+        body,
         contact: notice.contact.as_ref().map(|contact| ContactView {
             office: contact.office.clone(),
             phone: contact.phone.clone(),
@@ -279,6 +307,23 @@ fn notice_views(
         label: period.window.label(),
     };
     (view, appendices)
+}
+
+/// The notice body as HTML, or empty when it holds a refused address or
+/// character: each is reported at its place in notice.md.
+fn body_html(source: &Located<String>, body: &Expanded, expander: &mut Expander) -> String {
+    match markdown::to_html(&body.text) {
+        Ok(html) => html,
+        Err(problems) => {
+            for problem in problems {
+                let at = source
+                    .location
+                    .within(body.source_range(problem.span.clone()));
+                expander.diagnostics.push(problem.diagnostic(&at));
+            }
+            String::new()
+        }
+    }
 }
 
 /// The attachment list's entry for an appendix.
@@ -348,9 +393,15 @@ impl Expander<'_> {
         self.expand(text, skip, figures, Escape::Plain)
     }
 
-    /// A Markdown body, located exactly.
-    pub fn markdown(&mut self, text: &Located<String>, figures: &Figures) -> String {
-        self.expand(text, Some(0), figures, Escape::Markdown)
+    /// A Markdown body, located exactly, with where each value went.
+    pub fn markdown(&mut self, text: &Located<String>, figures: &Figures) -> Expanded {
+        match expand_traced(&text.value, figures, Escape::Markdown) {
+            Ok(expanded) => expanded,
+            Err(errors) => {
+                self.report(text, Some(0), errors);
+                Expanded::verbatim(text.value.clone())
+            }
+        }
     }
 
     /// `skip` is where the value starts within its location, or `None`
@@ -366,21 +417,26 @@ impl Expander<'_> {
         match expand(&text.value, figures, escape) {
             Ok(expanded) => expanded,
             Err(errors) => {
-                for error in errors {
-                    let location = match skip {
-                        Some(skip) => text
-                            .location
-                            .within(error.span.start + skip..error.span.end + skip),
-                        None => text.location.clone(),
-                    };
-                    let mut diagnostic = Diagnostic::error(error.message).at(&location);
-                    if let Some(hint) = error.hint {
-                        diagnostic = diagnostic.hint(hint);
-                    }
-                    self.diagnostics.push(diagnostic);
-                }
+                self.report(text, skip, errors);
                 text.value.clone()
             }
+        }
+    }
+
+    /// Reports each bad expression of `text` (see [`Expander::expand`] for `skip`).
+    fn report(&mut self, text: &Located<String>, skip: Option<usize>, errors: Vec<ExpandError>) {
+        for error in errors {
+            let location = match skip {
+                Some(skip) => text
+                    .location
+                    .within(error.span.start + skip..error.span.end + skip),
+                None => text.location.clone(),
+            };
+            let mut diagnostic = Diagnostic::error(error.message).at(&location);
+            if let Some(hint) = error.hint {
+                diagnostic = diagnostic.hint(hint);
+            }
+            self.diagnostics.push(diagnostic);
         }
     }
 }
