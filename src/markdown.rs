@@ -1,4 +1,5 @@
-//! Markdown → HTML for the notice body.
+//! Markdown for the notice body: the events every output reads it through,
+//! and the HTML of the page.
 //!
 //! Raw HTML in the Markdown is shown as text, never passed through: a notice
 //! is published under the county's name and must not carry markup or scripts
@@ -6,18 +7,24 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
+/// The body's CommonMark as pulldown-cmark events, with the Markdown
+/// features a notice may use (strikethrough) and raw HTML turned into text.
+/// The page and the Word document both read the body through this, so they
+/// agree on what it says.
+pub fn events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
+    Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        // An HTML block becomes a paragraph of its literal text.
+        Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+        other => other,
+    })
+}
+
 /// Renders CommonMark to HTML, escaping any raw HTML it contains.
 pub fn to_html(markdown: &str) -> String {
-    let parser =
-        Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
-            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-            // An HTML block becomes a paragraph of its literal text.
-            Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
-            Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
-            other => other,
-        });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, parser);
+    html::push_html(&mut out, events(markdown));
     out
 }
 

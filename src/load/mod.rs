@@ -199,7 +199,7 @@ pub fn display_name(root: &Path, path: &Path) -> String {
 
 /// Reads a TOML file under `root` (see [`read_source`]) and parses it into
 /// `T`, reporting a syntax or type error at its span.
-fn read_toml<T: serde::de::DeserializeOwned>(
+pub fn read_toml<T: serde::de::DeserializeOwned>(
     root: &Path,
     path: &Path,
     diagnostics: &mut Diagnostics,

@@ -1,11 +1,13 @@
 //! Render: scored content → the files of the static site, in memory.
 //!
 //! Each period gets its folder: the notice page (`index.html`), the portal
-//! fragment (`fragment.html`) and each appendix table as CSV and XLSX. The
+//! fragment (`fragment.html`), the notice as a Word document
+//! (`notice.docx`) and each appendix table as CSV and XLSX. The
 //! site root gets the home page, `sitemap.xml` and `atom.xml`. Each period is
 //! rendered from its own data alone, so its files are independent of the
 //! other periods'. Nothing is written here; see [`crate::write`].
 
+mod docx;
 mod download;
 mod feed;
 mod fragment;
@@ -26,7 +28,9 @@ use crate::model::Site;
 use crate::score::{ScoredPeriod, score_period};
 
 pub use theme::{THEMES_DIR, Theme};
-use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
+use view::{
+    AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeLink, NoticeView, SiteView,
+};
 
 /// File name of a period's portal fragment, beside its notice page.
 pub const FRAGMENT_FILE: &str = "fragment.html";
@@ -127,12 +131,34 @@ fn render_period(
             .files
             .insert(format!("{folder}/{FRAGMENT_FILE}"), html);
     }
+    let issued = period.window.issued.value;
+    render_document(theme, &notice, &appendices, issued, output, diagnostics);
     let meta = download::Meta {
         office: &site.office,
-        issued: period.window.issued.value,
+        issued,
     };
     render_downloads(folder, &appendices, &meta, output, diagnostics);
     Some(notice_link(&notice, period.window.issued.value))
+}
+
+/// Adds the notice's Word document to the period's folder.
+fn render_document(
+    theme: &Theme,
+    notice: &NoticeView,
+    appendices: &[AppendixView],
+    issued: chrono::NaiveDate,
+    output: &mut Output,
+    diagnostics: &mut Diagnostics,
+) {
+    let path = format!("{}/{}", notice.slug, notice.document.href);
+    match docx::to_docx(notice, appendices, &theme.docx, issued) {
+        Ok(bytes) => {
+            output.files.insert(path, bytes);
+        }
+        Err(error) => diagnostics.push(Diagnostic::error(format!(
+            "无法生成 Word 文档 {path}：{error}"
+        ))),
+    }
 }
 
 /// Adds each appendix table's download files to the period's folder.
@@ -241,12 +267,15 @@ fn notice_views(
     let attachments = appendices.iter().map(attachment_link).collect();
     let body = expander.markdown(&notice.body, figures);
     let title_lines = lines(&expander.plain(&notice.title, figures));
+    let title = title_lines.concat();
     let view = NoticeView {
         slug: period.slug.clone(),
-        title: title_lines.concat(),
+        document: document_link(&title, folder_url),
+        title,
         title_lines,
         addressees: notice.addressees.clone(),
         body: markdown::to_html(&body),
+        markdown: body,
         contact: notice.contact.as_ref().map(|contact| ContactView {
             office: contact.office.clone(),
             phone: contact.phone.clone(),
@@ -258,6 +287,18 @@ fn notice_views(
         label: period.window.label(),
     };
     (view, appendices)
+}
+
+/// The link to the notice's Word document, saved under the notice's title.
+fn document_link(title: &str, folder_url: Option<&str>) -> DownloadLink {
+    DownloadLink {
+        format: docx::NAME,
+        description: docx::DESCRIPTION,
+        media_type: docx::MEDIA_TYPE,
+        href: docx::FILE.to_string(),
+        url: folder_url.map(|folder| format!("{folder}{}", docx::FILE)),
+        save_as: format!("{title}.docx"),
+    }
 }
 
 /// The attachment list's entry for an appendix.

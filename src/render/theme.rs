@@ -1,5 +1,6 @@
-//! Themes: tera templates and static files under `themes/NAME/`, each file
-//! falling back to `themes/default/` when the named theme lacks it.
+//! Themes: tera templates, static files and the Word document's style under
+//! `themes/NAME/`, each file falling back to `themes/default/` when the
+//! named theme lacks it.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -10,16 +11,22 @@ use tera::Tera;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location, Severity};
 use crate::load::{display_name, link_refused, read_source, refuse_links};
 
+use super::docx;
+
 pub const THEMES_DIR: &str = "themes";
 pub const DEFAULT_THEME: &str = "default";
+/// The folder of a theme that holds the Word document's style.
+const DOCX_DIR: &str = "docx";
 
-/// A theme's parsed templates and the static files it publishes.
+/// A theme's parsed templates, the static files it publishes, and the
+/// Word document's style (`docx/style.toml`).
 pub struct Theme {
     pub tera: Tera,
     /// Template name → the file it was read from, for locating errors.
     pub template_files: BTreeMap<String, FileId>,
     /// Path under `static/` → file on disk.
     pub static_files: BTreeMap<String, PathBuf>,
+    pub docx: docx::Style,
 }
 
 impl Theme {
@@ -57,16 +64,20 @@ impl Theme {
         let errors_before = diagnostics.count(Severity::Error);
         let templates = overlay(root, &layers, "templates", diagnostics);
         let static_files = overlay(root, &layers, "static", diagnostics);
+        let docx_files = overlay(root, &layers, DOCX_DIR, diagnostics);
         if diagnostics.count(Severity::Error) > errors_before {
             // A refused or unreadable file would only resurface as a
             // confusing "template not found".
             return None;
         }
-        let (tera, template_files) = parse_templates(root, &templates, diagnostics)?;
+        let parsed = parse_templates(root, &templates, diagnostics);
+        let docx = read_docx_style(root, &docx_files, diagnostics);
+        let (tera, template_files) = parsed?;
         Some(Theme {
             tera,
             template_files,
             static_files,
+            docx: docx?,
         })
     }
 }
@@ -107,6 +118,26 @@ fn overlay(
         }
     }
     files
+}
+
+/// Reads the Word document's style, which every theme has through
+/// `themes/default/`.
+fn read_docx_style(
+    root: &Path,
+    files: &BTreeMap<String, PathBuf>,
+    diagnostics: &mut Diagnostics,
+) -> Option<docx::Style> {
+    let Some(path) = files.get(docx::STYLE_FILE) else {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "缺少 Word 文档的样式文件 {THEMES_DIR}/{DEFAULT_THEME}/{DOCX_DIR}/{}",
+                docx::STYLE_FILE
+            ))
+            .hint("从 tongbao 自带的默认主题复制这个文件到站点的同一位置"),
+        );
+        return None;
+    };
+    docx::Style::read(root, path, diagnostics)
 }
 
 fn parse_templates(
