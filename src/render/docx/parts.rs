@@ -118,8 +118,10 @@ pub fn styles(style: &Style, grid: &Grid) -> String {
             StyleId::Normal,
             None,
             // No widow or orphan control, so that every full page holds the
-            // grid's lines; no punctuation hanging past the 版心.
-            format!("<w:widowControl w:val=\"0\"/><w:overflowPunct w:val=\"0\"/><w:ind w:firstLine=\"{indent}\"/><w:jc w:val=\"both\"/>"),
+            // grid's lines. Punctuation may hang past the 版心 at a line's
+            // end, as Word, WPS and LibreOffice all let it by default
+            // (LibreOffice reads w:overflowPunct inverted, so it is left out).
+            format!("<w:widowControl w:val=\"0\"/><w:ind w:firstLine=\"{indent}\"/><w:jc w:val=\"both\"/>"),
             // Repeated from the defaults: LibreOffice sizes the document
             // grid's characters by the Normal style's own font size.
             text_properties(&body.font, Some(body.size), None, Some(grid.letter_spacing)),
