@@ -228,8 +228,8 @@ fn issuer_line(style: &Style) -> i64 {
 /// Where the issuer's characters are inked within its line, as fractions
 /// of their size: their top edge this far under the line's top, their
 /// bottom edge this far over the line's bottom. Measured on the PDF that
-/// LibreOffice prints with the Noto CJK fonts (docs/OUTPUT.md); Song faces
-/// such as 方正小标宋 fill the em box alike, within a few tenths of a mm.
+/// LibreOffice prints with the Noto CJK fonts (docs/LAYOUT.md); other
+/// Chinese faces fill the em box much alike.
 const ISSUER_INK_TOP: f64 = 0.125;
 const ISSUER_INK_BOTTOM: f64 = 0.15;
 
