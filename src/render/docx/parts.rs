@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::grid::Grid;
 use super::style::Style;
-use super::xml::{DECLARATION, R, W, escape, half_points, run_properties, twips_from_points};
+use super::xml::{DECLARATION, R, W, escape, half_points, twips_from_mm, twips_from_points};
 
 /// Relationship ids of the footers of odd and even pages.
 pub const FOOTER_ODD: &str = "rIdFooterOdd";
@@ -93,27 +93,51 @@ impl StyleId {
     }
 }
 
-/// `word/styles.xml`: the body's font and size as the defaults, and each
-/// part's style.
+/// `word/styles.xml`: the body's font, size and language as the defaults,
+/// and each part's style.
 pub fn styles(style: &Style, grid: &Grid) -> String {
     let body = &style.body;
-    let pitch = grid.line_pitch;
-    let indent = grid.chars(2.0);
-    let issuer = &style.issuer;
-    let table = &style.table;
     let mut out = format!(
-        "{DECLARATION}<w:styles xmlns:w=\"{W}\"><w:docDefaults><w:rPrDefault>{}</w:rPrDefault>\
+        "{DECLARATION}<w:styles xmlns:w=\"{W}\"><w:docDefaults><w:rPrDefault><w:rPr>{}\
+<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault>\
 <w:pPrDefault><w:pPr><w:spacing w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/></w:pPr></w:pPrDefault></w:docDefaults>",
-        run_properties(&body.font, Some(body.size)).replace(
-            "</w:rPr>",
-            "<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr>"
-        )
+        text_properties(&body.font, Some(body.size), None, None)
     );
-    let centred = "<w:ind w:firstLine=\"0\"/><w:jc w:val=\"center\"/>";
-    let exact = |line: i64| {
-        format!("<w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"{line}\" w:lineRule=\"exact\"/>")
-    };
-    let definitions = [
+    let definitions = notice_styles(style, grid)
+        .into_iter()
+        .chain(appendix_styles(style, grid));
+    for (id, based_on, paragraph, run) in definitions {
+        paragraph_style(&mut out, id, based_on, &paragraph, &run);
+    }
+    let _ = write!(
+        out,
+        "<w:style w:type=\"character\" w:styleId=\"{}\"><w:name w:val=\"{}\"/><w:qFormat/><w:rPr>{}</w:rPr></w:style>",
+        StyleId::RunIn.id(),
+        StyleId::RunIn.name(),
+        fonts(&style.heading2)
+    );
+    out.push_str("</w:styles>");
+    out
+}
+
+/// A style: its id, the style it is based on, and the insides of its
+/// paragraph and run properties.
+type Definition = (StyleId, Option<StyleId>, String, String);
+
+const CENTRED: &str = "<w:ind w:firstLine=\"0\"/><w:jc w:val=\"center\"/>";
+
+/// Paragraph properties for lines of exactly `line` twips, off the grid.
+fn exact(line: i64) -> String {
+    format!("<w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"{line}\" w:lineRule=\"exact\"/>")
+}
+
+/// The styles of the notice itself: body text, 版头, title, 主送机关, and
+/// the four levels of heading.
+fn notice_styles(style: &Style, grid: &Grid) -> Vec<Definition> {
+    let body = &style.body;
+    let issuer = &style.issuer;
+    let indent = grid.chars(2.0);
+    vec![
         (
             StyleId::Normal,
             None,
@@ -121,9 +145,10 @@ pub fn styles(style: &Style, grid: &Grid) -> String {
             // grid's lines. Punctuation may hang past the 版心 at a line's
             // end, as Word, WPS and LibreOffice all let it by default
             // (LibreOffice reads w:overflowPunct inverted, so it is left out).
-            format!("<w:widowControl w:val=\"0\"/><w:ind w:firstLine=\"{indent}\"/><w:jc w:val=\"both\"/>"),
-            // Repeated from the defaults: LibreOffice sizes the document
-            // grid's characters by the Normal style's own font size.
+            format!(
+                "<w:widowControl w:val=\"0\"/><w:ind w:firstLine=\"{indent}\"/><w:jc w:val=\"both\"/>"
+            ),
+            // The character spacing sets the grid's characters to a line.
             text_properties(&body.font, Some(body.size), None, Some(grid.letter_spacing)),
         ),
         (
@@ -131,19 +156,24 @@ pub fn styles(style: &Style, grid: &Grid) -> String {
             Some(StyleId::Normal),
             format!(
                 "<w:pBdr><w:bottom w:val=\"single\" w:sz=\"{}\" w:space=\"{}\" w:color=\"{}\"/></w:pBdr>\
-<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{}\" w:line=\"{}\" w:lineRule=\"exact\"/>{centred}",
+<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"{}\" w:line=\"{}\" w:lineRule=\"exact\"/>{CENTRED}",
                 (issuer.rule * 8.0).round().clamp(2.0, 96.0),
                 issuer_rule_space(style),
                 issuer.color,
                 issuer_space_before(style),
                 issuer_line(style),
             ),
-            text_properties(&issuer.font, Some(issuer.size), Some(&issuer.color), Some(0)),
+            text_properties(
+                &issuer.font,
+                Some(issuer.size),
+                Some(&issuer.color),
+                Some(0),
+            ),
         ),
         (
             StyleId::Title,
             Some(StyleId::Normal),
-            format!("{}{centred}", exact(pitch)),
+            format!("{}{CENTRED}", exact(grid.line_pitch)),
             text_properties(&style.title.font, Some(style.title.size), None, Some(0)),
         ),
         (
@@ -156,6 +186,16 @@ pub fn styles(style: &Style, grid: &Grid) -> String {
         heading(StyleId::Heading2, 1, Some(&style.heading2)),
         heading(StyleId::Heading3, 2, None),
         heading(StyleId::Heading4, 3, None),
+    ]
+}
+
+/// The styles of the appendices and the page numbers.
+fn appendix_styles(style: &Style, grid: &Grid) -> Vec<Definition> {
+    let pitch = grid.line_pitch;
+    let table = &style.table;
+    let title = &style.appendix.title;
+    let number = &style.page_number;
+    vec![
         (
             StyleId::AppendixLabel,
             Some(StyleId::Normal),
@@ -167,15 +207,10 @@ pub fn styles(style: &Style, grid: &Grid) -> String {
             StyleId::AppendixTitle,
             Some(StyleId::Normal),
             format!(
-                "<w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:after=\"{}\" w:line=\"{pitch}\" w:lineRule=\"exact\"/>{centred}",
+                "<w:keepNext/><w:snapToGrid w:val=\"0\"/><w:spacing w:after=\"{}\" w:line=\"{pitch}\" w:lineRule=\"exact\"/>{CENTRED}",
                 pitch / 2
             ),
-            text_properties(
-                &style.appendix.title.font,
-                Some(style.appendix.title.size),
-                None,
-                Some(0),
-            ),
+            text_properties(&title.font, Some(title.size), None, Some(0)),
         ),
         (
             StyleId::TableText,
@@ -201,23 +236,11 @@ pub fn styles(style: &Style, grid: &Grid) -> String {
             None,
             format!(
                 "{}<w:ind w:firstLine=\"0\"/>",
-                exact(twips_from_points(style.page_number.size))
+                exact(twips_from_points(number.size))
             ),
-            text_properties(&style.page_number.font, Some(style.page_number.size), None, None),
+            text_properties(&number.font, Some(number.size), None, None),
         ),
-    ];
-    for (id, based_on, paragraph, run) in definitions {
-        paragraph_style(&mut out, id, based_on, &paragraph, &run);
-    }
-    let _ = write!(
-        out,
-        "<w:style w:type=\"character\" w:styleId=\"{}\"><w:name w:val=\"{}\"/><w:qFormat/><w:rPr>{}</w:rPr></w:style>",
-        StyleId::RunIn.id(),
-        StyleId::RunIn.name(),
-        fonts(&style.heading2)
-    );
-    out.push_str("</w:styles>");
-    out
+    ]
 }
 
 /// The issuer's line: its size and a fifth, enough for the glyphs.
@@ -237,7 +260,7 @@ const ISSUER_INK_BOTTOM: f64 = 0.15;
 /// `issuer.top` under the 版心's top edge (GB/T 9704 7.2.3).
 fn issuer_space_before(style: &Style) -> i64 {
     let above_ink = twips_from_points(style.issuer.size * ISSUER_INK_TOP);
-    (super::xml::twips_from_mm(style.issuer.top) - above_ink).max(0)
+    (twips_from_mm(style.issuer.top) - above_ink).max(0)
 }
 
 /// The border's distance under the issuer's line, in whole points (Word's
@@ -247,8 +270,6 @@ fn issuer_rule_space(style: &Style) -> i64 {
     let gap = style.issuer.gap * 72.0 / 25.4 - style.issuer.size * ISSUER_INK_BOTTOM;
     gap.round().clamp(0.0, 31.0) as i64
 }
-
-type Definition = (StyleId, Option<StyleId>, String, String);
 
 /// A heading style: kept with the next paragraph, in the outline, in
 /// `font` or the body's.

@@ -66,24 +66,6 @@ pub fn run_text(text: &str) -> String {
     out
 }
 
-/// Run properties (`w:rPr`) naming `font` for every script, East Asian
-/// first, and optionally a size in points.
-pub fn run_properties(font: &str, size: Option<f64>) -> String {
-    let font = escape(font);
-    let mut out = format!(
-        "<w:rPr><w:rFonts w:ascii=\"{font}\" w:eastAsia=\"{font}\" w:hAnsi=\"{font}\" w:cs=\"{font}\" w:hint=\"eastAsia\"/>"
-    );
-    if let Some(size) = size {
-        let half_points = half_points(size);
-        let _ = write!(
-            out,
-            "<w:sz w:val=\"{half_points}\"/><w:szCs w:val=\"{half_points}\"/>"
-        );
-    }
-    out.push_str("</w:rPr>");
-    out
-}
-
 /// Millimetres in twentieths of a point (twips), Word's unit of length.
 pub fn twips_from_mm(mm: f64) -> i64 {
     (mm * 1440.0 / 25.4).round() as i64
