@@ -21,7 +21,7 @@ fn main() {
             let started = Instant::now();
             let mut diagnostics = Diagnostics::new();
             let built = pipeline::build(root, &destination, &mut diagnostics);
-            assert!(built.is_some(), "{}", diagnostics.render());
+            assert!(built.is_ok(), "{}", diagnostics.render());
             started.elapsed()
         })
         .collect();

@@ -21,8 +21,13 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 use crate::diagnostics::Located;
 
-/// Holidays and make-up working days, by year. Empty when the site has no
-/// `content/calendar.toml`.
+/// The built-in calendar's text (`src/calendar.toml`): every year from 2019
+/// to the latest announced when this tongbao was released.
+pub const BUILTIN_CALENDAR: &str = include_str!("calendar.toml");
+
+/// Holidays and make-up working days, by year: the built-in years, with the
+/// site's `content/calendar.toml` laid over them (see
+/// [`crate::load::builtin_calendar`]).
 #[derive(Debug, Default)]
 pub struct Calendar {
     /// The years the calendar declares; a window outside them is not counted.
@@ -54,7 +59,14 @@ impl Holiday {
 impl Calendar {
     /// Whether the calendar declares every year the window touches.
     pub fn covers(&self, start: NaiveDate, end: NaiveDate) -> bool {
-        (start.year()..=end.year()).all(|year| self.years.contains_key(&year))
+        self.missing_years(start, end).is_empty()
+    }
+
+    /// The years the window touches that the calendar does not declare.
+    pub fn missing_years(&self, start: NaiveDate, end: NaiveDate) -> Vec<i32> {
+        (start.year()..=end.year())
+            .filter(|year| !self.years.contains_key(year))
+            .collect()
     }
 
     /// Whether staff work on `day`: a weekday that is no holiday, or a

@@ -53,7 +53,7 @@ impl<T> Located<T> {
 }
 
 /// One problem: a severity, a message in Chinese for the clerk, and where.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
@@ -144,6 +144,15 @@ impl Diagnostics {
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.list.push(diagnostic);
+    }
+
+    /// Adds a diagnostic unless the same one (severity, message, place,
+    /// label and hint) is there already: for a rule that two stages check,
+    /// so that a run that goes through both shows it once.
+    pub fn push_once(&mut self, diagnostic: Diagnostic) {
+        if !self.list.contains(&diagnostic) {
+            self.list.push(diagnostic);
+        }
     }
 
     pub fn list(&self) -> &[Diagnostic] {

@@ -27,7 +27,9 @@ impl Repository {
             prefix: String::new(),
         };
         let prefix = repository.git_text(&["rev-parse", "--show-prefix"])?;
-        repository.prefix = prefix.trim().to_string();
+        // Only the line break git ends its answer with: a folder's name may
+        // end in a space.
+        repository.prefix = prefix.strip_suffix('\n').unwrap_or(&prefix).to_string();
         Ok(repository)
     }
 
@@ -47,34 +49,47 @@ impl Repository {
         .filter(|id| !id.is_empty())
     }
 
-    /// Every file under `folder` (relative to the site root) at `commit`,
-    /// relative to the site root, sorted.
-    pub fn files(&self, commit: &str, folder: &str) -> Result<Vec<String>, String> {
+    /// Every file and link under `folder` (relative to the site root) at
+    /// `commit`, sorted by path. The listing is NUL-separated, so any name
+    /// git can hold (a line break in it, say) is read whole.
+    pub fn files(&self, commit: &str, folder: &str) -> Result<Vec<Entry>, String> {
         let path = format!("{}{folder}", self.prefix);
-        let listing = self.git_text(&[
-            "ls-tree",
-            "-r",
-            "-z",
-            "--name-only",
-            "--full-tree",
-            commit,
-            "--",
-            &path,
-        ])?;
-        let mut files: Vec<String> = listing
-            .split('\0')
-            .filter_map(|name| name.strip_prefix(&self.prefix))
-            .filter(|name| !name.is_empty())
-            .map(str::to_string)
-            .collect();
-        files.sort();
-        Ok(files)
+        let listing =
+            self.git_bytes(&["ls-tree", "-r", "-z", "--full-tree", commit, "--", &path])?;
+        let mut entries = Vec::new();
+        for record in listing.split(|byte| *byte == 0) {
+            if record.is_empty() {
+                continue;
+            }
+            let entry = parse_entry(record).ok_or_else(|| {
+                format!(
+                    "无法理解 git ls-tree 的输出：{}",
+                    String::from_utf8_lossy(record)
+                )
+            })?;
+            if let Some(entry) = entry.and_then(|entry| self.within_site(entry)) {
+                entries.push(entry);
+            }
+        }
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(entries)
     }
 
-    /// The bytes of each file (relative to the site root) at `commit`, in
-    /// order; `None` for a file the commit lacks. One `git cat-file` reads
-    /// them all.
-    pub fn read(&self, commit: &str, paths: &[String]) -> Result<Vec<Option<Vec<u8>>>, String> {
+    /// An entry with its path made relative to the site root, or `None`
+    /// for one outside it.
+    fn within_site(&self, mut entry: Entry) -> Option<Entry> {
+        let relative = entry.path.strip_prefix(&self.prefix)?;
+        if relative.is_empty() {
+            return None;
+        }
+        entry.path = relative.to_string();
+        Some(entry)
+    }
+
+    /// The bytes of each object, in order. One `git cat-file` reads them
+    /// all, asked by object id (never by name), and each answer is read by
+    /// its stated size and checked to be about the object asked for.
+    pub fn read(&self, objects: &[&str]) -> Result<Vec<Vec<u8>>, String> {
         let mut child = self
             .command(&["cat-file", "--batch"])
             .stdin(Stdio::piped())
@@ -82,22 +97,31 @@ impl Repository {
             .stderr(Stdio::null())
             .spawn()
             .map_err(spawn_error)?;
-        let requests: String = paths
-            .iter()
-            .map(|path| format!("{commit}:{}{path}\n", self.prefix))
-            .collect();
+        let requests: String = objects.iter().map(|object| format!("{object}\n")).collect();
         let mut stdin = child.stdin.take().ok_or("无法向 git 传送请求")?;
         // Written from a thread so a large answer cannot block the request.
         let writer = std::thread::spawn(move || stdin.write_all(requests.as_bytes()));
         let stdout = child.stdout.take().ok_or("无法读取 git 的输出")?;
         let mut reader = BufReader::new(stdout);
-        let mut contents = Vec::with_capacity(paths.len());
-        for _ in paths {
-            contents.push(read_object(&mut reader)?);
+        let mut contents = Vec::with_capacity(objects.len());
+        let mut failure = None;
+        for object in objects {
+            match read_object(&mut reader, object) {
+                Ok(bytes) => contents.push(bytes),
+                Err(error) => {
+                    failure = Some(error);
+                    break;
+                }
+            }
         }
+        // Whatever happened, git is not left waiting on a full pipe.
+        drop(reader);
         let _ = writer.join();
         let _ = child.wait();
-        Ok(contents)
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(contents),
+        }
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -105,17 +129,23 @@ impl Repository {
         command.arg("-C").arg(&self.root).args(args);
         // Messages are parsed, never shown; keep them in one language.
         command.env("LC_ALL", "C");
+        // A site folder named with `*` or `[` is a name, not a pattern.
+        command.env("GIT_LITERAL_PATHSPECS", "1");
         command
     }
 
     fn git_text(&self, args: &[&str]) -> Result<String, String> {
+        String::from_utf8(self.git_bytes(args)?).map_err(|_| "git 的输出不是 UTF-8".to_string())
+    }
+
+    fn git_bytes(&self, args: &[&str]) -> Result<Vec<u8>, String> {
         let output = self
             .command(args)
             .stdin(Stdio::null())
             .output()
             .map_err(spawn_error)?;
         if output.status.success() {
-            String::from_utf8(output.stdout).map_err(|_| "git 的输出不是 UTF-8".to_string())
+            Ok(output.stdout)
         } else {
             let message = String::from_utf8_lossy(&output.stderr);
             Err(if message.contains("not a git repository") {
@@ -127,28 +157,72 @@ impl Repository {
     }
 }
 
-/// One answer of `git cat-file --batch`: `<id> blob <size>\n<bytes>\n`, or
-/// `<name> missing\n`.
-fn read_object(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
-    let mut header = String::new();
+/// One file or link of a tree, as `git ls-tree` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Relative to the site root (to the repository in [`parse_entry`]).
+    pub path: String,
+    /// The blob's object id.
+    pub object: String,
+    pub kind: EntryKind,
+}
+
+/// What a blob of a tree stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    /// A symbolic link: the blob holds where it points.
+    Link,
+}
+
+/// One record of `git ls-tree -z`: `<mode> <type> <object>\t<path>`.
+/// `Some(None)` for what is no file (a submodule); `None` if unreadable.
+fn parse_entry(record: &[u8]) -> Option<Option<Entry>> {
+    let tab = record.iter().position(|byte| *byte == b'\t')?;
+    let meta = std::str::from_utf8(&record[..tab]).ok()?;
+    let path = String::from_utf8_lossy(&record[tab + 1..]).into_owned();
+    let mut fields = meta.split(' ');
+    let (mode, kind, object) = (fields.next()?, fields.next()?, fields.next()?);
+    if fields.next().is_some() || object.is_empty() {
+        return None;
+    }
+    let kind = match (kind, mode) {
+        ("blob", "120000") => EntryKind::Link,
+        ("blob", _) => EntryKind::File,
+        _ => return Some(None),
+    };
+    Some(Some(Entry {
+        path,
+        object: object.to_string(),
+        kind,
+    }))
+}
+
+/// One answer of `git cat-file --batch` to a request for `object`:
+/// `<id> <type> <size>\n<bytes>\n`. The bytes are read by their size,
+/// never by lines, and an answer about another object is an error.
+fn read_object(reader: &mut impl BufRead, object: &str) -> Result<Vec<u8>, String> {
+    let mut header = Vec::new();
     reader
-        .read_line(&mut header)
+        .read_until(b'\n', &mut header)
         .map_err(|error| format!("无法读取 git 的输出：{}", io_reason(&error)))?;
-    let fields: Vec<&str> = header.split_whitespace().collect();
+    let header = String::from_utf8_lossy(&header);
+    let unreadable = || format!("无法理解 git 的输出：{}", header.trim_end());
+    let fields: Vec<&str> = header.trim_end_matches('\n').split(' ').collect();
     match fields.as_slice() {
-        [_, "missing"] | [_, "ambiguous"] => Ok(None),
-        [_, kind, size] => {
-            let size: usize = size
-                .parse()
-                .map_err(|_| format!("无法理解 git 的输出：{header}"))?;
+        [id, "missing"] if *id == object => Err(format!("git 中找不到对象 {object}")),
+        [id, _, size] if *id == object => {
+            let size: usize = size.parse().map_err(|_| unreadable())?;
             let mut bytes = vec![0; size + 1];
             reader
                 .read_exact(&mut bytes)
                 .map_err(|error| format!("无法读取 git 的输出：{}", io_reason(&error)))?;
-            bytes.truncate(size);
-            Ok((*kind == "blob").then_some(bytes))
+            if bytes.pop() != Some(b'\n') {
+                return Err(unreadable());
+            }
+            Ok(bytes)
         }
-        _ => Err(format!("无法理解 git 的输出：{}", header.trim())),
+        _ => Err(unreadable()),
     }
 }
 
@@ -157,5 +231,43 @@ fn spawn_error(error: std::io::Error) -> String {
         "找不到 git 命令：请先安装 git".to_string()
     } else {
         format!("无法运行 git：{}", io_reason(&error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    #[test]
+    fn a_listing_record_keeps_any_name_whole() {
+        let record = format!("100644 blob {ID}\tcontent/a\nb c.toml");
+        let entry = parse_entry(record.as_bytes()).unwrap().unwrap();
+        assert_eq!(entry.path, "content/a\nb c.toml");
+        assert_eq!(entry.object, ID);
+        assert_eq!(entry.kind, EntryKind::File);
+        let link = format!("120000 blob {ID}\tcontent/x");
+        assert_eq!(
+            parse_entry(link.as_bytes()).unwrap().unwrap().kind,
+            EntryKind::Link
+        );
+        let submodule = format!("160000 commit {ID}\tcontent/sub");
+        assert_eq!(parse_entry(submodule.as_bytes()), Some(None));
+        assert_eq!(parse_entry(b"100644 blob"), None);
+    }
+
+    #[test]
+    fn answers_are_read_by_size_and_must_be_about_the_object_asked() {
+        let answer = format!("{ID} blob 4\na\nb\n\n");
+        let mut reader = answer.as_bytes();
+        assert_eq!(read_object(&mut reader, ID).unwrap(), b"a\nb\n");
+        assert!(reader.is_empty());
+        let other = format!("{} blob 1\nx\n", "f".repeat(40));
+        assert!(read_object(&mut other.as_bytes(), ID).is_err());
+        let missing = format!("{ID} missing\n");
+        assert!(read_object(&mut missing.as_bytes(), ID).is_err());
+        let short = format!("{ID} blob 10\nab");
+        assert!(read_object(&mut short.as_bytes(), ID).is_err());
     }
 }

@@ -19,6 +19,8 @@ pub mod diff;
 pub mod figures;
 pub mod git;
 pub mod import;
+pub mod init;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -1,15 +1,23 @@
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use tongbao::commands::{
-    self, build::BuildArgs, check::CheckArgs, diff::DiffArgs, import::ImportArgs, new::NewArgs,
-    serve::ServeArgs,
+    self, build::BuildArgs, check::CheckArgs, cli, diff::DiffArgs, import::ImportArgs,
+    init::InitArgs, new::NewArgs, serve::ServeArgs, theme::ThemeArgs,
 };
 
 /// tongbao (通报): publish county inspection notices as a static site.
+///
+/// The help texts are Chinese (`help`, `about`); `commands::cli` writes the
+/// help pages and retells clap's errors in Chinese.
 #[derive(Parser, Debug)]
-#[command(name = "tongbao", version, about)]
+#[command(
+    name = "tongbao",
+    version = env!("TONGBAO_VERSION"),
+    about = "tongbao（通报）：把政务公开随机抽查情况通报生成为静态网站"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,28 +25,51 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Create a working site in a folder
+    #[command(about = "新建站点：站点设置、节假日安排和一期示例，生成后即可构建")]
+    Init(InitArgs),
     /// Check, score and render content/ into public/
+    #[command(about = "检查、计分，把 content/ 生成为网站，写入 public/")]
     Build(BuildArgs),
-    /// Check content/ and themes/ and report every problem; write nothing
+    /// Check content/ and the theme and report every problem; write nothing
+    #[command(about = "检查 content/ 和主题，列出全部问题，不写任何文件")]
     Check(CheckArgs),
     /// Start a new period from the previous one: same units, counts zeroed
+    #[command(about = "从上一期新建一期：沿用表格和单位，计数清零")]
     New(NewArgs),
     /// Import a table's figures from the backend's export (xlsx, xls, csv)
+    #[command(about = "把后台导出的表格（xlsx、xls、csv）导入一期的一张表")]
     Import(ImportArgs),
     /// Show what a data change does to figures, scores and ranks
+    #[command(about = "列出数据改动对数字、得分和排名的影响")]
     Diff(DiffArgs),
     /// Preview the site on 127.0.0.1, rebuilt and reloaded on every change
+    #[command(about = "在本机 127.0.0.1 上预览网站，文件一改就重新生成并刷新")]
     Serve(ServeArgs),
+    /// The built-in theme
+    #[command(about = "内置主题：tongbao theme export 导出后修改样式")]
+    Theme(ThemeArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let command = cli::localize(Cli::command());
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let parsed = command
+        .clone()
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(error) => return cli::report(&error, &command, &args),
+    };
     match &cli.command {
+        Command::Init(args) => commands::init::run(args),
         Command::Build(args) => commands::build::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::New(args) => commands::new::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Theme(args) => commands::theme::run(args),
     }
 }

@@ -124,21 +124,27 @@ impl Window {
             return Err(missing_dates(previous));
         };
         let given = [options.start, Some(end), Some(issued), options.deadline];
-        let writable = |date: &NaiveDate| (0..=9999).contains(&date.year());
-        if let Some(date) = given.into_iter().flatten().find(|date| !writable(date)) {
+        if let Some(date) = given.into_iter().flatten().find(|date| !writable(*date)) {
             return Err(
                 Diagnostic::error(format!("日期 {date} 的年份应在 0 至 9999 之间"))
                     .hint("日期写作 年-月-日，例如 2019-06-30"),
             );
         }
-        let start = options
-            .start
-            .unwrap_or_else(|| default_start(previous, kind, end));
-        let deadline = options.deadline.or_else(|| {
-            let old = &previous.window;
-            let days = old.deadline.as_ref()?.value - old.issued.value;
-            issued.checked_add_signed(days)
-        });
+        let start = match options.start {
+            Some(start) => start,
+            None => derived_start(previous, kind, end)?,
+        };
+        let deadline = match options.deadline {
+            Some(deadline) => Some(deadline),
+            None => derived_deadline(previous, issued)?,
+        };
+        if let Some(deadline) = deadline.filter(|deadline| *deadline < issued) {
+            return Err(deadline_before_issued(
+                deadline,
+                issued,
+                options.deadline.is_some(),
+            ));
+        }
         Ok(Window {
             start,
             end,
@@ -146,6 +152,63 @@ impl Window {
             deadline,
         })
     }
+}
+
+/// Whether `data.toml` can hold the date: TOML writes four-digit years.
+fn writable(date: NaiveDate) -> bool {
+    (0..=9999).contains(&date.year())
+}
+
+/// The start when `--start` is not given (see [`default_start`]), refused
+/// when it falls past the year 9999.
+fn derived_start(
+    previous: &Period,
+    kind: WindowKind,
+    end: NaiveDate,
+) -> Result<NaiveDate, Diagnostic> {
+    default_start(previous, kind, end)
+        .filter(|start| writable(*start))
+        .ok_or_else(|| {
+            Diagnostic::error(format!(
+                "按上一期 {} 推算，本期的数据采集开始日期在 {} 之后，超出 9999 年",
+                previous.slug, previous.window.end.value
+            ))
+            .hint("用 --start 指定本期的数据采集开始日期")
+        })
+}
+
+/// The deadline when `--deadline` is not given: as many days after the
+/// issue date as the previous period's; none when that had none.
+fn derived_deadline(previous: &Period, issued: NaiveDate) -> Result<Option<NaiveDate>, Diagnostic> {
+    let old = &previous.window;
+    let Some(old_deadline) = &old.deadline else {
+        return Ok(None);
+    };
+    let days = old_deadline.value - old.issued.value;
+    match issued
+        .checked_add_signed(days)
+        .filter(|date| writable(*date))
+    {
+        Some(deadline) => Ok(Some(deadline)),
+        None => Err(Diagnostic::error(format!(
+            "按上一期 {} 推算，整改期限在成文日期 {issued} 之后 {} 天，超出 9999 年",
+            previous.slug,
+            days.num_days()
+        ))
+        .hint("用 --deadline 指定本期的整改期限")),
+    }
+}
+
+fn deadline_before_issued(deadline: NaiveDate, issued: NaiveDate, given: bool) -> Diagnostic {
+    let (what, hint) = if given {
+        ("整改期限 --deadline", "整改期限应在成文日期当天或之后")
+    } else {
+        (
+            "按上一期推算的整改期限",
+            "上一期的整改期限早于其成文日期；用 --deadline 指定本期的整改期限",
+        )
+    };
+    Diagnostic::error(format!("{what} {deadline} 早于成文日期 --issued {issued}")).hint(hint)
 }
 
 /// The previous period's data.toml with the new dates, weeks and label and
@@ -175,7 +238,7 @@ fn new_data(
             // otherwise the check asks for --weeks.
             if let Some(counted) = content.calendar.assessable_weeks(window.start, window.end) {
                 reminders.push(format!(
-                    "可考核周数按 content/calendar.toml 算出为 {counted} 周（上一期写明 weeks = {}，已删除）",
+                    "可考核周数按节假日安排算出为 {counted} 周（上一期写明 weeks = {}，已删除）",
                     old.value
                 ));
             }
@@ -246,13 +309,13 @@ fn previous_period<'c>(content: &'c Content, from: Option<&str>) -> Result<&'c P
 }
 
 /// Where the new window starts when `--start` is not given, by the site's
-/// `[periods] window`.
-fn default_start(previous: &Period, kind: WindowKind, end: NaiveDate) -> NaiveDate {
+/// `[periods] window`; `None` past the last date the calendar knows.
+fn default_start(previous: &Period, kind: WindowKind, end: NaiveDate) -> Option<NaiveDate> {
     let old = previous.window.start.value;
     match kind {
-        WindowKind::YearToDate if old.year() == end.year() => old,
-        WindowKind::YearToDate => NaiveDate::from_ymd_opt(end.year(), 1, 1).unwrap_or(old),
-        WindowKind::Consecutive => previous.window.end.value.succ_opt().unwrap_or(old),
+        WindowKind::YearToDate if old.year() == end.year() => Some(old),
+        WindowKind::YearToDate => NaiveDate::from_ymd_opt(end.year(), 1, 1),
+        WindowKind::Consecutive => previous.window.end.value.succ_opt(),
     }
 }
 

@@ -5,11 +5,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::load::{Content, load_content};
+use crate::load::{Content, load_content, load_theme};
 use crate::progress::Progress;
 use crate::render::{Output, render};
 use crate::validate::validate;
-use crate::write::write_site;
+use crate::write::{Note, OutputState, Place, write_site};
 
 /// Loads and validates the content under `root`. Returns `None` when any
 /// error was found; every problem is in `diagnostics`.
@@ -34,8 +34,9 @@ pub struct Verified {
 /// reported in the same run as a wrong count.
 pub fn verify(root: &Path, diagnostics: &mut Diagnostics) -> Option<Verified> {
     let content = load_content(root, diagnostics)?;
+    let theme = load_theme(root, &content.site.theme, diagnostics);
     validate(&content, diagnostics);
-    let output = render(root, &content, diagnostics);
+    let output = theme.and_then(|theme| render(&content, &theme, diagnostics));
     if diagnostics.has_errors() {
         return None;
     }
@@ -119,7 +120,11 @@ pub fn dry_run(root: &Path, diagnostics: &mut Diagnostics, warnings: Warnings) -
 
 /// Checks, renders and writes the site under `root` into `destination`.
 /// Nothing is written unless every stage succeeded; warnings are allowed.
-pub fn build(root: &Path, destination: &Path, diagnostics: &mut Diagnostics) -> Option<Summary> {
+pub fn build(
+    root: &Path,
+    destination: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Result<Summary, OutputState> {
     build_with(
         root,
         destination,
@@ -131,25 +136,50 @@ pub fn build(root: &Path, destination: &Path, diagnostics: &mut Diagnostics) -> 
 
 /// [`build`], counting warnings as `warnings` says (under
 /// [`Warnings::AsErrors`] any warning means nothing is written) and showing
-/// each stage on `progress`.
+/// each stage, and each note on the output folder, on `progress`.
+///
+/// The output is resolved (and refused when it would destroy or republish
+/// the site) before the content is read; a refusal is reported with any
+/// problem in the content. On failure, says what became of the output.
 pub fn build_with(
     root: &Path,
     destination: &Path,
     diagnostics: &mut Diagnostics,
     warnings: Warnings,
     progress: &Progress,
-) -> Option<Summary> {
+) -> Result<Summary, OutputState> {
     let started = Instant::now();
-    progress.step("检查内容、生成页面");
-    let verified = verify_counting(root, diagnostics, warnings)?;
-    progress.step("写入输出目录");
-    if let Err(error) = write_site(&verified.output, destination) {
+    let place = Place::resolve(root, destination).inspect_err(|problem| {
         diagnostics.push(Diagnostic::error(format!(
-            "无法写入输出目录 {}：{}",
-            destination.display(),
-            io_reason(&error)
+            "不能使用输出目录 {}：{problem}",
+            destination.display()
         )));
-        return None;
+    });
+    progress.step("检查内容、生成页面");
+    let verified = verify_counting(root, diagnostics, warnings);
+    let (Some(verified), Ok(place)) = (verified, place) else {
+        return Err(OutputState::Unchanged);
+    };
+    progress.step("写入输出目录");
+    let mut report = |note: Note| progress.note(&format!("说明：{note}"));
+    match write_site(&verified.output, &place, &mut report) {
+        Ok(written) => {
+            if let Some((previous, error)) = written.undeleted {
+                diagnostics.push(Diagnostic::warning(format!(
+                    "新的输出已写入 {}，但无法删除移开的原输出 {}：{}；下次构建会再删除它",
+                    destination.display(),
+                    previous.display(),
+                    io_reason(&error)
+                )));
+            }
+            Ok(Summary::of(&verified, started))
+        }
+        Err(failure) => {
+            diagnostics.push(Diagnostic::error(format!(
+                "无法写入输出目录 {}：{failure}",
+                destination.display()
+            )));
+            Err(failure.output)
+        }
     }
-    Some(Summary::of(&verified, started))
 }

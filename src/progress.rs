@@ -49,6 +49,12 @@ impl Progress {
         self.bar.set_message(message.to_string());
         self.started.set(done + 1);
     }
+
+    /// Prints one line on standard error above the bar, which is redrawn
+    /// below it.
+    pub fn note(&self, line: &str) {
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
 }
 
 impl Drop for Progress {

@@ -13,10 +13,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostics, Refusal};
-use crate::load::{CONTENT_DIR, Content};
+use crate::diagnostics::{Diagnostics, Refusal, io_reason};
+use crate::load::THEMES_DIR;
+use crate::load::{CONTENT_DIR, Content, display_name};
 use crate::pipeline;
-use crate::render::THEMES_DIR;
 
 /// Prefix of the temporary files and folders created inside the site.
 const STAGING_PREFIX: &str = ".tongbao-";
@@ -55,7 +55,12 @@ pub fn check_changed(
 ) -> io::Result<Option<Content>> {
     let copy = tempfile::Builder::new().prefix(STAGING_PREFIX).tempdir()?;
     for folder in [CONTENT_DIR, THEMES_DIR] {
-        copy_tree(&root.join(folder), &copy.path().join(folder))?;
+        copy_tree(
+            &root.join(folder),
+            &copy.path().join(folder),
+            root,
+            diagnostics,
+        )?;
     }
     for (path, bytes) in changes.files() {
         let target = copy.path().join(path);
@@ -64,25 +69,87 @@ pub fn check_changed(
         }
         fs::write(target, bytes)?;
     }
-    Ok(pipeline::verify(copy.path(), diagnostics).map(|verified| verified.content))
+    let verified = pipeline::verify(copy.path(), diagnostics);
+    // A link refused while copying is an error the copy itself lacks.
+    Ok(verified
+        .filter(|_| !diagnostics.has_errors())
+        .map(|verified| verified.content))
 }
 
-/// Copies a folder tree, following symbolic links as the loader does.
-fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+/// Copies a folder tree as it stands, never following a symbolic link: a
+/// link is copied as a link, so that the check on the copy refuses it
+/// exactly where `tongbao check` refuses it (a link tongbao never reads,
+/// such as an editor's lock file or one in an unused theme, is left alone
+/// by both). Following links would copy whatever they point at (a whole
+/// `/usr`), fail on a dangling one, and loop on a link to a parent.
+///
+/// Anything that is neither a folder, a file nor a link (a named pipe, a
+/// socket) is not content and is not copied.
+fn copy_tree(from: &Path, to: &Path, root: &Path, diagnostics: &mut Diagnostics) -> io::Result<()> {
     if !from.is_dir() {
         return Ok(());
     }
-    for entry in walkdir::WalkDir::new(from).follow_links(true) {
-        let entry = entry.map_err(io::Error::other)?;
-        let relative = entry.path().strip_prefix(from).map_err(io::Error::other)?;
-        let target = to.join(relative);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target)?;
+    for entry in walkdir::WalkDir::new(from).follow_links(false) {
+        let entry = entry.map_err(|error| walk_error(root, from, &error))?;
+        let path = entry.path();
+        let target = to.join(path.strip_prefix(from).map_err(io::Error::other)?);
+        let kind = entry.file_type();
+        let copied = if kind.is_dir() {
+            fs::create_dir_all(&target)
+        } else if kind.is_file() {
+            fs::copy(path, &target).map(drop)
+        } else if kind.is_symlink() {
+            copy_link(path, &target, root, diagnostics)
         } else {
-            fs::copy(entry.path(), &target)?;
-        }
+            Ok(())
+        };
+        copied.map_err(|error| copy_error(root, path, &error))?;
     }
     Ok(())
+}
+
+/// Makes a link at `target` with the same destination as the link `link`,
+/// without looking at that destination.
+#[cfg(unix)]
+fn copy_link(link: &Path, target: &Path, _root: &Path, _: &mut Diagnostics) -> io::Result<()> {
+    std::os::unix::fs::symlink(fs::read_link(link)?, target)
+}
+
+/// Where links cannot be made freely (Windows asks for a privilege), a
+/// link is refused here with the loader's own message instead.
+#[cfg(not(unix))]
+fn copy_link(link: &Path, _: &Path, root: &Path, diagnostics: &mut Diagnostics) -> io::Result<()> {
+    diagnostics.push(crate::load::link_refused(&display_name(root, link)));
+    Ok(())
+}
+
+/// A file of the site that could not be copied, named as the clerk knows it.
+fn copy_error(root: &Path, path: &Path, error: &io::Error) -> io::Error {
+    Refusal::io(
+        error.kind(),
+        format!(
+            "无法复制 {}：{}",
+            display_name(root, path),
+            io_reason(error)
+        ),
+    )
+}
+
+/// A folder that could not be read while copying (walkdir's own message
+/// is English and names no file the clerk knows).
+fn walk_error(root: &Path, from: &Path, error: &walkdir::Error) -> io::Error {
+    let path = error.path().unwrap_or(from);
+    let reason = match error.io_error() {
+        Some(io) => io_reason(io),
+        None => error.to_string(),
+    };
+    let kind = error
+        .io_error()
+        .map_or(io::ErrorKind::Other, io::Error::kind);
+    Refusal::io(
+        kind,
+        format!("无法读取 {}：{reason}", display_name(root, path)),
+    )
 }
 
 /// Replaces a file's content atomically: the bytes go to a temporary file

@@ -3,10 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::{closest, format_date};
-use crate::load::{CALENDAR_FILE, Content, UNIT_KEY};
+use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, UNIT_KEY};
 use crate::model::{ColumnKind, Period, Schema, Site, Table, Unit, Weekly};
+use crate::render::CELL_LIMIT;
+use crate::score::score_period;
 
 /// Figure namespaces a table id would shadow.
 const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals", "table"];
@@ -14,7 +17,7 @@ const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals",
 pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
     validate_site(&content.site, diagnostics);
     for period in &content.periods {
-        validate_period(&content.site, period, diagnostics);
+        validate_period(&content.site, &content.calendar, period, diagnostics);
     }
     validate_distinct_periods(&content.periods, diagnostics);
 }
@@ -124,6 +127,52 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
         }
     }
     validate_groups(schema, &keys, diagnostics);
+    validate_schema_cells(schema, diagnostics);
+}
+
+/// The texts of a table's spreadsheet cells (title, header, notes) fit an
+/// Excel cell. Each is checked as written; a label without a place of its
+/// own is pointed at by its column's key, or the table's id.
+fn validate_schema_cells(schema: &Schema, diagnostics: &mut Diagnostics) {
+    let id = &schema.id.location;
+    fit_cell(
+        "表格标题",
+        &schema.title.value,
+        &schema.title.location,
+        diagnostics,
+    );
+    fit_cell("序号列的表头", &schema.rank_label, id, diagnostics);
+    fit_cell("单位列的表头", &schema.unit_label, id, diagnostics);
+    for column in &schema.columns {
+        let key = &column.key;
+        fit_cell("列名", &column.label, &key.location, diagnostics);
+        if let Some(header) = &column.header {
+            fit_cell("列的表头", &header.value, &header.location, diagnostics);
+        }
+    }
+    for group in &schema.groups {
+        fit_cell("分组表头", &group.label, &group.location, diagnostics);
+    }
+    for note in &schema.notes {
+        fit_cell("表注", &note.value, &note.location, diagnostics);
+    }
+}
+
+/// Refuses a text longer than an Excel cell holds, where it was written:
+/// the download could not be made, and a shortened cell would be wrong.
+/// Excel counts UTF-16 code units, which is what is counted here.
+fn fit_cell(what: &str, text: &str, location: &Location, diagnostics: &mut Diagnostics) {
+    let length = text.encode_utf16().count();
+    if length > CELL_LIMIT {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "{what}有 {length} 个字符，超出 Excel 单元格的上限 {CELL_LIMIT} 个字符"
+            ))
+            .at(location)
+            .label("太长")
+            .hint("下载的 Excel 表格放不下这么长的文字，请改短"),
+        );
+    }
 }
 
 /// Each group heads one or more adjacent columns, in column order, and no
@@ -223,7 +272,12 @@ fn expect_column(keys: &[&str], key: &Located<String>, diagnostics: &mut Diagnos
     );
 }
 
-fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
+fn validate_period(
+    site: &Site,
+    calendar: &Calendar,
+    period: &Period,
+    diagnostics: &mut Diagnostics,
+) {
     let window = &period.window;
     if window.end.value < window.start.value {
         diagnostics
@@ -233,7 +287,21 @@ fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) 
         diagnostics
             .push(Diagnostic::warning("成文日期早于数据采集截止日期").at(&window.issued.location));
     }
-    validate_weeks(site, period, diagnostics);
+    if let Some(deadline) = &window.deadline
+        && deadline.value < window.issued.value
+    {
+        diagnostics.push(
+            Diagnostic::error("整改期限早于成文日期")
+                .at(&deadline.location)
+                .hint("整改期限应在通报印发之后；请检查 deadline 和 issued"),
+        );
+    }
+    validate_weeks(site, calendar, period, diagnostics);
+    if let Err(overflows) = score_period(site, period) {
+        overflows
+            .into_iter()
+            .for_each(|overflow| diagnostics.push(overflow));
+    }
     for table in &period.tables {
         match site.schema(&table.id.value) {
             Some(schema) => validate_table(schema, period, table, diagnostics),
@@ -260,7 +328,12 @@ fn validate_period(site: &Site, period: &Period, diagnostics: &mut Diagnostics) 
 
 /// The assessable weeks must be known where a table has the once-a-week
 /// rule, and a declared count should agree with the calendar's.
-fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
+fn validate_weeks(
+    site: &Site,
+    calendar: &Calendar,
+    period: &Period,
+    diagnostics: &mut Diagnostics,
+) {
     match (&period.weeks, period.calendar_weeks) {
         (Some(declared), Some(counted)) if declared.value != counted => diagnostics.push(
             Diagnostic::warning(format!(
@@ -268,11 +341,11 @@ fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
                 declared.value
             ))
             .at(&declared.location)
-            .label(format!("{CALENDAR_FILE} 算出 {counted} 周"))
-            .hint(
+            .label(format!("节假日安排算出 {counted} 周"))
+            .hint(format!(
                 "可考核周：周一至周日，至少有一个工作日，且所有工作日都在采集时段内；\
-                 核对 weeks 或 content/calendar.toml",
-            ),
+                 核对 weeks，或核对 {CONTENT_DIR}/{CALENDAR_FILE} 和内置日历中该年的节假日安排"
+            )),
         ),
         // A reversed window is reported already and has no weeks to count.
         (None, None) if period.window.end.value >= period.window.start.value => {
@@ -281,13 +354,12 @@ fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
                     .is_some_and(|schema| schema.weekly.is_some())
             });
             if weekly {
+                let missing =
+                    calendar.missing_years(period.window.start.value, period.window.end.value);
                 diagnostics.push(
                     Diagnostic::error("无法确定可考核周数，无法核对每周更新未达标次数")
                         .at(&period.window.end.location)
-                        .hint(format!(
-                            "在 [period] 中写 weeks = 周数，或在 content/{CALENDAR_FILE} 中加入 {} 年的节假日安排",
-                            period.window.start.value.format("%Y")
-                        )),
+                        .hint(missing_years_hint(&missing)),
                 );
             }
         }
@@ -295,9 +367,36 @@ fn validate_weeks(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
     }
 }
 
+/// What to add when the calendar lacks the years a window touches: the
+/// file, each `[years.N]` entry and the announcement it comes from.
+fn missing_years_hint(missing: &[i32]) -> String {
+    let years: Vec<String> = missing.iter().map(|year| format!("{year} 年")).collect();
+    let entries: Vec<String> = missing
+        .iter()
+        .map(|year| format!("[years.{year}]"))
+        .collect();
+    let notices: Vec<String> = missing
+        .iter()
+        .map(|year| format!("《国务院办公厅关于{year}年部分节假日安排的通知》"))
+        .collect();
+    format!(
+        "内置日历和 {CONTENT_DIR}/{CALENDAR_FILE} 都没有 {}的节假日安排：在 {CONTENT_DIR}/{CALENDAR_FILE} 中加入 {}，\
+         照{}填写 holidays 和 workdays；或在 [period] 中写 weeks = 周数",
+        years.join("、"),
+        entries.join("、"),
+        notices.join("")
+    )
+}
+
 fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: &mut Diagnostics) {
     let mut names: BTreeMap<&str, &Located<String>> = BTreeMap::new();
     for unit in &table.units {
+        fit_cell(
+            "单位名称",
+            &unit.name.value,
+            &unit.name.location,
+            diagnostics,
+        );
         if let Some(first) = names.insert(unit.name.value.as_str(), &unit.name) {
             diagnostics.push(
                 Diagnostic::error(format!("单位 “{}” 在表格中出现两次", unit.name.value))
@@ -438,7 +537,14 @@ fn reconcile(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics) {
         if !table.complete || table.units.iter().any(|unit| unit.rejected.contains(key)) {
             continue;
         }
-        let sum: u64 = table.units.iter().map(|unit| unit.count(key)).sum();
+        // A sum too large to hold is reported by scoring.
+        let sum = table
+            .units
+            .iter()
+            .try_fold(0_u64, |sum, unit| sum.checked_add(unit.count(key)));
+        let Some(sum) = sum else {
+            continue;
+        };
         if sum != declared.value {
             diagnostics.push(
                 Diagnostic::warning(format!(

@@ -195,3 +195,157 @@ fn diff_with_a_period_folder_outside_the_site_uses_the_sites_definitions() {
         )
     );
 }
+
+/// A repository whose site lives in `site/`: the seed with one more
+/// committed file at `hostile` (relative to the site), then a commit that
+/// changes only a scoring rule (a city adoption is worth 1 point, not 0.5).
+fn repository_with_a_rule_change(hostile: &str) -> tempfile::TempDir {
+    let repository = tempfile::tempdir().unwrap();
+    let site = Site::seed();
+    let root = repository.path().join("site");
+    common::copy_tree(site.root(), &root);
+    let path = root.join(hostile);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "a note\n").unwrap();
+    git(repository.path(), &["init", "-q", "-b", "main"]);
+    git(repository.path(), &["add", "-A"]);
+    git(repository.path(), &["commit", "-q", "-m", "seed"]);
+    common::edit(
+        &root.join("content/site.toml"),
+        "points = { national = 5, province = 2, city = 0.5 }",
+        "points = { national = 5, province = 2, city = 1 }",
+    );
+    git(
+        repository.path(),
+        &["commit", "-q", "-a", "-m", "city adoptions count more"],
+    );
+    repository
+}
+
+/// Names with line breaks, placed so that a reader that matches git's
+/// answers to its questions by line would shift every file after them.
+#[cfg(unix)]
+#[test]
+fn diff_reads_every_file_whatever_its_name() {
+    for hostile in [
+        "content/2019-01-05/a\nb.txt",
+        "content/a\nsite.toml",
+        "content/\n.txt",
+        "content/zz\nHEAD:site.toml",
+        "content/notes\n",
+        "content/2019-01-05/\n\n\n",
+    ] {
+        let repository = repository_with_a_rule_change(hostile);
+        let root = repository.path().join("site");
+        let run = run_diff(&root, &["HEAD~1", "HEAD"]);
+        run.assert_success();
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(
+            lines[..3],
+            [
+                "期次 2019-01-05（HEAD~1 → HEAD）",
+                "  表格 towns（镇街（园区））",
+                "    十字路街道：累计加分 2.5 → 3",
+            ],
+            "{hostile:?}: {run:#?}"
+        );
+        assert!(
+            lines.contains(&"    行政审批服务局：累计加分 3.5 → 5"),
+            "{hostile:?}: {run:#?}"
+        );
+        // The working tree is the same as HEAD.
+        let clean = run_diff(&root, &["HEAD"]);
+        clean.assert_success();
+        assert_eq!(clean.stdout, "没有变化（HEAD → 工作区）\n", "{hostile:?}");
+    }
+}
+
+/// A committed symbolic link is refused as the loader refuses one on disk,
+/// not read as a file holding the link's destination.
+#[cfg(unix)]
+#[test]
+fn diff_refuses_a_committed_link_as_check_does() {
+    let repository = repository_with_two_revisions();
+    let root = repository.path().join("site");
+    for (link, target) in [
+        ("content/site.toml", "../site.toml"),
+        ("content/2019-01-05/notice.md", "/etc/hostname"),
+    ] {
+        let path = root.join(link);
+        std::fs::rename(&path, root.join("moved-away")).unwrap();
+        std::os::unix::fs::symlink(target, &path).unwrap();
+        git(repository.path(), &["add", "-A"]);
+        git(repository.path(), &["commit", "-q", "-m", "a link"]);
+        let run = run_diff(&root, &["HEAD~1", "HEAD"]);
+        run.assert_failure();
+        assert_eq!(
+            run.stderr.lines().next(),
+            Some(format!("错误：{link} 是符号链接，tongbao 不读取链接").as_str()),
+            "{run:#?}"
+        );
+        assert!(!run.stderr.contains(".tongbao-diff"), "{run:#?}");
+        std::fs::remove_file(&path).unwrap();
+        std::fs::rename(root.join("moved-away"), &path).unwrap();
+        git(repository.path(), &["add", "-A"]);
+        git(repository.path(), &["commit", "-q", "-m", "no link"]);
+    }
+}
+
+/// A site that git does not hold (not committed yet, or in a folder git
+/// ignores) is named as the user knows it, never as a temporary folder.
+#[test]
+fn diff_of_a_site_git_does_not_hold_names_no_temporary_folder() {
+    let repository = tempfile::tempdir().unwrap();
+    std::fs::write(repository.path().join("README"), "x\n").unwrap();
+    git(repository.path(), &["init", "-q", "-b", "main"]);
+    git(repository.path(), &["add", "-A"]);
+    git(repository.path(), &["commit", "-q", "-m", "first"]);
+    let site = Site::seed();
+    for folder in ["site", "ignored"] {
+        let root = repository.path().join(folder);
+        common::copy_tree(site.root(), &root);
+        if folder == "ignored" {
+            std::fs::write(repository.path().join(".gitignore"), "ignored/\n").unwrap();
+        }
+        for args in [&[][..], &["HEAD"], &["HEAD", "content/2019-01-05"]] {
+            let run = run_diff(&root, args);
+            run.assert_failure();
+            assert_eq!(
+                run.stderr.lines().next(),
+                Some("错误：版本 “HEAD” 中没有 content/ 目录"),
+                "{args:?}: {run:#?}"
+            );
+            assert!(!run.stderr.contains("tongbao-"), "{run:#?}");
+        }
+    }
+}
+
+/// A period folder compared from outside any site: the site's definitions
+/// are missing, and the message says so about the user's folders.
+#[test]
+fn diff_of_period_folders_outside_a_site_says_the_site_is_missing() {
+    let site = Site::seed();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let folder = elsewhere.path().join("emailed");
+    common::copy_tree(&site.path(&format!("content/{SEED}")), &folder);
+    let folder = folder.to_str().unwrap();
+    for args in [vec![folder], vec![folder, folder]] {
+        let output = common::isolated(env!("CARGO_BIN_EXE_tongbao"))
+            .arg("diff")
+            .args(&args)
+            .current_dir(elsewhere.path())
+            .output()
+            .unwrap();
+        let run = common::Run::from(output);
+        run.assert_failure();
+        assert_eq!(
+            run.stderr.lines().next(),
+            Some(
+                format!("错误：比较期次目录 {folder} 需要站点的 content/site.toml，但 . 中没有")
+                    .as_str()
+            ),
+            "{run:#?}"
+        );
+        assert!(!run.stderr.contains("tongbao-"), "{run:#?}");
+    }
+}

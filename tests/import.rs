@@ -232,6 +232,8 @@ fn add_units_appends_a_new_unit_on_its_own_line() {
         "--table",
         "towns",
         "--add-units",
+        "--keep",
+        "national,province,city",
     ]);
     run.assert_success();
     assert!(has_line(&run.stdout, "新增单位：新城街道"), "{run:#?}");
@@ -255,6 +257,12 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
         "单位名称=unit",
         "--map",
         "信息公开数=disclosure",
+        "--keep",
+        "dynamic,missed_weeks",
+        "--keep",
+        "国办",
+        "--keep",
+        "省级,市级",
         "--dry-run",
     ]);
     run.assert_success();
@@ -274,7 +282,7 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
 #[test]
 fn bad_cells_are_all_reported_with_their_position() {
     let site = Site::seed();
-    site.write("towns.csv", "镇街（园区）,信息公开,动态信息,每周更新未达标次数\n板泉镇,四百,111,7\n洮边镇,400.5,,12\n,3,4,5\n");
+    site.write("towns.csv", "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级\n板泉镇,四百,111,7\n洮边镇,400.5,,12\n,3,4,5\n");
     let before = tree(site.root());
     let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
     run.assert_failure();
@@ -287,13 +295,55 @@ fn bad_cells_are_all_reported_with_their_position() {
     assert_eq!(
         errors,
         [
-            "错误：第 2 行 B 列（信息公开）“四百” 不是数字",
-            "错误：第 3 行 B 列（信息公开）应为整数，而不是 400.5",
-            "错误：第 4 行有数字，但没有单位名称（A 列）",
-            "错误：第 3 行 C 列（动态信息，单位 “洮边镇”）为空",
+            "错误：towns.csv：第 2 行 B 列（信息公开）“四百” 不是数字",
+            "错误：towns.csv：第 3 行 B 列（信息公开）应为整数，而不是 400.5",
+            "错误：towns.csv：第 4 行有数字，但没有单位名称（A 列）",
+            "错误：towns.csv：第 3 行 C 列（动态信息，单位 “洮边镇”）为空",
         ],
         "{run:#?}"
     );
+    assert_eq!(tree(site.root()), before);
+}
+
+#[test]
+fn every_message_about_a_cell_names_the_file_and_sheet() {
+    let site = Site::seed();
+    let csv = "exports/镇街 统计.csv";
+    site.write(
+        csv,
+        "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级\n板泉镇,暂无,111,7,,,\n板泉镇,1,1,1,,,\n",
+    );
+    let xlsx = "exports/towns.xlsx";
+    let second = format!(
+        r#"<row r="3">{}{}{}{}</row>"#,
+        text_xml("A3", "板泉镇"),
+        number_xml("B3", 1),
+        number_xml("C3", 1),
+        number_xml("D3", 1)
+    );
+    let rows = towns_header_xml() + &banquan_xml(&text_xml("F2", "暂无")) + &second;
+    raw_xlsx(&site.path(xlsx), "", &rows);
+    let before = tree(site.root());
+    for (file, expected) in [
+        (
+            csv,
+            [
+                "错误：exports/镇街 统计.csv：第 2 行 B 列（信息公开）“暂无” 不是数字",
+                "错误：exports/镇街 统计.csv：第 3 行与第 2 行是同一个单位 “板泉镇”",
+            ],
+        ),
+        (
+            xlsx,
+            [
+                "错误：exports/towns.xlsx：工作表 “Sheet1” 第 2 行 F 列（省级）“暂无” 不是数字",
+                "错误：exports/towns.xlsx：第 3 行与第 2 行是同一个单位 “板泉镇”",
+            ],
+        ),
+    ] {
+        let run = import_towns_dry_run(&site, file);
+        assert_eq!(run.code, Some(1), "{file}: {run:#?}");
+        assert_eq!(headlines(&run), expected, "{file}: {run:#?}");
+    }
     assert_eq!(tree(site.root()), before);
 }
 
@@ -366,6 +416,193 @@ fn the_built_downloads_import_back_without_changing_anything() {
 }
 
 #[test]
+fn downloads_of_units_whose_names_look_like_formulas_import_back() {
+    let site = Site::seed();
+    let data = site.path(&format!("content/{SEED}/data.toml"));
+    // Every character a download neutralises, and names that look
+    // neutralised already.
+    for (from, to) in [
+        ("十字路街道", "=十字路街道"),
+        ("板泉镇", "+板泉镇"),
+        ("洮边镇", "-洮边镇"),
+        ("临港产业园", "@临港产业园"),
+        ("大店镇", "'=大店镇"),
+        ("涝坡镇", "''+涝坡镇"),
+    ] {
+        common::edit(&data, &format!("\"{from}\""), &format!("\"{to}\""));
+    }
+    site.run(&["build"]).assert_success();
+    let csv = site.read(&format!("public/{SEED}/towns.csv"));
+    assert!(
+        csv.contains("\r\n1,'=十字路街道,"),
+        "the download neutralises: {csv}"
+    );
+    assert!(csv.contains("\r\n6,'''+涝坡镇,"), "{csv}");
+    let before = tree(&site.path("content"));
+    for format in ["csv", "xlsx"] {
+        let file = format!("public/{SEED}/towns.{format}");
+        let run = import_towns_dry_run(&site, &file);
+        run.assert_success();
+        assert!(
+            has_line(&run.stdout, "0 个单位数字有变化，14 个单位不变"),
+            "{file}: {run:#?}"
+        );
+        assert_eq!(run.stderr, "", "{file}: no unit missing, no warning");
+    }
+    assert_eq!(tree(&site.path("content")), before);
+
+    site.add_period(NEW).assert_success();
+    let file = format!("public/{SEED}/towns.csv");
+    site.run(&["import", &file, "--period", NEW, "--table", "towns"])
+        .assert_success();
+    let towns = |slug| {
+        data_rows(&site, slug)
+            .into_iter()
+            .find(|(id, _)| id == "towns")
+    };
+    assert_eq!(towns(NEW), towns(SEED));
+}
+
+#[test]
+fn a_long_csv_is_read_in_one_pass_with_its_line_numbers() {
+    // 40,000 blank records before the units: import once counted every
+    // record's line from the start of the file, which took seconds here
+    // and never finished for a million rows.
+    let site = Site::seed();
+    let mut text =
+        String::from("镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级\r\n");
+    text.push_str(&",,,,,,\r\n".repeat(40_000));
+    text.push_str("板泉镇,500,111,7,,,\r\n洮边镇,401,15,12,,,\r\n");
+    site.write("towns.csv", &text);
+    let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
+    run.assert_success();
+    assert!(
+        has_line(&run.stdout, "2 个单位数字有变化，0 个单位不变"),
+        "{run:#?}"
+    );
+    let data = site.read(&format!("content/{SEED}/data.toml"));
+    assert!(data.contains("\n  { unit = \"板泉镇\", disclosure = 500, dynamic = 111, missed_weeks = 7 },\n  { unit = \"洮边镇\", disclosure = 401, dynamic = 15, missed_weeks = 12 },\n"), "{data}");
+
+    // The line numbers at the end of the file are right.
+    site.write("towns.csv", &text.replace("洮边镇,401", "洮边镇,暂无"));
+    let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
+    run.assert_failure();
+    assert_eq!(
+        headlines(&run),
+        ["错误：towns.csv：第 40003 行 B 列（信息公开）“暂无” 不是数字"],
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn a_file_past_the_size_limit_is_refused_by_name() {
+    let site = Site::seed();
+    let before = tree(site.root());
+    for file in ["big.csv", "big.xlsx", "big.xls"] {
+        let path = site.path(file);
+        std::fs::write(&path, vec![b'1'; 20 * 1024 * 1024 + 1]).unwrap();
+        let run = import_towns_dry_run(&site, file);
+        run.assert_failure();
+        assert_eq!(
+            headlines(&run),
+            [format!(
+                "错误：{file}：超出导入上限：文件大于 20 MiB，未读取"
+            )],
+            "{run:#?}"
+        );
+        std::fs::remove_file(path).unwrap();
+    }
+    assert_eq!(tree(site.root()), before);
+}
+
+#[test]
+fn a_sheet_past_the_cell_limit_is_refused_and_a_stray_far_cell_is_not() {
+    // Two cells a row, 16,383 columns apart: laid out as rows, over a
+    // million cells from a file of a few kilobytes.
+    let site = Site::seed();
+    let far: String = (2..=100)
+        .map(|row| {
+            format!(
+                r#"<row r="{row}">{}{}</row>"#,
+                text_xml(&format!("A{row}"), "注"),
+                text_xml(&format!("XFD{row}"), "注")
+            )
+        })
+        .collect();
+    raw_xlsx(&site.path("towns.xlsx"), "", &(towns_header_xml() + &far));
+    let run = import_towns_dry_run(&site, "towns.xlsx");
+    run.assert_failure();
+    assert_eq!(
+        headlines(&run),
+        ["错误：towns.xlsx：超出导入上限：单元格多于 1000000 个，未读取"],
+        "{run:#?}"
+    );
+
+    // One stray cell in the sheet's far corner: a rectangle from A1 to it
+    // is 17 billion cells; import keeps three rows.
+    let stray = text_xml("XFD1048576", "注");
+    let rows =
+        towns_header_xml() + &banquan_xml("") + &format!(r#"<row r="1048576">{stray}</row>"#);
+    raw_xlsx(&site.path("towns.xlsx"), "", &rows);
+    let run = import_towns_dry_run(&site, "towns.xlsx");
+    run.assert_success();
+    assert!(
+        has_line(
+            &run.stdout,
+            "跳过：第 1048576 行 “注”（没有单位名称和数字）"
+        ),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn text_from_the_file_cannot_rewrite_the_terminal() {
+    let site = Site::seed();
+    for (hostile, escaped) in [
+        ("\u{1b}[2J\u{1b}[H", r"\u{1b}[2J\u{1b}[H"),
+        ("\u{9b}31m", r"\u{9b}31m"),
+        ("\u{7}\u{8}\u{8}", r"\u{7}\u{8}\u{8}"),
+        ("\u{202e}镇", r"\u{202e}镇"),
+    ] {
+        site.write(
+            "towns.csv",
+            &format!("镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级\n十字路街道{hostile},1,2,3,,,\n"),
+        );
+        let run = import_towns_dry_run(&site, "towns.csv");
+        run.assert_failure();
+        assert_eq!(
+            headlines(&run)[0],
+            format!(
+                "错误：towns.csv：第 2 行的单位 “十字路街道{escaped}” 不在期次 2019-01-05 的表格 towns 中"
+            ),
+            "{run:#?}"
+        );
+        let output = run.stdout.clone() + &run.stderr;
+        assert!(
+            !output.chars().any(|c| c.is_control() && c != '\n'),
+            "{hostile:?} reached the terminal: {output:?}"
+        );
+    }
+    // A header and a skipped note reach the report on standard output.
+    site.write(
+        "towns.csv",
+        "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级,备注\u{1b}]0;x\u{7}\n板泉镇,414,111,7,,,,\n注\u{1b}[31m,,,,,,,\n",
+    );
+    let run = import_towns_dry_run(&site, "towns.csv");
+    run.assert_success();
+    assert!(
+        has_line(&run.stdout, r"未导入的表头：备注\u{1b}]0;x\u{7}（H 列）"),
+        "{run:#?}"
+    );
+    assert!(
+        has_line(&run.stdout, r"跳过：第 3 行 “注\u{1b}[31m”（没有数字）"),
+        "{run:#?}"
+    );
+    let output = run.stdout.clone() + &run.stderr;
+    assert!(!output.chars().any(|c| c.is_control() && c != '\n'));
+}
+
+#[test]
 fn a_damaged_workbook_is_reported_by_its_own_format() {
     let site = Site::seed();
     site.write("towns.xlsx", "不是电子表格");
@@ -411,4 +648,393 @@ fn an_unknown_period_names_the_closest_one() {
         run.stderr,
         "错误：找不到期次 content/2019-01-5\n = 提示：是否应为 --period 2019-01-05？\n\n"
     );
+}
+
+// ---------------------------------------------------------------------
+// Nothing imported is a guess, and every message names the file.
+
+/// The headlines (`错误：…`, `警告：…`) a run printed, in order.
+fn headlines(run: &common::Run) -> Vec<String> {
+    common::diagnostics(&run.stderr)
+        .into_iter()
+        .map(|(headline, _)| headline)
+        .collect()
+}
+
+/// Every header of the towns table, as the backend exports them.
+const TOWNS_HEADER: [&str; 7] = [
+    "镇街（园区）",
+    "信息公开",
+    "动态信息",
+    "每周更新未达标次数",
+    "国办",
+    "省级",
+    "市级",
+];
+
+/// The parts of a minimal .xlsx around `sheet_data` (the rows of
+/// `<sheetData>`), with `calc` (e.g. a `<calcPr/>`) in its workbook part:
+/// a workbook written the way a script writes one.
+fn raw_xlsx(path: &std::path::Path, calc: &str, sheet_data: &str) {
+    use std::io::Write;
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let package = "http://schemas.openxmlformats.org/package/2006/relationships";
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relationships}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{relationships}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets>{calc}</workbook>"#),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relationships}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>{sheet_data}</sheetData></worksheet>"#),
+        ),
+    ];
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in parts {
+        writer.start_file(name, options).unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+/// A `<c>` with inline text.
+fn text_xml(reference: &str, text: &str) -> String {
+    format!(r#"<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+}
+
+/// A `<c>` with a number.
+fn number_xml(reference: &str, number: u64) -> String {
+    format!(r#"<c r="{reference}"><v>{number}</v></c>"#)
+}
+
+/// Row 1 of a raw sheet: every towns header in columns A to G.
+fn towns_header_xml() -> String {
+    let cells: String = TOWNS_HEADER
+        .iter()
+        .zip('A'..)
+        .map(|(header, column)| text_xml(&format!("{column}1"), header))
+        .collect();
+    format!(r#"<row r="1">{cells}</row>"#)
+}
+
+/// Row 2 of a raw sheet: 板泉镇 with its seed figures (414, 111, 7), and
+/// `province` as column F's whole `<c>` element.
+fn banquan_xml(province: &str) -> String {
+    format!(
+        r#"<row r="2">{}{}{}{}{province}</row>"#,
+        text_xml("A2", "板泉镇"),
+        number_xml("B2", 414),
+        number_xml("C2", 111),
+        number_xml("D2", 7),
+    )
+}
+
+fn import_towns_dry_run(site: &Site, file: &str) -> common::Run {
+    site.run(&[
+        "import",
+        file,
+        "--period",
+        SEED,
+        "--table",
+        "towns",
+        "--dry-run",
+    ])
+}
+
+#[test]
+fn a_formula_without_its_result_is_refused_not_read_as_zero() {
+    const RECALCULATE: &str = r#"<calcPr calcId="124519" fullCalcOnLoad="1"/>"#;
+    let refused = "错误：towns.xlsx：工作表 “Sheet1” 第 2 行 F 列（省级）是公式 =SUM(B2:C2)，文件中没有它算出的结果";
+    // As Apache POI writes it: the formula, no value.
+    let poi = r#"<c r="F2"><f>SUM(B2:C2)</f></c>"#;
+    // As openpyxl writes it: an empty value, and a request to recalculate.
+    let openpyxl = r#"<c r="F2"><f>SUM(B2:C2)</f><v></v></c>"#;
+    // As XlsxWriter writes it: a placeholder 0, and a request to recalculate.
+    let xlsxwriter = r#"<c r="F2"><f>SUM(B2:C2)</f><v>0</v></c>"#;
+    for (name, calc, cell) in [
+        ("poi", "", poi),
+        ("openpyxl", RECALCULATE, openpyxl),
+        ("xlsxwriter", RECALCULATE, xlsxwriter),
+    ] {
+        let site = Site::seed();
+        let rows = towns_header_xml() + &banquan_xml(cell);
+        raw_xlsx(&site.path("towns.xlsx"), calc, &rows);
+        let before = tree(site.root());
+        let run = import_towns_dry_run(&site, "towns.xlsx");
+        assert_eq!(run.code, Some(1), "{name}: {run:#?}");
+        assert_eq!(headlines(&run), [refused], "{name}: {run:#?}");
+        assert!(
+            run.stderr
+                .contains("用 Excel 或 WPS 打开这个文件并保存一次"),
+            "{name}: says what to do"
+        );
+        assert_eq!(tree(site.root()), before, "{name}: nothing written");
+    }
+
+    // The same through rust_xlsxwriter, with its placeholder and without one.
+    for result in [None, Some("")] {
+        let site = Site::seed();
+        let path = site.path("towns.xlsx");
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for (column, header) in TOWNS_HEADER.iter().enumerate() {
+            sheet.write_string(0, column as u16, *header).unwrap();
+        }
+        sheet.write_string(1, 0, "板泉镇").unwrap();
+        for (column, count) in [(1, 414.0), (2, 111.0), (3, 7.0)] {
+            sheet.write_number(1, column, count).unwrap();
+        }
+        let mut formula = rust_xlsxwriter::Formula::new("=SUM(B2:C2)");
+        if let Some(result) = result {
+            formula = formula.set_result(result);
+        }
+        sheet.write_formula(1, 5, formula).unwrap();
+        workbook.save(&path).unwrap();
+        let run = import_towns_dry_run(&site, "towns.xlsx");
+        assert_eq!(run.code, Some(1), "{result:?}: {run:#?}");
+        assert_eq!(headlines(&run), [refused], "{result:?}: {run:#?}");
+    }
+
+    // A unit name that is a formula without its result.
+    let site = Site::seed();
+    let name = r#"<c r="A2" t="str"><f>"板泉"&amp;"镇"</f></c>"#;
+    let rows = towns_header_xml()
+        + &banquan_xml(&number_xml("F2", 1)).replacen(&text_xml("A2", "板泉镇"), name, 1);
+    raw_xlsx(&site.path("towns.xlsx"), "", &rows);
+    let run = import_towns_dry_run(&site, "towns.xlsx");
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert_eq!(
+        headlines(&run),
+        [
+            "错误：towns.xlsx：工作表 “Sheet1” 第 2 行 A 列（单位名称）是公式 =\"板泉\"&\"镇\"，文件中没有它算出的结果"
+        ],
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn a_formula_with_its_result_saved_imports_that_result() {
+    let site = Site::seed();
+    let rows = towns_header_xml() + &banquan_xml(r#"<c r="F2"><f>1+1</f><v>2</v></c>"#);
+    raw_xlsx(
+        &site.path("towns.xlsx"),
+        r#"<calcPr calcId="191029"/>"#,
+        &rows,
+    );
+    let run = import_towns_dry_run(&site, "towns.xlsx");
+    run.assert_success();
+    assert!(
+        has_line(
+            &run.stdout,
+            "+  { unit = \"板泉镇\", disclosure = 414, dynamic = 111, missed_weeks = 7, province = 2 },"
+        ),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn a_workbook_that_inflates_past_the_limit_is_refused_before_it_is_read() {
+    // A few hundred kilobytes on disk, over 100 MiB inflated: the sheet's
+    // rows are padded with spaces, which XML allows between elements.
+    let site = Site::seed();
+    let padding = " ".repeat(101 * 1024 * 1024);
+    let rows = towns_header_xml() + &padding + &banquan_xml("");
+    raw_xlsx(&site.path("towns.xlsx"), "", &rows);
+    assert!(std::fs::metadata(site.path("towns.xlsx")).unwrap().len() < 1024 * 1024);
+    let before = tree(site.root());
+    let run = import_towns_dry_run(&site, "towns.xlsx");
+    run.assert_failure();
+    assert_eq!(
+        headlines(&run),
+        ["错误：towns.xlsx：超出导入上限：电子表格解压后大于 100 MiB，未读取"],
+        "{run:#?}"
+    );
+    assert_eq!(tree(site.root()), before);
+}
+
+// ---------------------------------------------------------------------
+// Every count column is imported, mapped, or kept on purpose.
+
+/// The towns export with the 省级 column headed `province` instead.
+fn towns_csv_with_province_as(province: &str) -> String {
+    format!(
+        "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,{province},市级\n十字路街道,421,70,3,,1,1\n板泉镇,414,111,7,,2,\n"
+    )
+}
+
+#[test]
+fn a_count_column_headed_otherwise_is_an_error_with_the_map_that_fixes_it() {
+    // The header, the --map suggested (quoted for the shell where it
+    // must be), and that --map as the shell passes it.
+    for (header, suggested, map) in [
+        ("省级采用", "--map 省级采用=province", "省级采用=province"),
+        (
+            "省级 采用数",
+            "--map 省级采用数=province",
+            "省级采用数=province",
+        ),
+        ("采用省级", "--map 采用省级=province", "采用省级=province"),
+        (
+            "省级（采用）条数",
+            "--map '省级(采用)条数=province'",
+            "省级(采用)条数=province",
+        ),
+    ] {
+        let site = site_with_new_period();
+        site.write("towns.csv", &towns_csv_with_province_as(header));
+        let before = tree(site.root());
+        let run = site.run(&[
+            "import",
+            "towns.csv",
+            "--period",
+            NEW,
+            "--table",
+            "towns",
+            "--dry-run",
+        ]);
+        assert_eq!(run.code, Some(1), "{header}: {run:#?}");
+        assert_eq!(
+            headlines(&run),
+            [
+                "错误：towns.csv：文件中没有 “省级”（province）这一列：表格 “towns” 的每个计数列都要从文件导入；文件确实没有这一列时，加 --keep province 保留 data.toml 中原有的数字"
+            ],
+            "{header}: {run:#?}"
+        );
+        assert!(
+            has_line(&run.stderr, &format!(" = 提示：是否应为 {suggested}？")),
+            "{header}: {run:#?}"
+        );
+        assert_eq!(tree(site.root()), before, "{header}: nothing written");
+
+        // The suggested --map imports the column.
+        let run = site.run(&[
+            "import",
+            "towns.csv",
+            "--period",
+            NEW,
+            "--table",
+            "towns",
+            "--map",
+            map,
+        ]);
+        run.assert_success();
+        let data = site.read(DATA);
+        assert!(
+            data.contains("\n  { unit = \"十字路街道\", disclosure = 421, dynamic = 70, missed_weeks = 3, province = 1, city = 1 },\n  { unit = \"板泉镇\", disclosure = 414, dynamic = 111, missed_weeks = 7, province = 2 },\n"),
+            "{header}: {data}"
+        );
+    }
+}
+
+#[test]
+fn a_column_the_file_lacks_is_kept_only_when_asked() {
+    let site = Site::seed();
+    site.write(
+        "towns.csv",
+        "镇街（园区）,信息公开,动态信息,每周更新未达标次数,备注\n十字路街道,500,70,3,\n",
+    );
+    let before = tree(site.root());
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", "towns.csv", "--period", SEED, "--table", "towns"];
+        args.extend(extra);
+        site.run(&args)
+    };
+    let run = import(&[]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let missing = |label: &str, key: &str| {
+        format!(
+            "错误：towns.csv：文件中没有 “{label}”（{key}）这一列：表格 “towns” 的每个计数列都要从文件导入；文件确实没有这一列时，加 --keep {key} 保留 data.toml 中原有的数字"
+        )
+    };
+    assert_eq!(
+        headlines(&run),
+        [
+            missing("国办", "national"),
+            missing("省级", "province"),
+            missing("市级", "city")
+        ],
+        "{run:#?}"
+    );
+    assert!(
+        !run.stderr.contains("提示：是否应为 --map 备注"),
+        "{run:#?}"
+    );
+    assert_eq!(tree(site.root()), before);
+
+    // By key, by label, repeated or comma-separated: the same.
+    for keep in [
+        &["--keep", "national,province,city"][..],
+        &["--keep", "国办", "--keep", "省级", "--keep", "市级"][..],
+        &["--keep", "city,国办", "--keep", "province"][..],
+    ] {
+        let run = import(&[&["--dry-run"][..], keep].concat());
+        run.assert_success();
+        assert!(
+            has_line(&run.stdout, "按 --keep 保留原有数字的列：国办、省级、市级"),
+            "{keep:?}: {run:#?}"
+        );
+        assert!(
+            has_line(
+                &run.stdout,
+                "+  { unit = \"十字路街道\", disclosure = 500, dynamic = 70, missed_weeks = 3, province = 1, city = 1 },"
+            ),
+            "{keep:?}: the kept figures stay: {run:#?}"
+        );
+    }
+    assert_eq!(tree(site.root()), before);
+}
+
+#[test]
+fn a_keep_that_names_no_column_the_file_lacks_is_an_error() {
+    let site = Site::seed();
+    site.write("towns.csv", &towns_csv_with_province_as("省级"));
+    let before = tree(site.root());
+    for (keep, expected, hint) in [
+        (
+            "provnce",
+            "错误：towns.csv：--keep provnce：表格 “towns” 没有计数列 “provnce”。可用的列：disclosure（信息公开）、dynamic（动态信息）、missed_weeks（每周更新未达标次数）、national（国办）、province（省级）、city（市级）",
+            Some(" = 提示：是否应为 --keep province？"),
+        ),
+        (
+            "累计加分",
+            "错误：towns.csv：--keep 累计加分：“累计加分” 由计分规则算出，从不导入，不必 --keep",
+            None,
+        ),
+        (
+            "disclosure",
+            "错误：towns.csv：--keep disclosure：文件的 B 列就是 “信息公开”，会被导入；去掉 --keep disclosure，或用 --map 表头=- 忽略那一列",
+            None,
+        ),
+    ] {
+        let run = site.run(&[
+            "import",
+            "towns.csv",
+            "--period",
+            SEED,
+            "--table",
+            "towns",
+            "--keep",
+            keep,
+        ]);
+        assert_eq!(run.code, Some(1), "{keep}: {run:#?}");
+        assert_eq!(headlines(&run), [expected], "{keep}: {run:#?}");
+        if let Some(hint) = hint {
+            assert!(has_line(&run.stderr, hint), "{keep}: {run:#?}");
+        }
+    }
+    assert_eq!(tree(site.root()), before);
 }

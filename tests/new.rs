@@ -39,9 +39,8 @@ fn new_copies_units_zeroes_counts_and_keeps_comments() {
         assert_eq!(table.get("declared"), None, "tables.{id}");
     }
     assert!(
-        run.stdout.contains(
-            "可考核周数按 content/calendar.toml 算出为 25 周（上一期写明 weeks = 20，已删除）"
-        ),
+        run.stdout
+            .contains("可考核周数按节假日安排算出为 25 周（上一期写明 weeks = 20，已删除）"),
         "{run:#?}"
     );
     assert!(run.stdout.contains("检查通过，有 2 条警告"), "{run:#?}");
@@ -178,6 +177,73 @@ fn new_refuses_a_year_that_data_toml_cannot_hold() {
         "{run:#?}"
     );
     assert_eq!(tree(site.root()), before);
+}
+
+/// Links tongbao never reads: editors' lock files (dangling links beside
+/// the files being edited), and an unused theme linking to a big system
+/// folder and to itself. `check` passes with them, so `new` passes too,
+/// without following them, and leaves them as they were.
+#[cfg(unix)]
+#[test]
+fn links_tongbao_does_not_read_neither_stop_nor_slow_new() {
+    use std::os::unix::fs::symlink;
+    let site = Site::seed();
+    let links = [
+        ("clerk@pc.4242:1700000000", "content/2019-01-05/.#data.toml"),
+        ("/nonexistent/lock", "content/2019-01-05/.~lock.notice.md#"),
+        ("/usr", "themes/unused/static/usr"),
+        ("..", "themes/unused/static/parent"),
+        ("loop-b", "themes/unused/loop-a"),
+        ("loop-a", "themes/unused/loop-b"),
+    ];
+    std::fs::create_dir_all(site.path("themes/unused/static")).unwrap();
+    for (target, link) in links {
+        symlink(target, site.path(link)).unwrap();
+    }
+    site.run(&["check"]).assert_success();
+    let started = std::time::Instant::now();
+    let run = site.add_period(NEW);
+    run.assert_success();
+    // Not a speed target: copying /usr took half a minute.
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "new took {took:?}"
+    );
+    assert!(site.path("content/2019-01-06/data.toml").is_file());
+    for (target, link) in links {
+        assert_eq!(
+            std::fs::read_link(site.path(link)).unwrap(),
+            std::path::Path::new(target)
+        );
+    }
+}
+
+/// A link the site does read is refused by `new` with the very message
+/// `check` gives, and nothing is created.
+#[cfg(unix)]
+#[test]
+fn a_link_the_site_reads_is_refused_by_new_as_by_check() {
+    let site = Site::seed();
+    for (target, link) in [
+        ("/etc/hostname", "themes/default/static/host.txt"),
+        ("missing.css", "themes/default/static/gone.css"),
+    ] {
+        std::os::unix::fs::symlink(target, site.path(link)).unwrap();
+        let expected = format!("错误：{link} 是符号链接，tongbao 不读取链接");
+        let check = site.run(&["check"]);
+        check.assert_failure();
+        assert!(
+            check.stderr.lines().any(|line| line == expected),
+            "{check:#?}"
+        );
+        let before = tree(site.root());
+        let run = site.add_period(NEW);
+        run.assert_failure();
+        assert!(run.stderr.lines().any(|line| line == expected), "{run:#?}");
+        assert_eq!(tree(site.root()), before, "nothing was created");
+        std::fs::remove_file(site.path(link)).unwrap();
+    }
 }
 
 #[test]

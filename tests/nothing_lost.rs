@@ -13,7 +13,14 @@ use common::{
     shipped_site, stderr, tongbao, transcript, tree,
 };
 use tongbao::render::Output;
-use tongbao::write::write_site;
+use tongbao::write::{Place, WriteFailure, Written, write_site};
+
+/// Writes `output` to `destination` in process, for a site rooted beside it.
+fn write(output: &Output, destination: &Path) -> Result<Written, WriteFailure> {
+    let root = destination.parent().expect("a parent folder");
+    let place = Place::resolve(root, destination).expect("a usable output");
+    write_site(output, &place, &mut |_| {})
+}
 
 /// Builds the shipped site into `public/` and returns what it wrote.
 fn first_build(site: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -103,7 +110,7 @@ fn a_write_error_leaves_the_previous_output() {
     let before = tree(&destination);
 
     // A static file whose path fits under themes/ but not under the output.
-    let staged_length = destination.as_os_str().len() + "/.tongbao-XXXXXX/static/".len();
+    let staged_length = destination.as_os_str().len() + "/.tongbao-staging-public/static/".len();
     let deep_length = 4096 - staged_length + 100;
     let mut deep = site.path().join("themes/default/static");
     for _ in 0..deep_length.div_ceil(201) {
@@ -151,7 +158,7 @@ fn an_output_that_is_a_file_is_not_replaced() {
     let output = Output {
         files: [("index.html".to_string(), b"<p>new</p>".to_vec())].into(),
     };
-    assert!(write_site(&output, &destination).is_err());
+    assert!(write(&output, &destination).is_err());
     assert_eq!(fs::read_to_string(&destination).expect("read"), "keep me\n");
     assert_no_leftovers(folder.path());
 }
@@ -194,7 +201,8 @@ fn a_folder_that_tongbao_did_not_write_is_not_replaced() {
 }
 
 /// The writer itself, in process: a failure after some files are staged
-/// (a file and a folder of the same name) leaves the old output intact.
+/// (a file and a folder of the same name) leaves the old output intact,
+/// its `.git` included.
 #[test]
 fn write_site_fails_without_touching_the_old_output() {
     let folder = tempfile::tempdir().expect("temp dir");
@@ -206,7 +214,9 @@ fn write_site_fails_without_touching_the_old_output() {
         ]
         .into(),
     };
-    write_site(&old, &destination).expect("first write");
+    write(&old, &destination).expect("first write");
+    fs::create_dir(destination.join(".git")).expect("a checkout");
+    fs::write(destination.join(".git/HEAD"), "ref: refs/heads/main\n").expect("HEAD");
     let before = tree(&destination);
 
     let clashing = Output {
@@ -217,20 +227,24 @@ fn write_site_fails_without_touching_the_old_output() {
         ]
         .into(),
     };
-    assert!(write_site(&clashing, &destination).is_err());
+    assert!(write(&clashing, &destination).is_err());
     assert!(tree(&destination) == before);
     assert_no_leftovers(folder.path());
 
-    // And a good write afterwards replaces it completely.
+    // And a good write afterwards replaces it completely, but for the
+    // dot-files.
     let new = Output {
         files: [("index.html".to_string(), b"<p>new</p>".to_vec())].into(),
     };
-    write_site(&new, &destination).expect("second write");
+    write(&new, &destination).expect("second write");
     let mut written = tree(&destination);
     assert!(written.remove(tongbao::write::MARKER).is_some());
     assert_eq!(
         written,
-        BTreeMap::from([("index.html".to_string(), b"<p>new</p>".to_vec())])
+        BTreeMap::from([
+            (".git/HEAD".to_string(), b"ref: refs/heads/main\n".to_vec()),
+            ("index.html".to_string(), b"<p>new</p>".to_vec())
+        ])
     );
     assert_no_leftovers(folder.path());
 }

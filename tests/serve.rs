@@ -103,6 +103,33 @@ fn get(address: &str, target: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Sends a request and reads the answer within `limit`, or `None`.
+fn get_within(address: &str, target: &str, limit: Duration) -> Option<u16> {
+    let mut stream = TcpStream::connect(address).ok()?;
+    stream.set_read_timeout(Some(limit)).ok()?;
+    stream.set_write_timeout(Some(limit)).ok()?;
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buffer = [0; 65536];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => answer.extend_from_slice(&buffer[..read]),
+            Err(_) => return None,
+        }
+        if started.elapsed() > limit {
+            return None;
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    answer.split(' ').nth(1)?.parse().ok()
+}
+
 /// GETs `target` until the page contains `needle`; returns the page.
 fn wait_for_page(address: &str, target: &str, needle: &str) -> String {
     let deadline = Instant::now() + PATIENCE;
@@ -115,6 +142,19 @@ fn wait_for_page(address: &str, target: &str, needle: &str) -> String {
             Instant::now() < deadline,
             "“{needle}” never appeared in {target}: {body}"
         );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// GETs `target` until `test` holds for the page; returns the page.
+fn wait_until(address: &str, target: &str, what: &str, test: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (_, body) = get(address, target);
+        if test(&body) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{what} never happened: {body}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -203,6 +243,171 @@ fn serve_answers_rebuilds_on_change_and_refuses_paths_outside_the_site() {
     for (path, bytes) in common::tree(&site.path("public")) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("__tongbao"), "{path:?}");
+    }
+}
+
+/// Clients that misbehave, each on its own connection and never reading
+/// what they are sent. A server that answers one connection at a time, or
+/// waits on a client without a time limit, stops answering everyone else.
+fn hostile_clients(address: &str) -> Vec<TcpStream> {
+    let page_request = format!("GET {PAGE} HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    let mut clients = Vec::new();
+    // Asks for the page thousands of times over (tens of megabytes of
+    // answers if each is answered) and reads none of it.
+    let mut greedy = TcpStream::connect(address).unwrap();
+    greedy
+        .set_write_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let _ = greedy.write_all(page_request.repeat(3000).as_bytes());
+    clients.push(greedy);
+    // Asks for the page once, and never reads the answer.
+    let mut once = TcpStream::connect(address).unwrap();
+    once.write_all(page_request.as_bytes()).unwrap();
+    clients.push(once);
+    // Connects and sends nothing.
+    clients.push(TcpStream::connect(address).unwrap());
+    // Sends half a request line and stops.
+    let mut half = TcpStream::connect(address).unwrap();
+    half.write_all(b"GET /2019-01").unwrap();
+    clients.push(half);
+    // Sends a request head that never ends.
+    let mut endless = TcpStream::connect(address).unwrap();
+    endless.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    let _ = endless.write_all("X-Padding: 0123456789abcdef\r\n".repeat(100).as_bytes());
+    clients.push(endless);
+    clients
+}
+
+#[test]
+fn a_client_that_never_reads_does_not_stall_the_others() {
+    let site = Site::seed();
+    let server = start(&site);
+    let address = server.address.as_str();
+    let clients = hostile_clients(address);
+    // Let the server take up every hostile request first.
+    std::thread::sleep(Duration::from_millis(500));
+    // "Does not hang", not a speed target: a few seconds on a busy machine.
+    let bound = Duration::from_secs(10);
+    for target in ["/", PAGE, "/2019-01-05/towns.xlsx", "/no-such-page"] {
+        let status = get_within(address, target, bound);
+        let expected = if target == "/no-such-page" { 404 } else { 200 };
+        assert_eq!(
+            status,
+            Some(expected),
+            "{target} was not answered within {bound:?} while other clients stall"
+        );
+    }
+    drop(clients);
+    // And the server still answers once they are gone.
+    assert_eq!(get_within(address, "/", bound), Some(200));
+}
+
+#[test]
+fn requests_that_are_not_http_are_refused_and_others_still_answered() {
+    let site = Site::seed();
+    let server = start(&site);
+    let address = server.address.as_str();
+    for request in [
+        "GARBAGE\r\n\r\n".to_string(),
+        "GET /\r\n\r\n".to_string(),
+        "GET / HTTP/1.1 extra\r\n\r\n".to_string(),
+        format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(40_000)),
+    ] {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        let _ = stream.write_all(request.as_bytes());
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        let status: u16 = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no status for {request:.40?}: {answer:?}"));
+        assert!(
+            status == 400 || status == 431,
+            "{request:.40?} answered {status}"
+        );
+    }
+    let (status, _) = get(address, "/");
+    assert_eq!(status, 200);
+    // A method other than GET and HEAD is refused, saying which are allowed.
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 405 "), "{answer}");
+    assert!(answer.contains("\r\nAllow: GET, HEAD\r\n"), "{answer}");
+}
+
+/// Ways `content/` goes away and comes back as a new folder, as `git
+/// checkout`, a restore from a copy or a sync tool do it.
+#[derive(Debug, Clone, Copy)]
+enum Remake {
+    /// Deleted, then copied back file by file.
+    DeleteAndCopy,
+    /// Renamed away, then renamed back.
+    RenameAndBack,
+    /// Deleted, then a complete copy renamed into its place.
+    DeleteAndMoveIn,
+}
+
+#[test]
+fn the_watch_recovers_when_content_is_deleted_and_made_again() {
+    let site = Site::seed();
+    let server = start(&site);
+    let address = server.address.as_str();
+    let saved = tempfile::tempdir().unwrap();
+    let content = site.path("content");
+    common::copy_tree(&content, &saved.path().join("content"));
+    let original = site.read(DATA);
+    let remakes = [
+        Remake::DeleteAndCopy,
+        Remake::RenameAndBack,
+        Remake::DeleteAndMoveIn,
+    ];
+    for (round, remake) in remakes.into_iter().enumerate() {
+        let aside = site.path("content.aside");
+        match remake {
+            Remake::DeleteAndCopy | Remake::DeleteAndMoveIn => {
+                std::fs::remove_dir_all(&content).unwrap();
+            }
+            Remake::RenameAndBack => std::fs::rename(&content, &aside).unwrap(),
+        }
+        wait_for_page(address, PAGE, "tongbao-build-error");
+        match remake {
+            Remake::DeleteAndCopy => common::copy_tree(&saved.path().join("content"), &content),
+            Remake::RenameAndBack => std::fs::rename(&aside, &content).unwrap(),
+            Remake::DeleteAndMoveIn => {
+                common::copy_tree(&saved.path().join("content"), &aside);
+                std::fs::rename(&aside, &content).unwrap();
+            }
+        }
+        let back = wait_until(address, PAGE, "the error page going away", |page| {
+            !page.contains("tongbao-build-error")
+        });
+        assert_eq!(shizilu_disclosure(&back), "421", "{remake:?}");
+        // Later edits are seen again.
+        let figure = 5000 + round;
+        let text = site.read(DATA).replace(
+            "{ unit = \"十字路街道\", disclosure = 421,",
+            &format!("{{ unit = \"十字路街道\", disclosure = {figure},"),
+        );
+        site.write(DATA, &text);
+        let changed = wait_for_page(address, PAGE, &format!(">{figure}<"));
+        assert_eq!(
+            shizilu_disclosure(&changed),
+            figure.to_string(),
+            "{remake:?}"
+        );
+        // Put the figure back for the next round.
+        site.write(DATA, &original);
+        wait_for_page(address, PAGE, ">421<");
     }
 }
 

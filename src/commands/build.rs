@@ -1,6 +1,6 @@
 //! `tongbao build`: check, score and render `content/` into `public/`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -9,30 +9,41 @@ use super::{exit_code, print_diagnostics};
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::pipeline::{self, Warnings};
 use crate::progress::Progress;
+use crate::write::{DEFAULT_OUTPUT, OutputState};
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
-    /// Site root holding content/ and themes/
-    #[arg(long, default_value = ".")]
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
     pub root: PathBuf,
     /// Output folder [default: ROOT/public]
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "目录",
+        help = "输出目录（默认：站点目录下的 public/）"
+    )]
     pub output: Option<PathBuf>,
     /// Treat warnings as errors (exit 1 and write nothing when there is any)
-    #[arg(long)]
+    #[arg(long, help = "警告也按错误处理：有任何警告就不写入，退出码为 1")]
     pub strict: bool,
 }
 
 /// Exits 0 when the site was written (warnings allowed unless `--strict`),
-/// 1 when anything failed, leaving the output folder as it was.
+/// 1 when anything failed; the last line then says what became of the
+/// output folder.
 pub fn run(args: &BuildArgs) -> ExitCode {
     let destination = args
         .output
         .clone()
-        .unwrap_or_else(|| args.root.join("public"));
+        .unwrap_or_else(|| args.root.join(DEFAULT_OUTPUT));
     let mut diagnostics = Diagnostics::new();
     let progress = Progress::new(2);
-    let summary = pipeline::build_with(
+    let built = pipeline::build_with(
         &args.root,
         &destination,
         &mut diagnostics,
@@ -42,8 +53,8 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     drop(progress);
     print_diagnostics(&diagnostics);
     let warnings = diagnostics.count(Severity::Warning);
-    match summary {
-        Some(summary) => println!(
+    match built {
+        Ok(summary) => println!(
             "构建完成：{} 期通报，{} 个单位，{} 个页面，{} 条警告，用时 {} 毫秒，输出至 {}",
             summary.periods,
             summary.units,
@@ -52,8 +63,8 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             summary.elapsed.as_millis(),
             destination.display()
         ),
-        None => eprintln!(
-            "构建失败{}：{} 个错误，{} 条警告；输出目录 {} 未改动",
+        Err(state) => eprintln!(
+            "构建失败{}：{} 个错误，{} 条警告；{}",
             if args.strict {
                 "（--strict：警告按错误计）"
             } else {
@@ -61,8 +72,23 @@ pub fn run(args: &BuildArgs) -> ExitCode {
             },
             diagnostics.count(Severity::Error),
             warnings,
-            destination.display()
+            outcome(&destination, &state)
         ),
     }
     exit_code(&diagnostics)
+}
+
+/// What became of the output folder after a failed build, as the last line
+/// says it.
+fn outcome(destination: &Path, state: &OutputState) -> String {
+    let destination = destination.display();
+    match state {
+        OutputState::Unchanged => format!("输出目录 {destination} 未改动"),
+        OutputState::Restored => {
+            format!("输出目录 {destination} 已恢复为以前中断的构建之前的内容，本次没有写入")
+        }
+        OutputState::NotRestored { .. } => {
+            format!("输出目录 {destination} 未能恢复原样，见上面的错误")
+        }
+    }
 }

@@ -12,11 +12,16 @@ use crate::pipeline::{self, Warnings};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Site root holding content/ and themes/
-    #[arg(long, default_value = ".")]
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
     pub root: PathBuf,
     /// Treat warnings as errors (exit 1 when there is any)
-    #[arg(long)]
+    #[arg(long, help = "警告也按错误处理：有任何警告，退出码为 1")]
     pub strict: bool,
 }
 

@@ -14,14 +14,29 @@ use crate::diff::{self as compare};
 #[derive(Args, Debug)]
 pub struct DiffArgs {
     /// Old side: a period folder, a data.toml, or a git revision [default: HEAD]
+    #[arg(
+        value_name = "旧",
+        help = "旧的一方：期次目录、data.toml 或 git 版本（默认：HEAD）"
+    )]
     pub old: Option<String>,
     /// New side, the same kinds [default: the working tree]
+    #[arg(value_name = "新", help = "新的一方，同上（默认：工作区中的文件）")]
     pub new: Option<String>,
     /// Output: text for the terminal, md for Markdown to paste into a review
-    #[arg(long, default_value = "text")]
+    #[arg(
+        long,
+        default_value = "text",
+        value_name = "格式",
+        help = "输出格式：text 供终端查看，md 为 Markdown，可贴入审核记录"
+    )]
     pub format: Format,
-    /// Site root holding content/ and themes/
-    #[arg(long, default_value = ".")]
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
     pub root: PathBuf,
 }
 

@@ -9,7 +9,7 @@ use similar::TextDiff;
 
 use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::import::{self, Override, Plan, Request};
+use crate::import::{self, Override, Plan, Request, shown};
 use crate::load::{CONTENT_DIR, Content};
 use crate::model::Period;
 use crate::progress::Progress;
@@ -18,27 +18,53 @@ use crate::staging::{self, Changes};
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The backend's export: .xlsx, .xls or .csv (UTF-8, GBK or UTF-16)
+    #[arg(
+        value_name = "文件",
+        help = "后台导出的文件：.xlsx、.xls 或 .csv（UTF-8、GBK 或 UTF-16 均可）"
+    )]
     pub file: PathBuf,
     /// Period to import into (its folder name under content/)
-    #[arg(long, value_name = "SLUG")]
+    #[arg(
+        long,
+        value_name = "期次",
+        help = "导入到哪一期（content/ 下的目录名）"
+    )]
     pub period: String,
     /// Table to import into, as site.toml names it (e.g. towns)
-    #[arg(long, value_name = "ID")]
+    #[arg(
+        long,
+        value_name = "表格",
+        help = "导入到哪张表，用 site.toml 中的编号（如 towns）"
+    )]
     pub table: String,
     /// Header of the file = column key (or unit, or - to ignore); repeatable
-    #[arg(long = "map", value_name = "表头=KEY")]
+    #[arg(
+        long = "map",
+        value_name = "表头=列",
+        help = "文件的表头对应哪一列：列的 key，或 unit（单位名称），或 -（忽略）；可写多次"
+    )]
     pub overrides: Vec<Override>,
+    /// Count column (key or label) the file lacks, to leave as data.toml
+    /// has it; repeatable or comma-separated. Any other column the file
+    /// lacks is an error
+    #[arg(long, value_name = "KEY", value_delimiter = ',')]
+    pub keep: Vec<String>,
     /// Worksheet of a workbook [default: the first]
-    #[arg(long)]
+    #[arg(long, value_name = "工作表", help = "工作簿中的工作表（默认：第一张）")]
     pub sheet: Option<String>,
     /// Append units that data.toml lacks instead of refusing them
-    #[arg(long)]
+    #[arg(long, help = "把 data.toml 中没有的单位加到表末，而不是拒绝导入")]
     pub add_units: bool,
     /// Print the change to data.toml without writing it
-    #[arg(long)]
+    #[arg(long, help = "只显示对 data.toml 的改动，不写入")]
     pub dry_run: bool,
-    /// Site root holding content/ and themes/
-    #[arg(long, default_value = ".")]
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
     pub root: PathBuf,
 }
 
@@ -61,12 +87,13 @@ pub fn run(args: &ImportArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONTENT_ERROR);
         }
     };
-    progress.step(&format!("读取 {}", args.file.display()));
+    progress.step(&shown(&format!("读取 {}", args.file.display())));
     let request = Request {
         file: &args.file,
         sheet: args.sheet.as_deref(),
         table: &args.table,
         overrides: &args.overrides,
+        keep: &args.keep,
         add_units: args.add_units,
     };
     let data_name = diagnostics.file_name(period.file);
@@ -80,7 +107,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         Ok(plan) => plan,
         Err(errors) => {
             drop(progress);
-            errors.into_iter().for_each(print_message);
+            errors.into_iter().for_each(print_escaped);
             eprintln!("未导入：{data_name} 未改动");
             return ExitCode::from(EXIT_CONTENT_ERROR);
         }
@@ -155,36 +182,56 @@ fn find_period<'c>(content: &'c Content, slug: &str) -> Result<&'c Period, Diagn
     })
 }
 
+/// Prints a message about the imported file. Text from the file (unit
+/// names, headers, cells, sheet names) is in it: it is shown escaped, so
+/// that no escape sequence in a file can rewrite the clerk's terminal.
+fn print_escaped(mut diagnostic: Diagnostic) {
+    diagnostic.message = shown(&diagnostic.message).into_owned();
+    diagnostic.hint = diagnostic.hint.map(|hint| shown(&hint).into_owned());
+    print_message(diagnostic);
+}
+
+/// Prints a line of the report, escaped as [`print_escaped`] does.
+fn say(line: &str) {
+    println!("{}", shown(line));
+}
+
 fn report(file: &Path, plan: &Plan) {
-    println!(
+    say(&format!(
         "读取 {}（{}）：{} 个单位",
         file.display(),
         plan.source,
         plan.units_read
-    );
-    println!("导入的列：{}", plan.imported.join("，"));
-    if !plan.untouched.is_empty() {
-        println!("文件中没有的列（数字不变）：{}", plan.untouched.join("、"));
+    ));
+    say(&format!("导入的列：{}", plan.imported.join("，")));
+    if !plan.kept.is_empty() {
+        say(&format!(
+            "按 --keep 保留原有数字的列：{}",
+            plan.kept.join("、")
+        ));
     }
     if !plan.ignored.is_empty() {
-        println!("未导入的表头：{}", plan.ignored.join("，"));
+        say(&format!("未导入的表头：{}", plan.ignored.join("，")));
     }
-    println!(
+    say(&format!(
         "{} 个单位数字有变化，{} 个单位不变",
         plan.changed.len(),
         plan.unchanged
-    );
+    ));
     if !plan.added.is_empty() {
-        println!("新增单位：{}", plan.added.join("、"));
+        say(&format!("新增单位：{}", plan.added.join("、")));
     }
     if !plan.declared.is_empty() {
-        println!("后台申报合计（合计行）：{}", plan.declared.join("，"));
+        say(&format!(
+            "后台申报合计（合计行）：{}",
+            plan.declared.join("，")
+        ));
     }
     for skipped in &plan.skipped {
-        println!("跳过：{skipped}");
+        say(&format!("跳过：{skipped}"));
     }
     if !plan.missing.is_empty() {
-        print_message(
+        print_escaped(
             Diagnostic::warning(format!(
                 "文件中没有 {} 个单位，其数字不变：{}",
                 plan.missing.len(),

@@ -2,16 +2,20 @@
 
 pub mod build;
 pub mod check;
+pub mod cli;
 pub mod diff;
 pub mod import;
+pub mod init;
 pub mod new;
 pub mod serve;
+pub mod theme;
 
 use std::process::ExitCode;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 
-/// Exit code when the content has errors (usage errors exit with 2, by clap).
+/// Exit code when the content has errors (usage errors exit with
+/// [`cli::EXIT_USAGE`]).
 pub const EXIT_CONTENT_ERROR: u8 = 1;
 
 /// Prints every diagnostic to standard error.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::Args;
 
-use super::{EXIT_CONTENT_ERROR, is_about, print_diagnostics_about, print_message};
+use super::{EXIT_CONTENT_ERROR, cli, is_about, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::load::CONTENT_DIR;
 use crate::new_period::{self, Options, Plan};
@@ -16,30 +16,62 @@ use crate::staging;
 #[derive(Args, Debug)]
 pub struct NewArgs {
     /// Folder name of the new period, e.g. 2019-06-30
+    #[arg(
+        value_name = "期次",
+        help = "新一期的目录名，如 2019-06-30（只用字母、数字、- 和 _）"
+    )]
     pub slug: String,
     /// Period to copy [default: the newest, by issue date]
-    #[arg(long, value_name = "SLUG")]
+    #[arg(
+        long,
+        value_name = "期次",
+        help = "沿用哪一期（默认：成文日期最新的一期）"
+    )]
     pub from: Option<String>,
     /// First day of the data window [default: the previous start, or 1 January when the year changes]
-    #[arg(long, value_name = "DATE")]
+    #[arg(
+        long,
+        value_name = "日期",
+        value_parser = cli::date,
+        help = "数据采集开始日期（默认：按 site.toml 中 [periods] 的 window 由上一期推出）"
+    )]
     pub start: Option<NaiveDate>,
     /// Last day of the data window
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "日期", value_parser = cli::date, help = "数据采集截止日期")]
     pub end: Option<NaiveDate>,
     /// Issue date (成文日期)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "日期", value_parser = cli::date, help = "成文日期")]
     pub issued: Option<NaiveDate>,
     /// Rectification deadline [default: as many days after the issue date as before]
-    #[arg(long, value_name = "DATE")]
+    #[arg(
+        long,
+        value_name = "日期",
+        value_parser = cli::date,
+        help = "整改期限（默认：与上一期一样，在成文日期后同样天数）"
+    )]
     pub deadline: Option<NaiveDate>,
     /// Assessable weeks in the window
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "周数",
+        value_parser = cli::count,
+        help = "可考核周数（默认：按节假日安排算出）"
+    )]
     pub weeks: Option<u32>,
     /// Period label, e.g. 2019年二季度 [default: derived from the window]
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "名称",
+        help = "期次名称，如 2019年二季度（默认：由采集时段得出，如 2019年1-6月份）"
+    )]
     pub label: Option<String>,
-    /// Site root holding content/ and themes/
-    #[arg(long, default_value = ".")]
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
     pub root: PathBuf,
 }
 

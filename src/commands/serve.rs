@@ -5,20 +5,31 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{EXIT_CONTENT_ERROR, print_message};
+use super::{EXIT_CONTENT_ERROR, cli, print_message};
 use crate::diagnostics::Diagnostic;
 use crate::serve::{self, Options};
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
-    #[arg(long, default_value_t = 1111)]
+    #[arg(
+        long,
+        default_value_t = 1111,
+        value_name = "端口",
+        value_parser = cli::port,
+        help = "本机端口，0 表示任选一个空闲端口"
+    )]
     pub port: u16,
     /// Open the site in the default browser
-    #[arg(long)]
+    #[arg(long, help = "在默认浏览器中打开网站")]
     pub open: bool,
-    /// Site root holding content/ and themes/
-    #[arg(long, default_value = ".")]
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
     pub root: PathBuf,
 }
 

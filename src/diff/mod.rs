@@ -253,7 +253,9 @@ struct ScoredSide<'a> {
 fn scored_side<'a>(site: &'a Site, tables: &'a [Table], id: &str) -> Option<ScoredSide<'a>> {
     let table = tables.iter().find(|table| table.id.value == id)?;
     let schema = site.schema(id)?;
-    let scored = score_table(site, schema, table);
+    // Both sides were loaded through `pipeline::check`, whose validation
+    // scores every table and refuses one whose arithmetic overflows.
+    let scored = score_table(site, schema, table).ok()?;
     let units = scored
         .rows
         .iter()

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::git::Repository;
+use crate::git::{Entry, EntryKind, Repository};
 use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content};
 use crate::model::Period;
 use crate::pipeline;
@@ -135,6 +135,19 @@ fn load_folder(
     if inside {
         return Some((pipeline::check(root, diagnostics)?, Some(slug)));
     }
+    // The folder is read with the site's definitions: without them, the
+    // check of the laid-out copy would blame a file of a temporary folder.
+    if !content_dir.join(SITE_FILE).is_file() {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "比较期次目录 {} 需要站点的 {CONTENT_DIR}/{SITE_FILE}，但 {} 中没有",
+                folder.display(),
+                root.display()
+            ))
+            .hint("在站点目录中运行，或用 --root 指定站点目录"),
+        );
+        return None;
+    }
     let staged = staged_root(diagnostics)?;
     let target = staged.path().join(CONTENT_DIR);
     if let Err(error) = lay_out_folder(&content_dir, folder, &target, &slug) {
@@ -184,30 +197,79 @@ fn load_revision(root: &Path, revision: &str, diagnostics: &mut Diagnostics) -> 
     let Some(commit) = repository.commit(revision) else {
         return failed(diagnostics, format!("git 中没有版本 “{revision}”"));
     };
-    let files = match repository.files(&commit, CONTENT_DIR) {
-        Ok(files) => files,
+    let entries = match repository.files(&commit, CONTENT_DIR) {
+        Ok(entries) => entries,
         Err(error) => return failed(diagnostics, error),
     };
-    let contents = match repository.read(&commit, &files) {
+    if entries.is_empty() {
+        return failed(
+            diagnostics,
+            format!("版本 “{revision}” 中没有 {CONTENT_DIR}/ 目录"),
+        );
+    }
+    let objects: Vec<&str> = entries.iter().map(|entry| entry.object.as_str()).collect();
+    let contents = match repository.read(&objects) {
         Ok(contents) => contents,
         Err(error) => return failed(diagnostics, error),
     };
     let staged = staged_root(diagnostics)?;
-    for (path, bytes) in files.iter().zip(contents) {
-        let Some(bytes) = bytes else { continue };
-        let target = staged.path().join(path);
+    for (entry, bytes) in entries.iter().zip(contents) {
+        let target = staged.path().join(&entry.path);
         let written = target
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| fs::write(&target, bytes));
+            .and_then(|()| place(&target, entry, bytes, diagnostics));
         if let Err(error) = written {
             return failed(
                 diagnostics,
-                format!("无法取出版本 {revision} 的 {path}：{}", io_reason(&error)),
+                format!(
+                    "无法取出版本 {revision} 的 {}：{}",
+                    entry.path,
+                    io_reason(&error)
+                ),
             );
         }
     }
-    pipeline::check(staged.path(), diagnostics)
+    let content = pipeline::check(staged.path(), diagnostics);
+    // A link refused while laying out is an error the layout itself lacks.
+    content.filter(|_| !diagnostics.has_errors())
+}
+
+/// Lays out one entry of a revision: a file as a file, a link as a link,
+/// so that the loader refuses it as it refuses one in the working tree.
+fn place(
+    target: &Path,
+    entry: &Entry,
+    bytes: Vec<u8>,
+    diagnostics: &mut Diagnostics,
+) -> std::io::Result<()> {
+    match entry.kind {
+        EntryKind::File => fs::write(target, bytes),
+        EntryKind::Link => place_link(target, entry, bytes, diagnostics),
+    }
+}
+
+#[cfg(unix)]
+fn place_link(
+    target: &Path,
+    _: &Entry,
+    bytes: Vec<u8>,
+    _: &mut Diagnostics,
+) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStringExt;
+    std::os::unix::fs::symlink(std::ffi::OsString::from_vec(bytes), target)
+}
+
+/// Where links cannot be made freely, the loader's refusal is given here.
+#[cfg(not(unix))]
+fn place_link(
+    _: &Path,
+    entry: &Entry,
+    _: Vec<u8>,
+    diagnostics: &mut Diagnostics,
+) -> std::io::Result<()> {
+    diagnostics.push(crate::load::link_refused(&entry.path));
+    Ok(())
 }
 
 fn staged_root(diagnostics: &mut Diagnostics) -> Option<tempfile::TempDir> {

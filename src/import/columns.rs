@@ -6,15 +6,22 @@
 //! [`normalize`]; a header with a trailing note in brackets, such as
 //! 信息公开（采用数）, matches too. `--map 表头=key` decides for any header,
 //! and `--map 表头=-` ignores one.
+//!
+//! Every count column of the table must then be accounted for: read from
+//! the file, or left as `data.toml` has it by `--keep`. A column the file
+//! seems to lack is an error, never a silently kept old figure (after
+//! `tongbao new`, a 0): [`coverage`] says so and, where a header the file
+//! has is close to the column's label, which `--map` fixes it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
 use super::names::{normalize, without_trailing_note};
 use super::sheet::{Row, Sheet, column_name};
+use crate::diagnostics::Diagnostic;
 use crate::figures::closest;
 use crate::load::UNIT_KEY;
-use crate::model::{ColumnKind, Schema};
+use crate::model::{Column, ColumnKind, Schema};
 
 /// How many rows from the top may hold the header: exports often start
 /// with a title line or two.
@@ -67,6 +74,15 @@ pub struct Layout {
     pub counts: Vec<(usize, String)>,
     /// Headers not imported, with the reason: `序号（A 列）`.
     pub ignored: Vec<String>,
+    /// The columns whose header names nothing the table has.
+    pub unknown: Vec<UnknownHeader>,
+}
+
+/// A column of the export whose header matched no column of the table.
+#[derive(Debug, Clone)]
+pub struct UnknownHeader {
+    /// Its header texts, the one under a group heading first.
+    pub texts: Vec<String>,
 }
 
 /// Finds the header row and matches its cells to the table's columns.
@@ -93,13 +109,16 @@ pub fn find_layout(
     let mut unit = None;
     let mut counts: Vec<(usize, String)> = Vec::new();
     let mut ignored = Vec::new();
+    let mut unknown = Vec::new();
     let mut seen: BTreeMap<String, (usize, String)> = BTreeMap::new();
     for index in 0..width {
         let letter = column_name(sheet.first_column + index);
         let (header, target) = match match_header(&names, row, second, index) {
             Matched::Blank => continue,
-            Matched::Unknown(text) => {
-                ignored.push(format!("{text}（{letter} 列）"));
+            Matched::Unknown(texts) => {
+                let shown = texts.last().cloned().unwrap_or_default();
+                ignored.push(format!("{shown}（{letter} 列）"));
+                unknown.push(UnknownHeader { texts });
                 continue;
             }
             Matched::Ignore(header, reason) => {
@@ -137,6 +156,7 @@ pub fn find_layout(
         unit,
         counts,
         ignored,
+        unknown,
     })
 }
 
@@ -144,8 +164,9 @@ pub fn find_layout(
 enum Matched {
     /// No header text at all.
     Blank,
-    /// A header that names no column of the table.
-    Unknown(String),
+    /// A header that names no column of the table: its texts, the one
+    /// under a group heading first.
+    Unknown(Vec<String>),
     /// A header to leave out, with the reason.
     Ignore(String, String),
     /// The unit name or a count column.
@@ -167,11 +188,11 @@ fn match_header(names: &Names, row: &Row, second: Option<&Row>, index: usize) ->
     let found = candidates
         .iter()
         .find_map(|header| names.target(header).map(|target| (header.clone(), target)));
-    match (found, candidates.last()) {
-        (Some((header, Target::Ignore(reason))), _) => Matched::Ignore(header, reason),
-        (Some((header, target)), _) => Matched::Column(header, target),
-        (None, Some(text)) => Matched::Unknown(text.clone()),
-        (None, None) => Matched::Blank,
+    match found {
+        Some((header, Target::Ignore(reason))) => Matched::Ignore(header, reason),
+        Some((header, target)) => Matched::Column(header, target),
+        None if candidates.is_empty() => Matched::Blank,
+        None => Matched::Unknown(candidates),
     }
 }
 
@@ -260,6 +281,142 @@ impl Names {
     }
 }
 
+/// Checks that every count column of the table is imported from the file
+/// or named by `--keep` (by key or label), and that each `--keep` names a
+/// count column the file does not also have. Returns the keys kept, in the
+/// table's order; each problem goes into `errors`, headed by the file.
+pub fn coverage(
+    sheet: &Sheet,
+    schema: &Schema,
+    layout: &Layout,
+    keep: &[String],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let imported: BTreeMap<&str, usize> = layout
+        .counts
+        .iter()
+        .map(|(index, key)| (key.as_str(), *index))
+        .collect();
+    let mut kept = BTreeSet::new();
+    for wanted in keep {
+        match kept_column(schema, wanted) {
+            Ok(column) => match imported.get(column.key.value.as_str()) {
+                Some(index) => errors.push(sheet.error(format!(
+                    "--keep {wanted}：文件的 {} 列就是 “{}”，会被导入；去掉 --keep {wanted}，或用 --map 表头=- 忽略那一列",
+                    column_name(sheet.first_column + index),
+                    column.label
+                ))),
+                None => {
+                    kept.insert(column.key.value.as_str());
+                }
+            },
+            Err(error) => errors.push(sheet.error(error.message).suggest(error.near.as_deref())),
+        }
+    }
+    for column in count_columns_of(schema) {
+        let key = column.key.value.as_str();
+        if imported.contains_key(key) || kept.contains(key) {
+            continue;
+        }
+        let near = near_header(layout, column)
+            .map(|header| format!("--map {}", shell_word(&format!("{header}={key}"))));
+        errors.push(
+            sheet
+                .error(format!(
+                    "文件中没有 “{}”（{key}）这一列：表格 “{}” 的每个计数列都要从文件导入；文件确实没有这一列时，加 --keep {key} 保留 data.toml 中原有的数字",
+                    column.label, schema.id.value
+                ))
+                .suggest(near.as_deref()),
+        );
+    }
+    count_columns_of(schema)
+        .map(|column| column.key.value.as_str())
+        .filter(|key| kept.contains(key))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A `--keep` that names no count column, and the closest one.
+struct BadKeep {
+    message: String,
+    near: Option<String>,
+}
+
+/// The count column `wanted` names by its key or its label.
+fn kept_column<'s>(schema: &'s Schema, wanted: &str) -> Result<&'s Column, BadKeep> {
+    let name = normalize(wanted);
+    let found = schema
+        .columns
+        .iter()
+        .find(|column| column.key.value == wanted || normalize(&column.label) == name);
+    match found {
+        Some(column) => match column.kind {
+            ColumnKind::Count => Ok(column),
+            ColumnKind::Score { .. } => Err(BadKeep {
+                message: format!(
+                    "--keep {wanted}：“{}” 由计分规则算出，从不导入，不必 --keep",
+                    column.label
+                ),
+                near: None,
+            }),
+        },
+        None => {
+            let names = count_columns_of(schema)
+                .flat_map(|column| [column.key.value.as_str(), column.label.as_str()]);
+            Err(BadKeep {
+                message: format!(
+                    "--keep {wanted}：表格 “{}” 没有计数列 “{wanted}”。可用的列：{}",
+                    schema.id.value,
+                    count_columns(schema)
+                ),
+                near: closest(wanted, names).map(|near| format!("--keep {near}")),
+            })
+        }
+    }
+}
+
+/// The header, among those that matched nothing, that most likely means
+/// `column`: one that holds its label or is held in it (省级采用 for 省级),
+/// else one close to it in spelling. Normalized, so that `--map` takes it
+/// as it is.
+fn near_header(layout: &Layout, column: &Column) -> Option<String> {
+    let label = normalize(&column.label);
+    let texts: Vec<String> = layout
+        .unknown
+        .iter()
+        .flat_map(|header| header.texts.iter().map(|text| normalize(text)))
+        .collect();
+    let long_enough = |text: &str| text.chars().count() >= 2;
+    let holds = |text: &&String| {
+        long_enough(text)
+            && long_enough(&label)
+            && (text.contains(label.as_str()) || label.contains(text.as_str()))
+    };
+    texts
+        .iter()
+        .find(holds)
+        .cloned()
+        .or_else(|| closest(&label, texts.iter().map(String::as_str)).map(str::to_string))
+}
+
+/// `text` as one word of a shell command: quoted when it holds anything
+/// but letters, digits (Chinese ones included) and `-_.,:/+%@=`.
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "-_.,:/+%@=".contains(c);
+    if text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+fn count_columns_of(schema: &Schema) -> impl Iterator<Item = &Column> {
+    schema
+        .columns
+        .iter()
+        .filter(|column| matches!(column.kind, ColumnKind::Count))
+}
+
 fn unknown_key(schema: &Schema, header: &str, key: &str) -> String {
     let keys = schema
         .columns
@@ -306,4 +463,16 @@ fn no_unit_column(sheet: &Sheet, schema: &Schema) -> String {
         "找不到单位名称列：前 {HEADER_SEARCH_ROWS} 行中没有表头 “{}”（文件第一行为：{headers}）；请用 --map 表头=unit 指定，例如 --map 单位名称=unit",
         schema.unit_label
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_suggested_map_is_one_shell_word() {
+        assert_eq!(shell_word("省级采用=province"), "省级采用=province");
+        assert_eq!(shell_word("省级(采用)=province"), "'省级(采用)=province'");
+        assert_eq!(shell_word("a'b=c"), r"'a'\''b=c'");
+    }
 }

@@ -7,19 +7,22 @@
 //! as skipped, never dropped silently.
 
 mod columns;
+pub mod limits;
 mod names;
 pub mod sheet;
+mod workbook;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::path::Path;
 
 pub use columns::{Override, Target};
-pub use names::normalize;
+pub use names::{normalize, shown};
 
 use crate::data_edit::{DataDocument, EditError};
 use crate::diagnostics::Diagnostic;
 use crate::figures::closest;
-use crate::model::{ColumnKind, Period, Schema, Site};
+use crate::model::{Period, Schema, Site};
 use sheet::{Cell, Row, Sheet};
 
 /// Unit names that mark the backend's totals row; its figures become the
@@ -34,6 +37,10 @@ pub struct Request<'a> {
     pub sheet: Option<&'a str>,
     pub table: &'a str,
     pub overrides: &'a [Override],
+    /// Count columns (by key or label) the file lacks, to leave as
+    /// `data.toml` has them (`--keep`). Any other column the file lacks
+    /// is an error.
+    pub keep: &'a [String],
     /// Append units the data file lacks instead of refusing them.
     pub add_units: bool,
 }
@@ -49,8 +56,8 @@ pub struct Plan {
     pub imported: Vec<String>,
     /// Headers not imported, with the reason.
     pub ignored: Vec<String>,
-    /// Count columns the file does not have; their figures stay as they were.
-    pub untouched: Vec<String>,
+    /// Count columns left as they were by `--keep`, by label.
+    pub kept: Vec<String>,
     /// Units whose figures change.
     pub changed: Vec<String>,
     /// Units whose figures were already the file's.
@@ -91,10 +98,9 @@ pub fn plan(
     request: &Request,
 ) -> Result<Plan, Vec<Diagnostic>> {
     let schema = find_schema(site, period, request.table).map_err(|error| vec![error])?;
-    let sheet = sheet::read(request.file, request.sheet)
-        .map_err(|message| vec![file_error(request.file, message)])?;
+    let sheet = sheet::read(request.file, request.sheet).map_err(|error| vec![error])?;
     let layout = columns::find_layout(&sheet, schema, request.overrides)
-        .map_err(|message| vec![file_error(request.file, message)])?;
+        .map_err(|message| vec![sheet.error(message)])?;
     let mut plan = Plan {
         source: sheet.description.clone(),
         ignored: layout.ignored.clone(),
@@ -104,6 +110,11 @@ pub fn plan(
     describe_columns(&mut plan, &sheet, schema, &layout);
 
     let mut errors = Vec::new();
+    let kept = columns::coverage(&sheet, schema, &layout, request.keep, &mut errors);
+    plan.kept = kept
+        .iter()
+        .map(|key| column_label(schema, key).to_string())
+        .collect();
     let (records, totals) = read_records(&sheet, &layout, schema, &mut plan, &mut errors);
     let edit_error = |error: EditError| vec![Diagnostic::error(error.0)];
     let mut document = DataDocument::parse(data_text).map_err(edit_error)?;
@@ -167,13 +178,10 @@ impl Import<'_> {
         for record in records {
             let key = normalize(&record.name);
             if let Some(first) = seen.insert(key.clone(), record.number) {
-                errors.push(file_error(
-                    self.request.file,
-                    format!(
-                        "第 {} 行与第 {first} 行是同一个单位 “{}”",
-                        record.number, record.name
-                    ),
-                ));
+                errors.push(self.sheet.error(format!(
+                    "第 {} 行与第 {first} 行是同一个单位 “{}”",
+                    record.number, record.name
+                )));
                 continue;
             }
             let counts = match complete_counts(record, self.layout, self.schema, self.sheet) {
@@ -213,13 +221,10 @@ impl Import<'_> {
     }
 
     fn unknown_unit(&self, record: &Record) -> Diagnostic {
-        let error = file_error(
-            self.request.file,
-            format!(
-                "第 {} 行的单位 “{}” 不在期次 {} 的表格 {} 中",
-                record.number, record.name, self.period.slug, self.request.table
-            ),
-        );
+        let error = self.sheet.error(format!(
+            "第 {} 行的单位 “{}” 不在期次 {} 的表格 {} 中",
+            record.number, record.name, self.period.slug, self.request.table
+        ));
         let near = closest(&record.name, self.existing.iter().map(String::as_str));
         error.hint(match near {
             Some(near) => {
@@ -278,19 +283,11 @@ fn find_schema<'s>(site: &'s Site, period: &Period, table: &str) -> Result<&'s S
 }
 
 fn describe_columns(plan: &mut Plan, sheet: &Sheet, schema: &Schema, layout: &columns::Layout) {
-    let imported: BTreeSet<&str> = layout.counts.iter().map(|(_, key)| key.as_str()).collect();
     for (index, key) in &layout.counts {
         let label = column_label(schema, key);
         let letter = sheet::column_name(sheet.first_column + index);
         plan.imported.push(format!("{label} ← {letter} 列"));
     }
-    plan.untouched = schema
-        .columns
-        .iter()
-        .filter(|column| matches!(column.kind, ColumnKind::Count))
-        .filter(|column| !imported.contains(column.key.value.as_str()))
-        .map(|column| column.label.clone())
-        .collect();
 }
 
 /// The rows below the header: units, the totals row, and rows skipped.
@@ -304,6 +301,16 @@ fn read_records(
     let mut records = Vec::new();
     let mut totals: Option<Record> = None;
     for row in sheet.rows.iter().skip(layout.first_data_row) {
+        if let Cell::Uncomputed(formula) = row.cell(layout.unit) {
+            let problem = BadCount::Uncomputed(formula.clone());
+            let at = sheet.position(row.number, layout.unit);
+            errors.push(
+                sheet
+                    .error(format!("{at}（单位名称）{problem}"))
+                    .hint(FORMULA_HINT),
+            );
+            continue;
+        }
         let name = row.cell(layout.unit).text();
         let counts = read_counts(row, sheet, layout, schema, errors);
         let has_figures = layout
@@ -321,7 +328,7 @@ fn read_records(
                     ));
                 }
             }
-            (true, true) => errors.push(Diagnostic::error(format!(
+            (true, true) => errors.push(sheet.error(format!(
                 "第 {} 行有数字，但没有单位名称（{} 列）",
                 row.number,
                 sheet::column_name(sheet.first_column + layout.unit)
@@ -331,7 +338,7 @@ fn read_records(
                 .push(format!("第 {} 行 “{name}”（没有数字）", row.number)),
             (false, true) if is_totals_row(&name) => {
                 if let Some(first) = &totals {
-                    errors.push(Diagnostic::error(format!(
+                    errors.push(sheet.error(format!(
                         "第 {} 行和第 {} 行都是合计行",
                         first.number, row.number
                     )));
@@ -370,7 +377,11 @@ fn read_counts(
             Err(problem) => {
                 let at = sheet.position(row.number, *index);
                 let label = column_label(schema, key);
-                errors.push(Diagnostic::error(format!("{at}（{label}）{problem}")));
+                let error = sheet.error(format!("{at}（{label}）{problem}"));
+                errors.push(match problem.hint() {
+                    Some(hint) => error.hint(hint),
+                    None => error,
+                });
             }
         }
     }
@@ -402,22 +413,66 @@ fn is_totals_row(name: &str) -> bool {
 /// and every count still fits the signed integers TOML writes.
 const MAX_COUNT: u64 = 1_000_000_000_000_000;
 
+/// What to do about a formula import cannot read.
+const FORMULA_HINT: &str = "导入不计算公式：用 Excel 或 WPS 打开这个文件并保存一次（保存时写入公式的结果），或从后台导出数值，再导入";
+
+/// Why a cell holds no count.
+#[derive(Debug, Clone, PartialEq)]
+enum BadCount {
+    NotANumber(String),
+    NotWhole(f64),
+    Negative(String),
+    TooLarge(String),
+    /// A formula without its result; the formula as the file writes it.
+    Uncomputed(String),
+}
+
+impl BadCount {
+    fn hint(&self) -> Option<&'static str> {
+        match self {
+            BadCount::Uncomputed(_) => Some(FORMULA_HINT),
+            BadCount::NotANumber(_)
+            | BadCount::NotWhole(_)
+            | BadCount::Negative(_)
+            | BadCount::TooLarge(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for BadCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadCount::NotANumber(text) => write!(f, "“{text}” 不是数字"),
+            BadCount::NotWhole(number) => write!(f, "应为整数，而不是 {number}"),
+            BadCount::Negative(number) => write!(f, "不能为负数：{number}"),
+            BadCount::TooLarge(number) => write!(f, "数字过大：{number}"),
+            BadCount::Uncomputed(formula) => write!(
+                f,
+                "是公式 ={}，文件中没有它算出的结果",
+                formula.trim_start_matches('=')
+            ),
+        }
+    }
+}
+
 /// A count from a cell: a whole number, not negative, at most [`MAX_COUNT`].
-/// Text may use full-width digits and thousands separators (`1,100`).
-fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
+/// Text may use full-width digits and thousands separators (`1,100`). A
+/// formula without its result is no count: import never guesses one.
+fn parse_count(cell: &Cell) -> Result<Option<u64>, BadCount> {
     match cell {
         Cell::Empty => Ok(None),
+        Cell::Uncomputed(formula) => Err(BadCount::Uncomputed(formula.clone())),
         Cell::Integer(number) => match u64::try_from(*number) {
             Ok(count) => checked_count(count).map(Some),
-            Err(_) => Err(format!("不能为负数：{number}")),
+            Err(_) => Err(BadCount::Negative(number.to_string())),
         },
         Cell::Number(number) => {
             if number.fract() != 0.0 || !number.is_finite() {
-                Err(format!("应为整数，而不是 {number}"))
+                Err(BadCount::NotWhole(*number))
             } else if *number < 0.0 {
-                Err(format!("不能为负数：{number}"))
+                Err(BadCount::Negative(number.to_string()))
             } else if *number > MAX_COUNT as f64 {
-                Err(format!("数字过大：{number}"))
+                Err(BadCount::TooLarge(number.to_string()))
             } else {
                 Ok(Some(*number as u64))
             }
@@ -432,16 +487,16 @@ fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
                 Ok(count) => checked_count(count).map(Some),
                 Err(_) => match digits.parse::<f64>() {
                     Ok(number) => parse_count(&Cell::Number(number)),
-                    Err(_) => Err(format!("“{}” 不是数字", text.trim())),
+                    Err(_) => Err(BadCount::NotANumber(text.trim().to_string())),
                 },
             }
         }
     }
 }
 
-fn checked_count(count: u64) -> Result<u64, String> {
+fn checked_count(count: u64) -> Result<u64, BadCount> {
     if count > MAX_COUNT {
-        Err(format!("数字过大：{count}"))
+        Err(BadCount::TooLarge(count.to_string()))
     } else {
         Ok(count)
     }
@@ -488,13 +543,14 @@ fn complete_counts(
             None => {}
             Some(None) => {
                 errors.push(
-                    Diagnostic::error(format!(
-                        "{}（{}，单位 “{}”）为空",
-                        sheet.position(record.number, *index),
-                        column.label,
-                        record.name
-                    ))
-                    .hint("这一列每个单位都要有数字：没有就填 0"),
+                    sheet
+                        .error(format!(
+                            "{}（{}，单位 “{}”）为空",
+                            sheet.position(record.number, *index),
+                            column.label,
+                            record.name
+                        ))
+                        .hint("这一列每个单位都要有数字：没有就填 0"),
                 );
             }
         }
@@ -504,14 +560,6 @@ fn complete_counts(
     } else {
         Err(errors)
     }
-}
-
-fn file_error(file: &Path, message: String) -> Diagnostic {
-    let name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    Diagnostic::error(format!("{name}：{message}"))
 }
 
 #[cfg(test)]
@@ -534,8 +582,12 @@ mod tests {
         assert!(parse_count(&Cell::Text("1,10".into())).is_err());
         assert!(parse_count(&Cell::Text("无".into())).is_err());
         assert_eq!(
-            parse_count(&Cell::Text("18446744073709551615".into())),
+            parse_count(&Cell::Text("18446744073709551615".into())).map_err(|e| e.to_string()),
             Err("数字过大：18446744073709551615".to_string())
+        );
+        assert_eq!(
+            parse_count(&Cell::Uncomputed("SUM(B2:B4)".into())).map_err(|e| e.to_string()),
+            Err("是公式 =SUM(B2:B4)，文件中没有它算出的结果".to_string())
         );
         assert!(parse_count(&Cell::Integer(i64::MAX)).is_err());
         assert!(parse_count(&Cell::Number(1e16)).is_err());

@@ -1,4 +1,6 @@
-//! `content/calendar.toml` → [`Calendar`]: holidays and make-up working days.
+//! The calendar: tongbao's built-in holidays and make-up working days
+//! (`src/calendar.toml`, compiled in), with the site's
+//! `content/calendar.toml` laid over them year by year → [`Calendar`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,12 +10,14 @@ use toml::Spanned;
 use toml::value::Datetime;
 
 use super::value::{date, locate};
-use super::{entry_exists, read_toml};
-use crate::calendar::{Calendar, Holiday, Year};
+use super::{entry_exists, parse_toml, read_source};
+use crate::calendar::{BUILTIN_CALENDAR, Calendar, Holiday, Year};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Severity};
 
 /// The calendar's file name under `content/`.
 pub const CALENDAR_FILE: &str = "calendar.toml";
+/// The name the built-in calendar goes by in messages.
+pub const BUILTIN_CALENDAR_NAME: &str = "<tongbao 内置日历>/calendar.toml";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,13 +47,32 @@ struct RawHoliday {
     end: Spanned<Datetime>,
 }
 
-/// Loads the calendar if the site has one; an absent file is an empty
-/// calendar. Returns `None` when the file has errors.
+/// The built-in calendar with the site's calendar file at `path` laid over
+/// it: a year the site declares replaces the built-in year wholly (an
+/// announcement is one unit), and the built-in years the site lacks still
+/// count, so a site keeps gaining years from a newer tongbao. Returns `None`
+/// when either file has errors.
 pub fn load_calendar(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Calendar> {
-    if !entry_exists(path) {
-        return Some(Calendar::default());
+    let mut calendar = builtin_calendar(diagnostics)?;
+    if entry_exists(path) {
+        let file = read_source(root, path, diagnostics)?;
+        calendar.years.extend(parse_years(file, diagnostics)?);
     }
-    let (file, raw): (FileId, RawCalendar) = read_toml(root, path, diagnostics)?;
+    Some(calendar)
+}
+
+/// The calendar compiled into tongbao, registered for messages under
+/// [`BUILTIN_CALENDAR_NAME`].
+pub fn builtin_calendar(diagnostics: &mut Diagnostics) -> Option<Calendar> {
+    let file = diagnostics.add_file(BUILTIN_CALENDAR_NAME, BUILTIN_CALENDAR);
+    let years = parse_years(file, diagnostics)?;
+    Some(Calendar { years })
+}
+
+/// The years of a registered calendar file, or `None` when it has errors.
+fn parse_years(file: FileId, diagnostics: &mut Diagnostics) -> Option<BTreeMap<i32, Year>> {
+    let whole = 0..diagnostics.source(file).len();
+    let raw: RawCalendar = parse_toml(file, whole, diagnostics)?;
     let errors_before = diagnostics.count(Severity::Error);
     let mut years = BTreeMap::new();
     for (key, raw_year) in &raw.years {
@@ -66,7 +89,7 @@ pub fn load_calendar(root: &Path, path: &Path, diagnostics: &mut Diagnostics) ->
         }
     }
     let failed = diagnostics.count(Severity::Error) > errors_before;
-    (!failed).then_some(Calendar { years })
+    (!failed).then_some(years)
 }
 
 fn convert_year(file: FileId, raw: &RawYear, diagnostics: &mut Diagnostics) -> Year {

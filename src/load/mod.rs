@@ -8,6 +8,8 @@ mod encoding;
 mod notice;
 mod period;
 mod site;
+pub(crate) mod text;
+mod theme;
 mod toml_error;
 mod value;
 
@@ -22,9 +24,12 @@ use crate::model::{DEFAULT_MAX_COUNT, Period, Site};
 use calendar::load_calendar;
 use period::load_period;
 
-pub use calendar::CALENDAR_FILE;
+pub use calendar::{BUILTIN_CALENDAR_NAME, CALENDAR_FILE, builtin_calendar};
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
+pub use theme::{
+    BUILTIN_PREFIX, DEFAULT_THEME, DOCX_STYLE, THEMES_DIR, Theme, builtin_files, load_theme,
+};
 
 /// The folder under the site root that holds `site.toml` and the periods.
 pub const CONTENT_DIR: &str = "content";
@@ -97,7 +102,7 @@ fn period_folders(root: &Path, content_dir: &Path, diagnostics: &mut Diagnostics
             Ok(_) => {}
             Err(error) => diagnostics.push(Diagnostic::error(format!(
                 "无法读取目录 {}：{}",
-                content_dir.display(),
+                display_name(root, error.path().unwrap_or(content_dir)),
                 io_reason(
                     error
                         .io_error()
@@ -131,6 +136,9 @@ pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
             return None;
         }
     };
+    if encoding::report_utf16_without_bom(&name, &bytes, diagnostics) {
+        return None;
+    }
     match String::from_utf8(bytes) {
         Ok(text) => {
             let text = text
@@ -209,8 +217,20 @@ pub fn read_toml<T: serde::de::DeserializeOwned>(
     Some((file, parse_toml(file, whole, diagnostics)?))
 }
 
+/// Parses a whole registered file (read in the load stage) as TOML into
+/// `T`, as [`read_toml`] does with a file on disk: for a theme file that a
+/// later stage interprets, such as the Word document's style.
+pub fn parse_registered_toml<T: serde::de::DeserializeOwned>(
+    file: FileId,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
+    let whole = 0..diagnostics.source(file).len();
+    parse_toml(file, whole, diagnostics)
+}
+
 /// Parses the `span` of a registered file as TOML into `T`, reporting a
-/// syntax or type error at its span.
+/// syntax or type error at its span, and any character of its strings that
+/// must not be published (see [`text`]).
 fn parse_toml<T: serde::de::DeserializeOwned>(
     file: FileId,
     span: Range<usize>,
@@ -218,7 +238,10 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
 ) -> Option<T> {
     let text = &diagnostics.source(file)[span.clone()];
     match toml::from_str(text) {
-        Ok(value) => Some(value),
+        Ok(value) => {
+            text::check_toml(file, span, diagnostics);
+            Some(value)
+        }
         Err(error) => {
             let diagnostic = toml_error::toml_diagnostic(&error, file, text, span.start);
             diagnostics.push(diagnostic);

@@ -22,7 +22,7 @@ struct RawSite {
     #[serde(default = "default_language")]
     language: String,
     theme: Option<Spanned<String>>,
-    base_url: Option<String>,
+    base_url: Option<Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<String, RawRule>,
     #[serde(default)]
@@ -146,7 +146,10 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
         office: raw.office,
         language: raw.language,
         theme,
-        base_url: raw.base_url.map(with_trailing_slash),
+        base_url: raw
+            .base_url
+            .and_then(|url| base_url(file, &url, diagnostics))
+            .map(with_trailing_slash),
         rules: convert_rules(file, raw.rules, diagnostics),
         totals: convert_totals(file, raw.totals),
         tables: raw
@@ -159,6 +162,31 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
     };
     let failed = diagnostics.count(Severity::Error) > errors_before;
     (!failed).then_some(site)
+}
+
+/// The site's address: `http://` or `https://` and a host, nothing else,
+/// since feeds, the sitemap and the portal fragment's links start with it.
+fn base_url(file: FileId, url: &Spanned<String>, diagnostics: &mut Diagnostics) -> Option<String> {
+    let text = url.get_ref();
+    let lower = text.to_ascii_lowercase();
+    let rest = ["http://", "https://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme));
+    let host = rest.and_then(|rest| rest.split('/').next());
+    let whole = host.is_some_and(|host| !host.is_empty())
+        && !text.chars().any(|c| c.is_whitespace() || c == '\\');
+    if whole {
+        return Some(text.clone());
+    }
+    diagnostics.push(
+        Diagnostic::error(format!("base_url “{text}” 不是网站地址"))
+            .at(&locate(file, 0, url))
+            .label("应以 http:// 或 https:// 开头，后接域名")
+            .hint(
+                "例如 base_url = \"http://www.junan.gov.cn/tongbao/\"；不需要绝对地址时删去这一行",
+            ),
+    );
+    None
 }
 
 /// A base URL ends in `/`, so that page paths can follow it directly.
@@ -235,7 +263,15 @@ fn convert_points(
     diagnostics: &mut Diagnostics,
 ) -> BTreeMap<String, Located<rust_decimal::Decimal>> {
     raw.iter()
-        .filter_map(|(column, value)| Some((column.clone(), points(file, value, diagnostics)?)))
+        .filter_map(|(column, value)| {
+            let literal = diagnostics
+                .source(file)
+                .get(value.span())
+                .unwrap_or_default()
+                .to_string();
+            let points = points(file, value, &literal, diagnostics)?;
+            Some((column.clone(), points))
+        })
         .collect()
 }
 

@@ -23,6 +23,13 @@ pub fn toml_diagnostic(
     offset: usize,
 ) -> Diagnostic {
     let span = clamp(error.span().unwrap_or(0..0), text);
+    // A control character is invisible in the editor and makes the parser
+    // report whatever it was reading (an unquoted string, an unterminated
+    // one): name the character itself.
+    if let Some((at, control)) = control_character(text, &span) {
+        let location = Location::new(file, offset + at..offset + at + control.len_utf8());
+        return control_diagnostic(control, &location);
+    }
     let at_top = span.start == 0 && span.is_empty();
     let explained = explain(error.message().trim(), &text[span.clone()], at_top);
     let location = Location::new(file, offset + span.start..offset + span.end);
@@ -36,6 +43,37 @@ pub fn toml_diagnostic(
         diagnostic = diagnostic.hint(hint);
     }
     diagnostic
+}
+
+/// The first control character TOML never allows (all but tab and line
+/// breaks) within `span`, or at its start when it is empty.
+fn control_character(text: &str, span: &Range<usize>) -> Option<(usize, char)> {
+    let end = if span.is_empty() {
+        text[span.start..]
+            .chars()
+            .next()
+            .map_or(span.start, |c| span.start + c.len_utf8())
+    } else {
+        span.end
+    };
+    text[span.start..end]
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .map(|(at, c)| (span.start + at, c))
+}
+
+fn control_diagnostic(control: char, location: &Location) -> Diagnostic {
+    let code = format!("U+{:04X}", u32::from(control));
+    let name = match control {
+        '\0' => "（空字符 NUL）",
+        '\u{7f}' => "（删除符 DEL）",
+        '\u{1b}' => "（转义符 ESC）",
+        _ => "",
+    };
+    Diagnostic::error(format!("TOML 语法错误：有不允许的控制字符 {code}{name}"))
+        .at(location)
+        .label(format!("看不见的控制字符 {code}"))
+        .hint("删去这个字符：它多半是复制粘贴或别的程序带进来的；文本里要换行请写 \\n，要制表符请写 \\t")
 }
 
 /// A span inside `text`, on character boundaries.
@@ -96,10 +134,10 @@ fn explain(message: &str, spanned: &str, at_top: bool) -> Explained {
             .hint(hint);
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
-        return wrong_type(rest);
+        return wrong_type(rest, spanned);
     }
     if let Some(rest) = message.strip_prefix("invalid value: ") {
-        return wrong_type(rest);
+        return wrong_type(rest, spanned);
     }
     if message.starts_with("duplicate key") {
         return Explained::new(format!("键 “{}” 重复出现", spanned.trim()))
@@ -117,7 +155,8 @@ fn explain(message: &str, spanned: &str, at_top: bool) -> Explained {
         return invalid_date(message);
     }
     if message.starts_with("integer number overflowed") || message.contains("value was too large") {
-        return Explained::new("整数太大").label("超出可表示的范围");
+        return Explained::new(format!("整数超出可表示的范围：{}", spanned.trim()))
+            .label("数字位数太多");
     }
     if message.starts_with("floating-point number overflowed") {
         return Explained::new("小数太大").label("超出可表示的范围");
@@ -146,12 +185,62 @@ fn unknown_key(rest: &str) -> Explained {
 }
 
 /// `` integer `3`, expected a string `` → what was found and what is wanted.
-fn wrong_type(rest: &str) -> Explained {
+/// `spanned` is the value as written.
+fn wrong_type(rest: &str, spanned: &str) -> Explained {
     let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+    if let Some(explained) = integer_out_of_range(found, expected, spanned.trim()) {
+        return explained;
+    }
     let wanted = expected_name(expected);
     let found = found_name(found);
     Explained::new(format!("类型不对：这里应为{wanted}，而不是{found}"))
         .label(format!("应为{wanted}"))
+}
+
+/// An integer that is the right type but too large or too small: serde
+/// reports one beyond 64 bits as `` integer `N` as i128 ``, and one outside
+/// the field's type as `` integer `N` `` with the type (`u32`) expected.
+/// The number is shown as `written` (`0x…`, `1_000`) when that is known.
+fn integer_out_of_range(found: &str, expected: &str, written: &str) -> Option<Explained> {
+    let value = found.strip_prefix("integer `")?;
+    let (value, wide) = match value.split_once("` as ") {
+        Some((value, _)) => (value, true),
+        None => (value.strip_suffix('`')?, false),
+    };
+    let negative = value.starts_with('-');
+    let range = integer_range(expected.trim());
+    let shown = if written.is_empty() { value } else { written };
+    // A number beyond 128 bits does not parse: it is out of any range.
+    let outside = |(low, high): (i128, i128)| {
+        value
+            .parse::<i128>()
+            .map_or(true, |number| number < low || number > high)
+    };
+    let explained = match range {
+        Some((0, _)) if negative => {
+            Explained::new(format!("这里不能为负数：{shown}")).label("应为 0 或正整数")
+        }
+        Some(range) if outside(range) => Explained::new(format!("整数超出允许的范围：{shown}"))
+            .label(format!("应在 {} 到 {} 之间", range.0, range.1)),
+        _ if wide => Explained::new(format!("整数超出可表示的范围：{shown}")).label("数字位数太多"),
+        _ => return None,
+    };
+    Some(explained)
+}
+
+/// The values a Rust integer type holds, by the name serde gives it.
+fn integer_range(name: &str) -> Option<(i128, i128)> {
+    Some(match name {
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" | "usize" => (0, u64::MAX.into()),
+        "i8" => (i8::MIN.into(), i8::MAX.into()),
+        "i16" => (i16::MIN.into(), i16::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "i64" | "isize" => (i64::MIN.into(), i64::MAX.into()),
+        _ => return None,
+    })
 }
 
 fn found_name(found: &str) -> String {
@@ -407,6 +496,52 @@ mod tests {
             explained.message,
             "类型不对：这里应为文本（用英文双引号括起来），而不是整数 3"
         );
+    }
+
+    #[test]
+    fn integers_out_of_range_say_so() {
+        let explained = explain(
+            "invalid type: integer `99999999999999999999999` as i128, expected any valid TOML value",
+            "99999999999999999999999",
+            false,
+        );
+        assert_eq!(
+            explained.message,
+            "整数超出可表示的范围：99999999999999999999999"
+        );
+        let explained = explain(
+            "invalid type: integer `-99999999999999999999999` as i128, expected u64",
+            "",
+            false,
+        );
+        assert_eq!(
+            explained.message,
+            "这里不能为负数：-99999999999999999999999"
+        );
+        let explained = explain(
+            "invalid value: integer `4294967296`, expected u32",
+            "",
+            false,
+        );
+        assert_eq!(explained.message, "整数超出允许的范围：4294967296");
+        assert_eq!(
+            explained.label.as_deref(),
+            Some("应在 0 到 4294967295 之间")
+        );
+        let explained = explain("invalid value: integer `-1`, expected u64", "", false);
+        assert_eq!(explained.message, "这里不能为负数：-1");
+    }
+
+    #[test]
+    fn control_characters_are_found_in_or_at_the_span() {
+        assert_eq!(control_character("a = 1\0", &(4..6)), Some((5, '\0')));
+        assert_eq!(control_character("# x\0", &(3..3)), Some((3, '\0')));
+        assert_eq!(
+            control_character("s = \"\u{1b}\"", &(5..6)),
+            Some((5, '\u{1b}'))
+        );
+        assert_eq!(control_character("a = \t1", &(4..6)), None);
+        assert_eq!(control_character("a = 1", &(5..5)), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! (`notice.docx`) and each appendix table as CSV and XLSX. The
 //! site root gets the home page, `sitemap.xml` and `atom.xml`. Each period is
 //! rendered from its own data alone, so its files are independent of the
-//! other periods'. Nothing is written here; see [`crate::write`].
+//! other periods'. Rendering is a function of the loaded content and theme:
+//! it reads no file and writes none (see [`crate::write`]).
 
 mod docx;
 mod download;
@@ -15,19 +16,22 @@ mod theme;
 mod view;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 use tera::Context;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, io_reason};
-use crate::figures::{Escape, Figures, expand, format_date, period_figures, table_figures};
-use crate::load::Content;
+use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
+use crate::figures::{
+    Escape, ExpandError, Expanded, Figures, expand, expand_traced, format_date, period_figures,
+    table_figures,
+};
+use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::Site;
 use crate::score::{ScoredPeriod, score_period};
 
-pub use theme::{THEMES_DIR, Theme};
+pub use download::{CELL_LIMIT, unneutralise};
+use theme::Templates;
 use view::{
     AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeLink, NoticeView, SiteView,
 };
@@ -57,9 +61,15 @@ impl Output {
 /// Renders every period's folder, the home page, the sitemap and feed, and
 /// the theme's static files. Returns `None` when any template, expression
 /// or download failed; every failure is in `diagnostics`.
-pub fn render(root: &Path, content: &Content, diagnostics: &mut Diagnostics) -> Option<Output> {
+pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
     let site = &content.site;
-    let theme = Theme::load(root, &site.theme.value, &site.theme.location, diagnostics)?;
+    let templates = theme::parse(theme, diagnostics);
+    let document_style = document_style(theme, diagnostics);
+    let prepared = Prepared {
+        templates: templates?,
+        document_style: document_style?,
+    };
+    let templates = &prepared.templates;
     let site_view = SiteView {
         title: site.title.clone(),
         office: site.office.clone(),
@@ -69,10 +79,24 @@ pub fn render(root: &Path, content: &Content, diagnostics: &mut Diagnostics) -> 
     let mut output = Output::default();
     let mut notices = Vec::new();
     for period in &content.periods {
-        let scored = score_period(site, period);
-        if let Some(notice) =
-            render_period(&theme, site, &site_view, &scored, &mut output, diagnostics)
-        {
+        let scored = match score_period(site, period) {
+            Ok(scored) => scored,
+            Err(overflows) => {
+                // Validation scores every period too and has reported these.
+                overflows
+                    .into_iter()
+                    .for_each(|overflow| diagnostics.push_once(overflow));
+                continue;
+            }
+        };
+        if let Some(notice) = render_period(
+            &prepared,
+            site,
+            &site_view,
+            &scored,
+            &mut output,
+            diagnostics,
+        ) {
             notices.push(notice);
         }
     }
@@ -83,18 +107,41 @@ pub fn render(root: &Path, content: &Content, diagnostics: &mut Diagnostics) -> 
         root: "",
         notices: &notices,
     };
-    if let Some(html) = render_page(&theme, "index.html", &home, diagnostics) {
+    if let Some(html) = render_page(templates, "index.html", &home, diagnostics) {
         output.files.insert(PAGE_FILE.to_string(), html);
     }
     render_feeds(site, &notices, &mut output);
-    copy_static(&theme, &mut output, diagnostics);
+    for (path, bytes) in &theme.static_files {
+        output.files.insert(format!("static/{path}"), bytes.clone());
+    }
     (!diagnostics.has_errors()).then_some(output)
 }
 
+/// The theme's parts that rendering needs parsed: parsed once per build and
+/// shared by every period.
+struct Prepared {
+    templates: Templates,
+    document_style: docx::Style,
+}
+
+/// The Word document's style, parsed from the theme's `docx/style.toml`.
+fn document_style(theme: &Theme, diagnostics: &mut Diagnostics) -> Option<docx::Style> {
+    match theme.docx_style {
+        Some(file) => docx::Style::parse(file, diagnostics),
+        None => {
+            diagnostics.push(Diagnostic::error(format!(
+                "主题缺少 Word 文档的样式文件 {DOCX_STYLE}"
+            )));
+            None
+        }
+    }
+}
+
 /// Renders one period's folder into `output`: the notice page, the portal
-/// fragment and the downloads. Returns the home page's link to the notice.
+/// fragment, the Word document and the downloads. Returns the home page's
+/// link to the notice.
 fn render_period(
-    theme: &Theme,
+    prepared: &Prepared,
     site: &Site,
     site_view: &SiteView,
     scored: &ScoredPeriod,
@@ -123,16 +170,18 @@ fn render_period(
         appendices: &appendices,
     };
     let folder = &notice.slug;
-    if let Some(html) = render_page(theme, "notice.html", &page, diagnostics) {
+    let templates = &prepared.templates;
+    if let Some(html) = render_page(templates, "notice.html", &page, diagnostics) {
         output.files.insert(format!("{folder}/{PAGE_FILE}"), html);
     }
-    if let Some(html) = render_fragment(theme, &page, diagnostics) {
+    if let Some(html) = render_fragment(templates, &page, diagnostics) {
         output
             .files
             .insert(format!("{folder}/{FRAGMENT_FILE}"), html);
     }
     let issued = period.window.issued.value;
-    render_document(theme, &notice, &appendices, issued, output, diagnostics);
+    let style = &prepared.document_style;
+    render_document(style, &notice, &appendices, issued, output, diagnostics);
     let meta = download::Meta {
         office: &site.office,
         issued,
@@ -143,7 +192,7 @@ fn render_period(
 
 /// Adds the notice's Word document to the period's folder.
 fn render_document(
-    theme: &Theme,
+    style: &docx::Style,
     notice: &NoticeView,
     appendices: &[AppendixView],
     issued: chrono::NaiveDate,
@@ -151,7 +200,7 @@ fn render_document(
     diagnostics: &mut Diagnostics,
 ) {
     let path = format!("{}/{}", notice.slug, notice.document.href);
-    match docx::to_docx(notice, appendices, &theme.docx, issued) {
+    match docx::to_docx(notice, appendices, style, issued) {
         Ok(bytes) => {
             output.files.insert(path, bytes);
         }
@@ -176,6 +225,11 @@ fn render_downloads(
                 Ok(bytes) => {
                     output.files.insert(path, bytes);
                 }
+                // Validation has already pointed at a text too long for a
+                // cell where it is written; this message is for a text that
+                // only grew too long once filled in, once nothing else is
+                // wrong.
+                Err(download::DownloadError::CellTooLong) if diagnostics.has_errors() => {}
                 Err(error) => diagnostics.push(Diagnostic::error(format!(
                     "无法生成下载文件 {path}：{error}"
                 ))),
@@ -185,28 +239,51 @@ fn render_downloads(
 }
 
 /// Renders the theme's portal fragment and refuses one that a CMS editor
-/// would mangle (see [`fragment::problems`]).
+/// would mangle (see [`fragment::problems`]) or that carries an address a
+/// page may not (see [`fragment::unsafe_addresses`]).
 fn render_fragment(
-    theme: &Theme,
+    templates: &Templates,
     page: &NoticePage,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<u8>> {
-    let html = render_page(theme, FRAGMENT_FILE, page, diagnostics)?;
-    let problems = fragment::problems(&String::from_utf8_lossy(&html));
-    if problems.is_empty() {
-        return Some(html);
+    let html = render_page(templates, FRAGMENT_FILE, page, diagnostics)?;
+    let text = String::from_utf8_lossy(&html);
+    let template = templates
+        .files
+        .get(FRAGMENT_FILE)
+        .map(|file| Location::new(*file, 0..0));
+    let mut refused = false;
+    let problems = fragment::problems(&text);
+    if !problems.is_empty() {
+        let diagnostic = Diagnostic::error(format!(
+            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
+            page.notice.slug,
+            problems.join("；")
+        ))
+        .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
+        diagnostics.push(at_template(diagnostic, template.as_ref()));
+        refused = true;
     }
-    let mut diagnostic = Diagnostic::error(format!(
-        "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
-        page.notice.slug,
-        problems.join("；")
-    ))
-    .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
-    if let Some(file) = theme.template_files.get(FRAGMENT_FILE) {
-        diagnostic = diagnostic.at(&Location::new(*file, 0..0));
+    let addresses = fragment::unsafe_addresses(&text);
+    if !addresses.is_empty() {
+        let diagnostic = Diagnostic::error(format!(
+            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）含有不安全的地址：{}",
+            page.notice.slug,
+            addresses.join("；")
+        ))
+        .hint("链接只能是相对地址或 http、https、mailto、tel 地址；图片等只能来自本站");
+        diagnostics.push(at_template(diagnostic, template.as_ref()));
+        refused = true;
     }
-    diagnostics.push(diagnostic);
-    None
+    (!refused).then_some(html)
+}
+
+/// A diagnostic about the fragment, at its template when the theme has one.
+fn at_template(diagnostic: Diagnostic, template: Option<&Location>) -> Diagnostic {
+    match template {
+        Some(location) => diagnostic.at(location),
+        None => diagnostic,
+    }
 }
 
 /// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.
@@ -265,17 +342,18 @@ fn notice_views(
         })
         .collect();
     let attachments = appendices.iter().map(attachment_link).collect();
-    let body = expander.markdown(&notice.body, figures);
+    let expanded = expander.markdown(&notice.body, figures);
+    let body = body_html(&notice.body, &expanded, expander);
     let title_lines = lines(&expander.plain(&notice.title, figures));
-    let title = title_lines.concat();
+    let title = markdown::join_lines(&title_lines);
     let view = NoticeView {
         slug: period.slug.clone(),
         document: document_link(&title, folder_url),
         title,
         title_lines,
         addressees: notice.addressees.clone(),
-        body: markdown::to_html(&body),
-        markdown: body,
+        body,
+        markdown: expanded.text,
         contact: notice.contact.as_ref().map(|contact| ContactView {
             office: contact.office.clone(),
             phone: contact.phone.clone(),
@@ -298,6 +376,23 @@ fn document_link(title: &str, folder_url: Option<&str>) -> DownloadLink {
         href: docx::FILE.to_string(),
         url: folder_url.map(|folder| format!("{folder}{}", docx::FILE)),
         save_as: format!("{title}.docx"),
+    }
+}
+
+/// The notice body as HTML, or empty when it holds a refused address or
+/// character: each is reported at its place in notice.md.
+fn body_html(source: &Located<String>, body: &Expanded, expander: &mut Expander) -> String {
+    match markdown::to_html(&body.text) {
+        Ok(html) => html,
+        Err(problems) => {
+            for problem in problems {
+                let at = source
+                    .location
+                    .within(body.source_range(problem.span.clone()));
+                expander.diagnostics.push(problem.diagnostic(&at));
+            }
+            String::new()
+        }
     }
 }
 
@@ -332,34 +427,19 @@ fn notice_link(notice: &NoticeView, issued: chrono::NaiveDate) -> NoticeLink {
 }
 
 fn render_page<T: Serialize>(
-    theme: &Theme,
+    templates: &Templates,
     template: &str,
     page: &T,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<u8>> {
     let rendered =
-        Context::from_serialize(page).and_then(|context| theme.tera.render(template, &context));
+        Context::from_serialize(page).and_then(|context| templates.tera.render(template, &context));
     match rendered {
         Ok(html) => Some(html.into_bytes()),
         Err(error) => {
-            let diagnostic = theme::template_error(&error, &theme.template_files, diagnostics);
+            let diagnostic = theme::template_error(&error, &templates.files, diagnostics);
             diagnostics.push(diagnostic);
             None
-        }
-    }
-}
-
-fn copy_static(theme: &Theme, output: &mut Output, diagnostics: &mut Diagnostics) {
-    for (path, source) in &theme.static_files {
-        match theme::read_static(source) {
-            Ok(bytes) => {
-                output.files.insert(format!("static/{path}"), bytes);
-            }
-            Err(error) => diagnostics.push(Diagnostic::error(format!(
-                "无法读取主题文件 {}：{}",
-                source.display(),
-                io_reason(&error)
-            ))),
         }
     }
 }
@@ -383,9 +463,15 @@ impl Expander<'_> {
         self.expand(text, skip, figures, Escape::Plain)
     }
 
-    /// A Markdown body, located exactly.
-    pub fn markdown(&mut self, text: &Located<String>, figures: &Figures) -> String {
-        self.expand(text, Some(0), figures, Escape::Markdown)
+    /// A Markdown body, located exactly, with where each value went.
+    pub fn markdown(&mut self, text: &Located<String>, figures: &Figures) -> Expanded {
+        match expand_traced(&text.value, figures, Escape::Markdown) {
+            Ok(expanded) => expanded,
+            Err(errors) => {
+                self.report(text, Some(0), errors);
+                Expanded::verbatim(text.value.clone())
+            }
+        }
     }
 
     /// `skip` is where the value starts within its location, or `None`
@@ -401,21 +487,26 @@ impl Expander<'_> {
         match expand(&text.value, figures, escape) {
             Ok(expanded) => expanded,
             Err(errors) => {
-                for error in errors {
-                    let location = match skip {
-                        Some(skip) => text
-                            .location
-                            .within(error.span.start + skip..error.span.end + skip),
-                        None => text.location.clone(),
-                    };
-                    let mut diagnostic = Diagnostic::error(error.message).at(&location);
-                    if let Some(hint) = error.hint {
-                        diagnostic = diagnostic.hint(hint);
-                    }
-                    self.diagnostics.push(diagnostic);
-                }
+                self.report(text, skip, errors);
                 text.value.clone()
             }
+        }
+    }
+
+    /// Reports each bad expression of `text` (see [`Expander::expand`] for `skip`).
+    fn report(&mut self, text: &Located<String>, skip: Option<usize>, errors: Vec<ExpandError>) {
+        for error in errors {
+            let location = match skip {
+                Some(skip) => text
+                    .location
+                    .within(error.span.start + skip..error.span.end + skip),
+                None => text.location.clone(),
+            };
+            let mut diagnostic = Diagnostic::error(error.message).at(&location);
+            if let Some(hint) = error.hint {
+                diagnostic = diagnostic.hint(hint);
+            }
+            self.diagnostics.push(diagnostic);
         }
     }
 }

@@ -1,173 +1,40 @@
-//! Themes: tera templates, static files and the Word document's style under
-//! `themes/NAME/`, each file falling back to `themes/default/` when the
-//! named theme lacks it.
+//! Templates: the loaded theme's tera templates parsed, and tera's errors
+//! told in Chinese, located in the template files. The theme itself is read
+//! in the load stage ([`crate::load::load_theme`]); nothing here reads a file.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location, Severity};
-use crate::load::{display_name, link_refused, read_source, refuse_links};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location};
+use crate::load::Theme;
 
-use super::docx;
-
-pub const THEMES_DIR: &str = "themes";
-pub const DEFAULT_THEME: &str = "default";
-/// The folder of a theme that holds the Word document's style.
-const DOCX_DIR: &str = "docx";
-
-/// A theme's parsed templates, the static files it publishes, and the
-/// Word document's style (`docx/style.toml`).
-pub struct Theme {
+/// A theme's templates, parsed and ready to render.
+pub struct Templates {
     pub tera: Tera,
     /// Template name → the file it was read from, for locating errors.
-    pub template_files: BTreeMap<String, FileId>,
-    /// Path under `static/` → file on disk.
-    pub static_files: BTreeMap<String, PathBuf>,
-    pub docx: docx::Style,
+    pub files: BTreeMap<String, FileId>,
 }
 
-impl Theme {
-    /// Loads `themes/default/` and lays `themes/NAME/` over it.
-    pub fn load(
-        root: &Path,
-        name: &str,
-        location: &Location,
-        diagnostics: &mut Diagnostics,
-    ) -> Option<Theme> {
-        let themes = root.join(THEMES_DIR);
-        let mut layers = vec![themes.join(DEFAULT_THEME)];
-        if name != DEFAULT_THEME {
-            let chosen = themes.join(name);
-            if let Err(diagnostic) = refuse_links(root, &chosen) {
-                diagnostics.push(diagnostic.at(location));
-                return None;
-            }
-            if !chosen.is_dir() {
-                diagnostics.push(
-                    Diagnostic::error(format!("找不到主题 “{name}”"))
-                        .at(location)
-                        .hint(format!("主题放在 {}/{name}/", THEMES_DIR)),
-                );
-                return None;
-            }
-            layers.push(chosen);
-        }
-        for layer in &layers {
-            if let Err(diagnostic) = refuse_links(root, layer) {
-                diagnostics.push(diagnostic);
-                return None;
-            }
-        }
-        let errors_before = diagnostics.count(Severity::Error);
-        let templates = overlay(root, &layers, "templates", diagnostics);
-        let static_files = overlay(root, &layers, "static", diagnostics);
-        let docx_files = overlay(root, &layers, DOCX_DIR, diagnostics);
-        if diagnostics.count(Severity::Error) > errors_before {
-            // A refused or unreadable file would only resurface as a
-            // confusing "template not found".
-            return None;
-        }
-        let parsed = parse_templates(root, &templates, diagnostics);
-        let docx = read_docx_style(root, &docx_files, diagnostics);
-        let (tera, template_files) = parsed?;
-        Some(Theme {
-            tera,
-            template_files,
-            static_files,
-            docx: docx?,
-        })
-    }
-}
-
-/// Files under `sub` of each layer, later layers replacing earlier ones,
-/// keyed by their path relative to `sub` and sorted. Symbolic links are
-/// refused, never followed.
-fn overlay(
-    root: &Path,
-    layers: &[PathBuf],
-    sub: &str,
-    diagnostics: &mut Diagnostics,
-) -> BTreeMap<String, PathBuf> {
-    let mut files = BTreeMap::new();
-    for layer in layers {
-        let base = layer.join(sub);
-        if !base.is_dir() {
-            continue;
-        }
-        if let Err(diagnostic) = refuse_links(root, &base) {
-            diagnostics.push(diagnostic);
-            continue;
-        }
-        for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
-            match entry {
-                Ok(entry) if entry.path_is_symlink() => {
-                    diagnostics.push(link_refused(&display_name(root, entry.path())));
-                }
-                Ok(entry) if entry.file_type().is_file() => {
-                    let key = display_name(&base, entry.path());
-                    files.insert(key, entry.into_path());
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    diagnostics.push(Diagnostic::error(format!("无法读取主题目录：{error}")));
-                }
-            }
-        }
-    }
-    files
-}
-
-/// Reads the Word document's style, which every theme has through
-/// `themes/default/`.
-fn read_docx_style(
-    root: &Path,
-    files: &BTreeMap<String, PathBuf>,
-    diagnostics: &mut Diagnostics,
-) -> Option<docx::Style> {
-    let Some(path) = files.get(docx::STYLE_FILE) else {
-        diagnostics.push(
-            Diagnostic::error(format!(
-                "缺少 Word 文档的样式文件 {THEMES_DIR}/{DEFAULT_THEME}/{DOCX_DIR}/{}",
-                docx::STYLE_FILE
-            ))
-            .hint("从 tongbao 自带的默认主题复制这个文件到站点的同一位置"),
-        );
-        return None;
-    };
-    docx::Style::read(root, path, diagnostics)
-}
-
-fn parse_templates(
-    root: &Path,
-    templates: &BTreeMap<String, PathBuf>,
-    diagnostics: &mut Diagnostics,
-) -> Option<(Tera, BTreeMap<String, FileId>)> {
-    let mut sources = Vec::new();
-    let mut files = BTreeMap::new();
-    let mut unreadable = false;
-    // Every template is read, so that each unreadable one is reported.
-    for (name, path) in templates {
-        let Some(file) = read_source(root, path, diagnostics) else {
-            unreadable = true;
-            continue;
-        };
-        files.insert(name.clone(), file);
-        sources.push((name.clone(), diagnostics.source(file).to_string()));
-    }
-    if unreadable {
-        return None;
-    }
+/// Parses every template of `theme`. Returns `None` when one does not
+/// parse; the error is in `diagnostics`, located in its file.
+pub fn parse(theme: &Theme, diagnostics: &mut Diagnostics) -> Option<Templates> {
+    let sources: Vec<(String, String)> = theme
+        .templates
+        .iter()
+        .map(|(name, file)| (name.clone(), diagnostics.source(*file).to_string()))
+        .collect();
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.register_filter("styled", super::fragment::styled);
     if let Err(error) = tera.add_raw_templates(sources) {
-        diagnostics.push(template_error(&error, &files, diagnostics));
+        diagnostics.push(template_error(&error, &theme.templates, diagnostics));
         return None;
     }
-    Some((tera, files))
+    Some(Templates {
+        tera,
+        files: theme.templates.clone(),
+    })
 }
 
 /// A tera error as a diagnostic, in Chinese, located in the template file:
@@ -235,10 +102,10 @@ fn render_problem(chain: &str) -> (String, Option<&str>) {
     if let Some(name) = quoted_name(chain, "Function '", "'") {
         return (format!("模板用了不存在的函数 “{name}”"), Some(name));
     }
-    if chain.contains("not found") {
-        if let Some(name) = quoted_name(chain, "Template '", "'") {
-            return (format!("找不到模板 “{name}”"), None);
-        }
+    if chain.contains("not found")
+        && let Some(name) = quoted_name(chain, "Template '", "'")
+    {
+        return (format!("找不到模板 “{name}”"), None);
     }
     (format!("模板出错（{chain}）"), None)
 }
@@ -290,9 +157,4 @@ fn offset_of(source: &str, line: usize, column: usize) -> Option<usize> {
         .map(char::len_utf8)
         .sum();
     Some(line_start + in_line)
-}
-
-/// Reads a static file to publish.
-pub fn read_static(path: &Path) -> std::io::Result<Vec<u8>> {
-    fs::read(path)
 }

@@ -1,11 +1,11 @@
 //! Answering one request: a file of the last good build, with the live
 //! reload script (and any build error) added to HTML pages as they are
 //! served. The published output never contains either.
+//!
+//! This module knows nothing of sockets: [`respond`] turns a [`Request`]
+//! into a [`Response`], and `connection.rs` reads and writes them.
 
-use std::io::Cursor;
 use std::time::Duration;
-
-use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use super::state::{Served, State};
 
@@ -65,30 +65,91 @@ pub fn route(target: &str) -> Route {
     Route::File(relative.to_string())
 }
 
-/// Answers one request from the current state. Blocks only for [`Route::Wait`].
-pub fn respond(request: Request, served: &Served) {
-    let response = match (request.method(), route(request.url())) {
-        (Method::Get | Method::Head, Route::Wait(seen)) => {
-            let version = served.wait_for_change(seen, WAIT);
-            text(200, &version.to_string(), "text/plain; charset=utf-8")
-        }
-        (Method::Get | Method::Head, Route::File(path)) => file(&served.snapshot(), &path),
-        (Method::Get | Method::Head, Route::Refused) => text(
-            403,
-            "403：请求的路径不在站点之内\n",
-            "text/plain; charset=utf-8",
-        ),
-        _ => text(
-            405,
-            "405：只接受 GET 和 HEAD 请求\n",
-            "text/plain; charset=utf-8",
-        ),
-    };
-    // A client that went away needs no answer.
-    let _ = request.respond(response);
+/// A request as the server understood it: its method and target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub method: Method,
+    /// The request target as sent, e.g. `/2019-01-05/?x=1`.
+    pub target: String,
 }
 
-fn file(state: &State, path: &str) -> Response<Cursor<Vec<u8>>> {
+/// The methods `serve` tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+    /// Any other method, refused with 405.
+    Other,
+}
+
+impl Method {
+    pub fn parse(name: &str) -> Method {
+        match name {
+            "GET" => Method::Get,
+            "HEAD" => Method::Head,
+            _ => Method::Other,
+        }
+    }
+}
+
+/// A whole response, body included: every answer is built in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    /// Headers besides those describing the body and the connection.
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    fn new(status: u16, body: Vec<u8>, kind: &str) -> Response {
+        Response {
+            status,
+            headers: vec![
+                ("Content-Type", kind.to_string()),
+                ("Cache-Control", "no-store".to_string()),
+            ],
+            body,
+        }
+    }
+
+    fn with_header(mut self, name: &'static str, value: &str) -> Response {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+}
+
+/// Answers one request from the current state. Blocks only for [`Route::Wait`].
+pub fn respond(request: &Request, served: &Served) -> Response {
+    match (request.method, route(&request.target)) {
+        (Method::Get | Method::Head, Route::Wait(seen)) => {
+            let version = served.wait_for_change(seen, WAIT);
+            text(200, &version.to_string())
+        }
+        (Method::Get | Method::Head, Route::File(path)) => file(&served.snapshot(), &path),
+        (Method::Get | Method::Head, Route::Refused) => text(403, "403：请求的路径不在站点之内\n"),
+        (Method::Other, _) => {
+            text(405, "405：只接受 GET 和 HEAD 请求\n").with_header("Allow", "GET, HEAD")
+        }
+    }
+}
+
+/// The answer to a request that could not be read as HTTP: `status` is
+/// 400 (malformed) or 431 (too long).
+pub fn refuse(status: u16) -> Response {
+    let body = match status {
+        431 => "431：请求头太长\n",
+        _ => "400：无法理解的请求\n",
+    };
+    text(status, body)
+}
+
+/// The answer when too many connections are open at once.
+pub fn busy() -> Response {
+    text(503, "503：同时打开的连接太多，请稍后重试\n")
+}
+
+fn file(state: &State, path: &str) -> Response {
     let Some(output) = &state.output else {
         let page = page("构建失败", "<p>站点尚未成功构建。</p>");
         return html(500, &page, state);
@@ -98,7 +159,7 @@ fn file(state: &State, path: &str) -> Response<Cursor<Vec<u8>>> {
         return if kind.starts_with("text/html") {
             html(200, &String::from_utf8_lossy(bytes), state)
         } else {
-            with_type(Response::from_data(bytes.clone()), kind)
+            Response::new(200, bytes.clone(), kind)
         };
     }
     // A folder asked for without its trailing `/` is redirected, so that
@@ -116,15 +177,14 @@ fn file(state: &State, path: &str) -> Response<Cursor<Vec<u8>>> {
 
 /// An HTML page with the live-reload script, and the build error if the
 /// last build failed, added before `</body>`.
-fn html(status: u16, page: &str, state: &State) -> Response<Cursor<Vec<u8>>> {
+fn html(status: u16, page: &str, state: &State) -> Response {
     let mut addition = String::new();
     if let Some(error) = &state.error {
         addition.push_str(&error_overlay(error));
     }
     addition.push_str(&reload_script(state.version));
     let body = inject(page, &addition);
-    let response = Response::from_data(body.into_bytes()).with_status_code(StatusCode(status));
-    with_type(response, "text/html; charset=utf-8")
+    Response::new(status, body.into_bytes(), "text/html; charset=utf-8")
 }
 
 /// `page` with `addition` placed before its last `</body>`, or at its end.
@@ -166,28 +226,34 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-fn redirect(location: &str) -> Response<Cursor<Vec<u8>>> {
-    let response = text(301, "", "text/plain; charset=utf-8");
-    match Header::from_bytes("Location", location.as_bytes()) {
-        Ok(header) => response.with_header(header),
-        Err(()) => response,
-    }
+/// A redirect to a path of the site. The path is percent-encoded, so a
+/// folder named in Chinese (or anything else) makes a valid header.
+fn redirect(path: &str) -> Response {
+    let location = percent_encoding::utf8_percent_encode(path, LOCATION).to_string();
+    text(301, "").with_header("Location", &location)
 }
 
-fn text(status: u16, body: &str, kind: &str) -> Response<Cursor<Vec<u8>>> {
-    let response =
-        Response::from_data(body.as_bytes().to_vec()).with_status_code(StatusCode(status));
-    with_type(response, kind)
-}
+/// What a `Location` path must not carry as it is: controls (a line break
+/// would end the header), and characters with a meaning in a URL.
+const LOCATION: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'\\')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
 
-fn with_type(response: Response<Cursor<Vec<u8>>>, kind: &str) -> Response<Cursor<Vec<u8>>> {
-    let mut response = response;
-    for (name, value) in [("Content-Type", kind), ("Cache-Control", "no-store")] {
-        if let Ok(header) = Header::from_bytes(name, value) {
-            response.add_header(header);
-        }
-    }
-    response
+fn text(status: u16, body: &str) -> Response {
+    Response::new(
+        status,
+        body.as_bytes().to_vec(),
+        "text/plain; charset=utf-8",
+    )
 }
 
 /// The media type of a file, by its extension.

@@ -7,14 +7,15 @@
 //! shown in the terminal and over the page, while the last good build keeps
 //! being served.
 
+mod connection;
 mod http;
 mod state;
 mod watch;
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -22,10 +23,14 @@ pub use http::{Route, content_type, inject, route};
 use state::{BuildReport, Served};
 
 use crate::load::CONTENT_DIR;
-use crate::render::THEMES_DIR;
 
-/// How often the server looks at the stop flag between requests.
-const POLL: Duration = Duration::from_millis(100);
+/// The most connections answered at once. Each open page holds one for
+/// its live-reload poll; a client beyond this is told to come back later.
+const MAX_CONNECTIONS: usize = 64;
+
+/// How long to pause after the system refuses a connection (too many open
+/// files, say), rather than spinning on the same error.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -44,31 +49,40 @@ pub fn serve(options: &Options) -> Result<(), String> {
             options.root.display()
         ));
     }
+    let listener = TcpListener::bind(("127.0.0.1", options.port)).map_err(|error| {
+        format!(
+            "无法在 127.0.0.1:{} 上提供服务（{}）：端口可能已被占用，请用 --port 换一个",
+            options.port,
+            crate::diagnostics::io_reason(&error)
+        )
+    })?;
+    let address = listener.local_addr().map_err(|error| {
+        format!(
+            "无法取得服务地址：{}",
+            crate::diagnostics::io_reason(&error)
+        )
+    })?;
     // Installed before anything is announced, so that a Ctrl-C at any
     // moment after the address is printed stops the server cleanly.
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .map_err(|error| format!("无法接管 Ctrl-C：{error}"))?;
+    ctrlc::set_handler(move || {
+        flag.store(true, Ordering::SeqCst);
+        wake(address);
+    })
+    .map_err(|error| format!("无法接管 Ctrl-C：{error}"))?;
     let served = Arc::new(Served::new(&options.root));
     print_build(&served.rebuild());
 
-    let server = tiny_http::Server::http(("127.0.0.1", options.port)).map_err(|error| {
-        format!(
-            "无法在 127.0.0.1:{} 上提供服务（{error}）：端口可能已被占用，请用 --port 换一个",
-            options.port
-        )
-    })?;
-    let address: Option<SocketAddr> = server.server_addr().to_ip();
-    let url = address.map_or_else(String::new, |address| format!("http://{address}/"));
+    let url = format!("http://{address}/");
     println!("正在提供 {url} （只限本机访问），按 Ctrl-C 停止");
 
-    let (watcher, events) = watch::watch(&options.root, &[CONTENT_DIR, THEMES_DIR])
-        .map_err(|error| format!("无法监视 {CONTENT_DIR}/ 和 {THEMES_DIR}/ 的变化：{error}"))?;
+    let watcher = watch::Watch::start(&options.root)
+        .map_err(|error| format!("无法监视 {CONTENT_DIR}/ 和 themes/ 的变化：{error}"))?;
     let builder = {
         let served = Arc::clone(&served);
         let stop = Arc::clone(&stop);
-        thread::spawn(move || watch::rebuild_on_change(&events, &served, &stop, print_build))
+        thread::spawn(move || watcher.rebuild_on_change(&served, &stop, print_build))
     };
     if options.open
         && let Err(error) = open::that(&url)
@@ -76,29 +90,60 @@ pub fn serve(options: &Options) -> Result<(), String> {
         eprintln!("无法打开浏览器（{error}）：请手动访问 {url}");
     }
 
-    while !stop.load(Ordering::SeqCst) {
-        match server.recv_timeout(POLL) {
-            Ok(Some(request)) => answer(request, &served),
-            Ok(None) => {}
-            Err(error) => eprintln!("接收请求时出错：{error}"),
-        }
-    }
+    accept(&listener, &served, &stop);
     served.stop();
-    drop(watcher);
     let _ = builder.join();
     println!("已停止");
     Ok(())
 }
 
-/// Answers a request: live-reload polls wait on their own thread, files
-/// are answered at once from memory.
-fn answer(request: tiny_http::Request, served: &Arc<Served>) {
-    if matches!(route(request.url()), Route::Wait(_)) {
-        let served = Arc::clone(served);
-        thread::spawn(move || http::respond(request, &served));
-    } else {
-        http::respond(request, served);
+/// Accepts connections until `stop` is set, each answered on its own
+/// thread so that no client waits on another.
+fn accept(listener: &TcpListener, served: &Arc<Served>, stop: &AtomicBool) {
+    let open = Arc::new(AtomicUsize::new(0));
+    while !stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok(_) if stop.load(Ordering::SeqCst) => break,
+            Ok((stream, _)) => dispatch(stream, served, &open),
+            Err(error) => {
+                eprintln!("接受连接时出错：{}", crate::diagnostics::io_reason(&error));
+                thread::sleep(ACCEPT_PAUSE);
+            }
+        }
     }
+}
+
+/// Answers a connection on a new thread, or turns it away when
+/// [`MAX_CONNECTIONS`] are already open.
+fn dispatch(stream: TcpStream, served: &Arc<Served>, open: &Arc<AtomicUsize>) {
+    if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+        open.fetch_sub(1, Ordering::SeqCst);
+        connection::turn_away(stream);
+        return;
+    }
+    let slot = Slot(Arc::clone(open));
+    let served = Arc::clone(served);
+    // If no thread can be started, the closure (and the stream and slot
+    // in it) is dropped: the client sees the connection close.
+    let _ = thread::Builder::new().spawn(move || {
+        let _slot = slot;
+        connection::handle(stream, &served);
+    });
+}
+
+/// One open connection counted in the shared total; released when dropped,
+/// whatever way its thread ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Wakes the accept loop, which waits for a connection, by making one.
+fn wake(address: SocketAddr) {
+    let _ = TcpStream::connect_timeout(&address, Duration::from_secs(1));
 }
 
 fn print_build(report: &BuildReport) {

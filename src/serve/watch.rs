@@ -1,6 +1,13 @@
 //! Watching `content/` and `themes/` for changes, and rebuilding.
+//!
+//! A watch on a folder ends when the folder is deleted or renamed, and a
+//! folder made again in its place is a new folder nobody watches: `git
+//! checkout` of another branch, or restoring `content/` from a copy, does
+//! exactly that. So the site root itself is watched too (not recursively):
+//! when `content/` or `themes/` appears there again, it is watched again
+//! and the site rebuilt.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -8,7 +15,12 @@ use std::time::Duration;
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use super::state::Served;
+use super::state::{BuildReport, Served};
+use crate::load::CONTENT_DIR;
+use crate::load::THEMES_DIR;
+
+/// The folders of the site root that the build reads.
+const FOLDERS: [&str; 2] = [CONTENT_DIR, THEMES_DIR];
 
 /// How long to wait for more events after the first one of a burst: an
 /// editor's save, or `git checkout`, touches several files at once.
@@ -17,52 +29,127 @@ const SETTLE: Duration = Duration::from_millis(40);
 /// How often the loop looks at the stop flag when nothing happens.
 const IDLE: Duration = Duration::from_millis(200);
 
-/// Starts watching `folders` (those that exist) under `root`. The watcher
-/// stops when the returned value is dropped.
-pub fn watch(
-    root: &Path,
-    folders: &[&str],
-) -> notify::Result<(RecommendedWatcher, Receiver<notify::Result<Event>>)> {
-    let (sender, receiver) = channel();
-    let mut watcher = notify::recommended_watcher(sender)?;
-    for folder in folders {
-        let path = root.join(folder);
-        if path.is_dir() {
-            watcher.watch(&path, RecursiveMode::Recursive)?;
-        }
-    }
-    Ok((watcher, receiver))
+/// A running watch of a site root. It stops when dropped.
+pub struct Watch {
+    root: PathBuf,
+    watcher: RecommendedWatcher,
+    events: Receiver<notify::Result<Event>>,
 }
 
-/// Rebuilds after every burst of changes until `stop` is set; `report`
-/// prints each build.
-pub fn rebuild_on_change(
-    events: &Receiver<notify::Result<Event>>,
-    served: &Served,
-    stop: &Arc<AtomicBool>,
-    report: impl Fn(&super::state::BuildReport),
-) {
-    while !stop.load(Ordering::SeqCst) {
-        match events.recv_timeout(IDLE) {
-            Ok(event) if is_change(&event) => {
-                // Let the burst settle, then build once for all of it.
-                while events.recv_timeout(SETTLE).is_ok() {}
-                report(&served.rebuild());
+impl Watch {
+    /// Starts watching the site root, and `content/` and `themes/` (those
+    /// that exist) with everything under them.
+    pub fn start(root: &Path) -> notify::Result<Watch> {
+        // Watchers report resolved paths on some systems; comparing them
+        // with the folders needs the root resolved too.
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let (sender, events) = channel();
+        let mut watcher = notify::recommended_watcher(sender)?;
+        watcher.watch(&root, RecursiveMode::NonRecursive)?;
+        let mut watch = Watch {
+            root,
+            watcher,
+            events,
+        };
+        watch.arm()?;
+        Ok(watch)
+    }
+
+    /// Watches each of [`FOLDERS`] that exists now, with everything under
+    /// it. Watching a folder that is already watched does no harm.
+    fn arm(&mut self) -> notify::Result<()> {
+        for folder in FOLDERS {
+            let path = self.root.join(folder);
+            if path.is_dir() {
+                self.watcher.watch(&path, RecursiveMode::Recursive)?;
             }
-            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        Ok(())
+    }
+
+    /// Rebuilds after every burst of changes until `stop` is set; `report`
+    /// prints each build.
+    pub fn rebuild_on_change(
+        mut self,
+        served: &Served,
+        stop: &Arc<AtomicBool>,
+        report: impl Fn(&BuildReport),
+    ) {
+        while !stop.load(Ordering::SeqCst) {
+            match self.events.recv_timeout(IDLE) {
+                Ok(event) if self.is_change(&event) => {
+                    // Let the burst settle, then build once for all of it.
+                    let mut rearm = self.needs_rearming(&event);
+                    while let Ok(event) = self.events.recv_timeout(SETTLE) {
+                        rearm |= self.needs_rearming(&event);
+                    }
+                    // Armed before the build, so a change made meanwhile is
+                    // either in this build or reported by the new watch.
+                    if rearm {
+                        self.rearm();
+                    }
+                    report(&served.rebuild());
+                }
+                Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
         }
     }
-}
 
-/// Whether an event may change the site: reads and metadata-only events do not.
-fn is_change(event: &notify::Result<Event>) -> bool {
-    match event {
-        Ok(event) => !matches!(
-            event.kind,
-            EventKind::Access(_) | EventKind::Modify(notify::event::ModifyKind::Metadata(_))
-        ),
-        // A watcher error may mean missed events: rebuild to be sure.
-        Err(_) => true,
+    /// Watches the folders again, telling the clerk when that fails for
+    /// any reason but the folder being gone again already.
+    fn rearm(&mut self) {
+        match self.arm() {
+            Ok(()) => {}
+            Err(error) if matches!(error.kind, notify::ErrorKind::PathNotFound) => {}
+            Err(error) => eprintln!(
+                "无法重新监视 {CONTENT_DIR}/ 和 {THEMES_DIR}/ 的变化（{error}）：修改后请重新运行 tongbao serve"
+            ),
+        }
+    }
+
+    /// Whether an event may change the site: a change under `content/` or
+    /// `themes/`, or to those folders themselves. Reads, metadata-only
+    /// events and other files of the site root do not.
+    fn is_change(&self, event: &notify::Result<Event>) -> bool {
+        match event {
+            Ok(event) => {
+                let kind = !matches!(
+                    event.kind,
+                    EventKind::Access(_)
+                        | EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+                );
+                // An event without paths (the watcher lost track, say) may
+                // hide any change.
+                let place =
+                    event.paths.is_empty() || event.paths.iter().any(|path| self.is_in_site(path));
+                kind && place
+            }
+            // A watcher error may mean missed events: rebuild to be sure.
+            Err(_) => true,
+        }
+    }
+
+    /// Whether the watch of a folder may have ended: the event names one
+    /// of [`FOLDERS`] itself, or the watcher lost track of events.
+    fn needs_rearming(&self, event: &notify::Result<Event>) -> bool {
+        match event {
+            Ok(event) => {
+                event.need_rescan()
+                    || event.paths.is_empty()
+                    || event.paths.iter().any(|path| self.is_folder(path))
+            }
+            Err(_) => true,
+        }
+    }
+
+    fn is_in_site(&self, path: &Path) -> bool {
+        FOLDERS
+            .iter()
+            .any(|folder| path.starts_with(self.root.join(folder)))
+    }
+
+    fn is_folder(&self, path: &Path) -> bool {
+        FOLDERS.iter().any(|folder| path == self.root.join(folder))
     }
 }

@@ -143,10 +143,10 @@ pub fn diagnostics(stderr: &str) -> Vec<(String, String)> {
     for line in stderr.lines() {
         if line.starts_with("错误：") || line.starts_with("警告：") {
             found.push((line.to_string(), String::new()));
-        } else if let Some((_, location)) = line.split_once("┌─ ") {
-            if let Some(last) = found.last_mut().filter(|last| last.1.is_empty()) {
-                last.1 = location.trim().to_string();
-            }
+        } else if let Some((_, location)) = line.split_once("┌─ ")
+            && let Some(last) = found.last_mut().filter(|last| last.1.is_empty())
+        {
+            last.1 = location.trim().to_string();
         }
     }
     found
@@ -212,7 +212,8 @@ pub fn edit(path: &Path, from: &str, to: &str) {
 }
 
 /// Asserts that no staging or set-aside folder of a build (`.tongbao-…`)
-/// is left in `folder`, beside the output.
+/// is left in `folder`, beside the output. The lock files
+/// (`.tongbao-lock-…`) stay on purpose.
 pub fn assert_no_leftovers(folder: &Path) {
     let leftovers: Vec<String> = fs::read_dir(folder)
         .expect("read folder")
@@ -223,7 +224,7 @@ pub fn assert_no_leftovers(folder: &Path) {
                 .to_string_lossy()
                 .into_owned()
         })
-        .filter(|name| name.starts_with(".tongbao-"))
+        .filter(|name| name.starts_with(".tongbao-") && !name.starts_with(".tongbao-lock-"))
         .collect();
     assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
 }

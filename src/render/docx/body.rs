@@ -41,7 +41,9 @@ pub struct Run {
 /// The blocks of a Markdown body.
 pub fn blocks(markdown: &str) -> Vec<Block> {
     let mut converter = Converter::default();
-    for event in markdown::events(markdown) {
+    // A body with a refused address or character is reported by the page
+    // and fails the build; the document then has no body to show.
+    for event in markdown::events(markdown).unwrap_or_default() {
         converter.event(event);
     }
     converter.close();

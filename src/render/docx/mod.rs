@@ -31,7 +31,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use super::view::{AppendixView, NoticeView};
 use grid::Grid;
 
-pub use style::{STYLE_FILE, Style};
+pub use style::Style;
 
 /// The document's file name, beside the notice page.
 pub const FILE: &str = "notice.docx";

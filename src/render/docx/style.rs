@@ -6,16 +6,12 @@
 //! meets a length it cannot lay out.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location, Severity};
-use crate::load::read_toml;
-
-/// The style file, under the theme's `docx/` folder.
-pub const STYLE_FILE: &str = "style.toml";
+use crate::load::parse_registered_toml;
 
 /// A checked style. Lengths are in millimetres, sizes in points.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,10 +111,10 @@ pub struct PageNumber {
 }
 
 impl Style {
-    /// Reads and checks the style file at `path`. Returns `None` when it
-    /// cannot be read or any value is wrong; every problem is reported.
-    pub fn read(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Style> {
-        let (file, raw) = read_toml::<RawStyle>(root, path, diagnostics)?;
+    /// Parses and checks the theme's style file, read in the load stage.
+    /// Returns `None` when any value is wrong; every problem is reported.
+    pub fn parse(file: FileId, diagnostics: &mut Diagnostics) -> Option<Style> {
+        let raw = parse_registered_toml::<RawStyle>(file, diagnostics)?;
         let errors_before = diagnostics.count(Severity::Error);
         let style = Checker { file, diagnostics }.style(raw);
         (diagnostics.count(Severity::Error) == errors_before).then_some(style)

@@ -17,6 +17,10 @@ use super::view::{AppendixView, HeaderCell};
 pub use self::csv::to_csv;
 pub use self::xlsx::to_xlsx;
 
+/// The most characters (UTF-16 code units) an Excel cell holds. Validation
+/// refuses longer texts where they are written, before rendering.
+pub const CELL_LIMIT: usize = 32_767;
+
 /// A download format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -60,10 +64,38 @@ impl Format {
     }
 
     /// The file's bytes.
-    pub fn render(self, appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, String> {
+    pub fn render(self, appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, DownloadError> {
         match self {
-            Format::Csv => to_csv(appendix).map_err(|error| error.to_string()),
-            Format::Xlsx => to_xlsx(appendix, meta).map_err(|error| error.to_string()),
+            Format::Csv => {
+                to_csv(appendix).map_err(|error| DownloadError::Failed(error.to_string()))
+            }
+            Format::Xlsx => to_xlsx(appendix, meta).map_err(|error| match error {
+                rust_xlsxwriter::XlsxError::MaxStringLengthExceeded => DownloadError::CellTooLong,
+                other => DownloadError::Failed(format!("Excel 文件写入出错（{other}）")),
+            }),
+        }
+    }
+}
+
+/// Why a download could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownloadError {
+    /// A text is longer than an Excel cell holds ([`CELL_LIMIT`]).
+    /// Validation refuses such a text where it is written; one that grows
+    /// too long as its figures are filled in is only seen here.
+    CellTooLong,
+    /// Anything else, told as the writer told it.
+    Failed(String),
+}
+
+impl std::fmt::Display for DownloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DownloadError::CellTooLong => write!(
+                f,
+                "表中有一段文字（标题、表头、单位名称或表注，代入数字之后）超出 Excel 单元格的上限 {CELL_LIMIT} 个字符"
+            ),
+            DownloadError::Failed(reason) => f.write_str(reason),
         }
     }
 }
@@ -145,13 +177,31 @@ pub fn is_formula_like(text: &str) -> bool {
 }
 
 /// Text made safe for a CSV cell: formula-like text gets a leading `'`, which
-/// spreadsheets show and never evaluate.
+/// spreadsheets show and never evaluate. Text that already looks neutralised
+/// (`'` or more, then formula-like text) gets one too, so that [`unneutralise`]
+/// gives every text back exactly.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if is_formula_like(text) {
+    if is_formula_like(text) || looks_neutralised(text) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// The text a CSV cell held before [`neutralise`]: the one `'` it added is
+/// dropped, and any other text is left as it is. `tongbao import` reads the
+/// downloads back through this.
+pub fn unneutralise(text: &str) -> &str {
+    if looks_neutralised(text) {
+        &text[1..]
+    } else {
+        text
+    }
+}
+
+/// Whether `text` is one or more `'` followed by formula-like text.
+fn looks_neutralised(text: &str) -> bool {
+    text.starts_with('\'') && is_formula_like(text.trim_start_matches('\''))
 }
 
 #[cfg(test)]
@@ -165,6 +215,34 @@ mod tests {
             rowspan,
             scope: "col",
         }
+    }
+
+    #[test]
+    fn unneutralise_gives_back_exactly_what_neutralise_was_given() {
+        let texts = [
+            "=SUM(A1)",
+            "+86",
+            "-1",
+            "@user",
+            "\tx",
+            "\rx",
+            "'=x",
+            "''=x",
+            "'x",
+            "'",
+            "x'=",
+            "十字路街道",
+            "",
+            "=",
+            "'-",
+        ];
+        for text in texts {
+            assert_eq!(unneutralise(&neutralise(text)), text, "{text:?}");
+        }
+        assert_eq!(neutralise("=x"), "'=x");
+        assert_eq!(neutralise("'=x"), "''=x");
+        assert_eq!(neutralise("'x"), "'x");
+        assert_eq!(unneutralise("'x"), "'x");
     }
 
     #[test]

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Times `tongbao build` against Hugo and against `cp -r` of tongbao's own
+# output (the disk's floor), on generated sites of N periods shaped like the
+# seed (examples/gen-site.rs), with each run's peak memory.
+#
+#   bench/compare.sh                 # 100, 1000, 2000 and 10000 periods
+#   bench/compare.sh 100 1000        # chosen sizes
+#   WRITE_DOCS=1 bench/compare.sh    # also replace the table in docs/PERFORMANCE.md
+#
+# Needs: Hugo (`apt-get install hugo`) and GNU time (`apt-get install time`).
+# The disk here slows down for minutes after large deletions, so every run
+# writes into a new folder and everything is deleted only at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes=("$@")
+[ "${#sizes[@]}" -gt 0 ] || sizes=(100 1000 2000 10000)
+for tool in hugo /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing" >&2; exit 1; }
+done
+
+cargo build --release --quiet --bin tongbao --example gen-site
+target=${CARGO_TARGET_DIR:-target}
+tongbao="$target/release/tongbao"
+gen="$target/release/examples/gen-site"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tongbao-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# measure LABEL COMMAND...: runs the command under GNU time and prints
+# "seconds peak_MB" for it.
+measure() {
+  local log="$work/time-$RANDOM.log"
+  /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$log.err" || {
+    echo "compare.sh: failed: $*" >&2
+    cat "$log.err" >&2
+    exit 1
+  }
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+  # wall is m:ss.ss or h:mm:ss
+  awk -v wall="$wall" -v rss="$rss" 'BEGIN {
+    n = split(wall, part, ":"); seconds = 0
+    for (i = 1; i <= n; i++) seconds = seconds * 60 + part[i]
+    printf "%.2f %d\n", seconds, rss / 1024
+  }'
+}
+
+rows=()
+for n in "${sizes[@]}"; do
+  echo "== $n periods" >&2
+  "$gen" --periods "$n" --hugo "$work/hugo-$n" "$work/site-$n"
+  read -r t_time t_mem < <(measure "$tongbao" build --root "$work/site-$n" --output "$work/out-$n")
+  read -r h_time h_mem < <(measure hugo --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n")
+  read -r c_time _ < <(measure cp -r "$work/out-$n" "$work/copy-$n")
+  size=$(du -sm "$work/out-$n" | cut -f1)
+  per=$(awk -v t="$t_time" -v n="$n" 'BEGIN { printf "%.2f", t * 1000 / n }')
+  speedup=$(awk -v t="$t_time" -v h="$h_time" 'BEGIN { printf "%.1f", (t > 0 ? h / t : 0) }')
+  floor=$(awk -v t="$t_time" -v c="$c_time" 'BEGIN { printf "%.1f", (c > 0 ? t / c : 0) }')
+  rows+=("| $n | $t_time s | $per ms | $t_mem MB | $h_time s | $h_mem MB | ${speedup}× | $c_time s | ${floor}× | $size MB |")
+done
+
+table="| periods | tongbao | per period | tongbao peak | Hugo | Hugo peak | Hugo ÷ tongbao | cp -r | tongbao ÷ cp | output |
+|---|---|---|---|---|---|---|---|---|---|"
+for row in "${rows[@]}"; do table+=$'\n'"$row"; done
+echo "$table"
+
+if [ "${WRITE_DOCS:-0}" = 1 ]; then
+  docs=docs/PERFORMANCE.md
+  stamp="Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(hugo version | cut -d' ' -f2)."
+  awk -v table="$table" -v stamp="$stamp" '
+    /<!-- compare:begin -->/ { print; print stamp; print ""; print table; skip = 1; next }
+    /<!-- compare:end -->/ { skip = 0 }
+    !skip { print }
+  ' "$docs" >"$docs.new"
+  mv "$docs.new" "$docs"
+  echo "wrote the table into $docs" >&2
+fi

@@ -1,0 +1,67 @@
+//! The default theme compiled into the binary: the same files as the
+//! repository's `themes/default/`, enough for a site without `themes/`, and
+//! overridden file by file by a site's own theme folder.
+
+mod common;
+
+use std::fs;
+
+use common::{build_ok, repository, shipped_site, tree};
+
+#[test]
+fn the_compiled_theme_is_the_themes_default_folder() {
+    let folder = tree(&repository().join("themes/default"));
+    let compiled: std::collections::BTreeMap<String, Vec<u8>> = tongbao::load::builtin_files()
+        .iter()
+        .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+        .collect();
+    assert_eq!(
+        compiled.keys().collect::<Vec<_>>(),
+        folder.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        compiled == folder,
+        "a compiled file differs from its source"
+    );
+}
+
+#[test]
+fn the_seed_builds_the_same_bytes_without_its_themes_folder() {
+    let with = shipped_site();
+    build_ok(with.path());
+    let without = shipped_site();
+    fs::remove_dir_all(without.path().join("themes")).expect("remove themes/");
+    build_ok(without.path());
+    let (with, without) = (
+        tree(&with.path().join("public")),
+        tree(&without.path().join("public")),
+    );
+    assert_eq!(
+        with.keys().collect::<Vec<_>>(),
+        without.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &with {
+        assert!(&without[path] == bytes, "{path} differs");
+    }
+}
+
+#[test]
+fn a_site_file_overrides_the_built_in_one_and_only_that_file() {
+    let site = shipped_site();
+    fs::remove_dir_all(site.path().join("themes")).expect("remove themes/");
+    let style = site.path().join("themes/default/static/style.css");
+    fs::create_dir_all(style.parent().expect("folder")).expect("create folder");
+    fs::write(&style, "body { color: black; }\n").expect("write style");
+    build_ok(site.path());
+    let public = tree(&site.path().join("public"));
+    assert_eq!(public["static/style.css"], b"body { color: black; }\n");
+    let built_in = tongbao::load::builtin_files()
+        .iter()
+        .filter(|(path, _)| path.starts_with("static/"))
+        .count();
+    let published = public
+        .keys()
+        .filter(|path| path.starts_with("static/"))
+        .count();
+    assert_eq!(published, built_in, "the other static files still publish");
+}
