@@ -1,4 +1,5 @@
-//! Markdown → HTML for the notice body.
+//! Markdown for the notice body: the events every output reads it through,
+//! and the HTML of the page.
 //!
 //! Raw HTML in the Markdown is shown as text, never passed through: a notice
 //! is published under the county's name and must not carry markup or scripts
@@ -74,9 +75,12 @@ impl Problem {
     }
 }
 
-/// Renders CommonMark to HTML, escaping any raw HTML it contains. Returns
-/// every refused address and character instead when there is any.
-pub fn to_html(markdown: &str) -> Result<String, Vec<Problem>> {
+/// The body's CommonMark as pulldown-cmark events, as every output shows
+/// it: raw HTML turned into text, and soft line breaks between East Asian
+/// wide characters left out. The page's HTML and the Word document both
+/// read the body through this, so they agree on what it says. Returns every
+/// refused address and character instead when there is any.
+pub fn events(markdown: &str) -> Result<Vec<Event<'_>>, Vec<Problem>> {
     let mut problems = Vec::new();
     let events: Vec<Event> = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH)
         .into_offset_iter()
@@ -95,8 +99,14 @@ pub fn to_html(markdown: &str) -> Result<String, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
+    Ok(join_east_asian_lines(events))
+}
+
+/// Renders CommonMark to HTML through [`events`], escaping any raw HTML it
+/// contains.
+pub fn to_html(markdown: &str) -> Result<String, Vec<Problem>> {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, join_east_asian_lines(events).into_iter());
+    html::push_html(&mut out, events(markdown)?.into_iter());
     Ok(out)
 }
 

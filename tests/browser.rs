@@ -6,6 +6,7 @@
 //! `poppler-utils`, a Java runtime) and npm (`tests/browser/package.json`);
 //! `.ci/run` installs them. Where one is missing a test says that it skips,
 //! unless `TONGBAO_REQUIRE_BROWSER=1`, which CI sets, makes that a failure.
+//! tests/docx.rs checks the Word document in LibreOffice the same way.
 
 mod common;
 
@@ -14,12 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::{env, fs, io};
 
-use common::{built_seed, read_html, read_text, repository, selector, text};
+use common::{built_seed, read_html, read_text, repository, selector, text, tools_present};
 use scraper::Html;
 use serde_json::Value;
 
-/// Set to `1` to fail, rather than skip, when a tool is missing.
-const REQUIRE: &str = "TONGBAO_REQUIRE_BROWSER";
 const SLUG: &str = "2019-01-05";
 const MM: f64 = 72.0 / 25.4;
 /// The 版心 on A4, in points from the top left: left, top, right, bottom.
@@ -83,19 +82,10 @@ fn missing(tool: Tool) -> Option<&'static str> {
     })
 }
 
-/// Whether the test can run. When a tool is missing it says so on the
-/// terminal (past the test harness's capture), or fails under `REQUIRE`.
+/// Whether the test can run (see [`tools_present`]).
 fn have(test: &str, tools: &[Tool]) -> bool {
     let absent: Vec<&str> = tools.iter().filter_map(|tool| missing(*tool)).collect();
-    if absent.is_empty() {
-        return true;
-    }
-    let message = format!("{test}: missing {}", absent.join("; "));
-    if env::var(REQUIRE).is_ok_and(|value| value == "1") {
-        panic!("{message} ({REQUIRE}=1)");
-    }
-    let _ = writeln!(io::stderr(), "SKIPPED {message}");
-    false
+    tools_present(test, &absent)
 }
 
 /// Where the tests leave renders to look at: target/tmp/browser.

@@ -30,7 +30,9 @@ pub use calendar::{BUILTIN_CALENDAR_NAME, CALENDAR_FILE, builtin_calendar};
 pub use findings::FINDINGS_FILE;
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
-pub use theme::{BUILTIN_PREFIX, DEFAULT_THEME, THEMES_DIR, Theme, builtin_files, load_theme};
+pub use theme::{
+    BUILTIN_PREFIX, DEFAULT_THEME, DOCX_STYLE, THEMES_DIR, Theme, builtin_files, load_theme,
+};
 
 /// The folder under the site root that holds `site.toml` and the periods.
 pub const CONTENT_DIR: &str = "content";
@@ -208,7 +210,7 @@ pub fn display_name(root: &Path, path: &Path) -> String {
 
 /// Reads a TOML file under `root` (see [`read_source`]) and parses it into
 /// `T`, reporting a syntax or type error at its span.
-fn read_toml<T: serde::de::DeserializeOwned>(
+pub fn read_toml<T: serde::de::DeserializeOwned>(
     root: &Path,
     path: &Path,
     diagnostics: &mut Diagnostics,
@@ -216,6 +218,17 @@ fn read_toml<T: serde::de::DeserializeOwned>(
     let file = read_source(root, path, diagnostics)?;
     let whole = 0..diagnostics.source(file).len();
     Some((file, parse_toml(file, whole, diagnostics)?))
+}
+
+/// Parses a whole registered file (read in the load stage) as TOML into
+/// `T`, as [`read_toml`] does with a file on disk: for a theme file that a
+/// later stage interprets, such as the Word document's style.
+pub fn parse_registered_toml<T: serde::de::DeserializeOwned>(
+    file: FileId,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
+    let whole = 0..diagnostics.source(file).len();
+    parse_toml(file, whole, diagnostics)
 }
 
 /// Parses the `span` of a registered file as TOML into `T`, reporting a

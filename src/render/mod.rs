@@ -1,12 +1,14 @@
 //! Render: scored content → the files of the static site, in memory.
 //!
 //! Each period gets its folder: the notice page (`index.html`), the portal
-//! fragment (`fragment.html`) and each appendix table as CSV and XLSX. The
+//! fragment (`fragment.html`), the notice as a Word document
+//! (`notice.docx`) and each appendix table as CSV and XLSX. The
 //! site root gets the home page, `sitemap.xml` and `atom.xml`. Each period is
 //! rendered from its own data alone, so its files are independent of the
 //! other periods'. Rendering is a function of the loaded content and theme:
 //! it reads no file and writes none (see [`crate::write`]).
 
+mod docx;
 mod download;
 mod feed;
 mod fragment;
@@ -23,14 +25,16 @@ use crate::figures::{
     Escape, ExpandError, Expanded, Figures, expand, expand_traced, format_date, period_figures,
     table_figures,
 };
-use crate::load::{Content, Theme};
+use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::Site;
 use crate::score::{ScoredPeriod, score_period};
 
 pub use download::{CELL_LIMIT, unneutralise};
 use theme::Templates;
-use view::{AppendixView, AttachmentLink, ContactView, NoticeLink, NoticeView, SiteView};
+use view::{
+    AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeLink, NoticeView, SiteView,
+};
 
 /// File name of a period's portal fragment, beside its notice page.
 pub const FRAGMENT_FILE: &str = "fragment.html";
@@ -59,7 +63,13 @@ impl Output {
 /// or download failed; every failure is in `diagnostics`.
 pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
     let site = &content.site;
-    let templates = theme::parse(theme, diagnostics)?;
+    let templates = theme::parse(theme, diagnostics);
+    let document_style = document_style(theme, diagnostics);
+    let prepared = Prepared {
+        templates: templates?,
+        document_style: document_style?,
+    };
+    let templates = &prepared.templates;
     let site_view = SiteView {
         title: site.title.clone(),
         office: site.office.clone(),
@@ -80,7 +90,7 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
             }
         };
         if let Some(notice) = render_period(
-            &templates,
+            &prepared,
             site,
             &site_view,
             &scored,
@@ -97,7 +107,7 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
         root: "",
         notices: &notices,
     };
-    if let Some(html) = render_page(&templates, "index.html", &home, diagnostics) {
+    if let Some(html) = render_page(templates, "index.html", &home, diagnostics) {
         output.files.insert(PAGE_FILE.to_string(), html);
     }
     render_feeds(site, &notices, &mut output);
@@ -107,10 +117,31 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
     (!diagnostics.has_errors()).then_some(output)
 }
 
+/// The theme's parts that rendering needs parsed: parsed once per build and
+/// shared by every period.
+struct Prepared {
+    templates: Templates,
+    document_style: docx::Style,
+}
+
+/// The Word document's style, parsed from the theme's `docx/style.toml`.
+fn document_style(theme: &Theme, diagnostics: &mut Diagnostics) -> Option<docx::Style> {
+    match theme.docx_style {
+        Some(file) => docx::Style::parse(file, diagnostics),
+        None => {
+            diagnostics.push(Diagnostic::error(format!(
+                "主题缺少 Word 文档的样式文件 {DOCX_STYLE}"
+            )));
+            None
+        }
+    }
+}
+
 /// Renders one period's folder into `output`: the notice page, the portal
-/// fragment and the downloads. Returns the home page's link to the notice.
+/// fragment, the Word document and the downloads. Returns the home page's
+/// link to the notice.
 fn render_period(
-    templates: &Templates,
+    prepared: &Prepared,
     site: &Site,
     site_view: &SiteView,
     scored: &ScoredPeriod,
@@ -139,6 +170,7 @@ fn render_period(
         appendices: &appendices,
     };
     let folder = &notice.slug;
+    let templates = &prepared.templates;
     if let Some(html) = render_page(templates, "notice.html", &page, diagnostics) {
         output.files.insert(format!("{folder}/{PAGE_FILE}"), html);
     }
@@ -147,12 +179,35 @@ fn render_period(
             .files
             .insert(format!("{folder}/{FRAGMENT_FILE}"), html);
     }
+    let issued = period.window.issued.value;
+    let style = &prepared.document_style;
+    render_document(style, &notice, &appendices, issued, output, diagnostics);
     let meta = download::Meta {
         office: &site.office,
-        issued: period.window.issued.value,
+        issued,
     };
     render_downloads(folder, &appendices, &meta, output, diagnostics);
     Some(notice_link(&notice, period.window.issued.value))
+}
+
+/// Adds the notice's Word document to the period's folder.
+fn render_document(
+    style: &docx::Style,
+    notice: &NoticeView,
+    appendices: &[AppendixView],
+    issued: chrono::NaiveDate,
+    output: &mut Output,
+    diagnostics: &mut Diagnostics,
+) {
+    let path = format!("{}/{}", notice.slug, notice.document.href);
+    match docx::to_docx(notice, appendices, style, issued) {
+        Ok(bytes) => {
+            output.files.insert(path, bytes);
+        }
+        Err(error) => diagnostics.push(Diagnostic::error(format!(
+            "无法生成 Word 文档 {path}：{error}"
+        ))),
+    }
 }
 
 /// Adds each appendix table's download files to the period's folder.
@@ -287,15 +342,18 @@ fn notice_views(
         })
         .collect();
     let attachments = appendices.iter().map(attachment_link).collect();
-    let body = expander.markdown(&notice.body, figures);
-    let body = body_html(&notice.body, &body, expander);
+    let expanded = expander.markdown(&notice.body, figures);
+    let body = body_html(&notice.body, &expanded, expander);
     let title_lines = lines(&expander.plain(&notice.title, figures));
+    let title = markdown::join_lines(&title_lines);
     let view = NoticeView {
         slug: period.slug.clone(),
-        title: markdown::join_lines(&title_lines),
+        document: document_link(&title, folder_url),
+        title,
         title_lines,
         addressees: notice.addressees.clone(),
         body,
+        markdown: expanded.text,
         contact: notice.contact.as_ref().map(|contact| ContactView {
             office: contact.office.clone(),
             phone: contact.phone.clone(),
@@ -307,6 +365,18 @@ fn notice_views(
         label: period.window.label(),
     };
     (view, appendices)
+}
+
+/// The link to the notice's Word document, saved under the notice's title.
+fn document_link(title: &str, folder_url: Option<&str>) -> DownloadLink {
+    DownloadLink {
+        format: docx::NAME,
+        description: docx::DESCRIPTION,
+        media_type: docx::MEDIA_TYPE,
+        href: docx::FILE.to_string(),
+        url: folder_url.map(|folder| format!("{folder}{}", docx::FILE)),
+        save_as: format!("{title}.docx"),
+    }
 }
 
 /// The notice body as HTML, or empty when it holds a refused address or

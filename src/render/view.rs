@@ -48,6 +48,10 @@ pub struct NoticeView {
     pub addressees: String,
     /// The Markdown body as HTML.
     pub body: String,
+    /// The Markdown body, figures expanded, from which `body` was rendered;
+    /// the Word document renders it too.
+    #[serde(skip)]
+    pub markdown: String,
     pub contact: Option<ContactView>,
     pub attachments: Vec<AttachmentLink>,
     /// 发文机关署名.
@@ -58,6 +62,8 @@ pub struct NoticeView {
     pub iso_date: String,
     /// 数据采集时间, for the page's summary line.
     pub label: String,
+    /// The notice as a Word document.
+    pub document: DownloadLink,
 }
 
 #[derive(Serialize)]
@@ -88,7 +94,8 @@ pub struct AppendixView {
     pub downloads: Vec<DownloadLink>,
 }
 
-/// A link to one of an appendix table's download files.
+/// A link to a download file: one of an appendix table's, or the notice's
+/// Word document.
 #[derive(Serialize)]
 pub struct DownloadLink {
     /// Format name to show, e.g. `CSV`.
@@ -96,11 +103,11 @@ pub struct DownloadLink {
     /// What the format is for, in a sentence fragment for the link text.
     pub description: &'static str,
     pub media_type: &'static str,
-    /// File name beside the notice page, e.g. `towns.csv`.
+    /// File name beside the notice page, e.g. `towns.csv`, `notice.docx`.
     pub href: String,
     /// Absolute address, when the site has a base URL.
     pub url: Option<String>,
-    /// Name to save the file under, e.g. `附件1 …通报表.csv`.
+    /// Name to save the file under, e.g. `附件1 …通报表.csv`, `关于…的通报.docx`.
     pub save_as: String,
 }
 
