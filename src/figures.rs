@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::diagnostics::{Diagnostic, Located};
-use crate::model::{Period, Site, Total};
+use crate::model::{Period, Rule, Site, Total};
 use crate::score::{ColumnSum, ScoredPeriod, ScoredTable, exact_add};
 
 /// A value a notice can quote.
@@ -315,7 +315,9 @@ fn escaped(value: &str, escape: Escape) -> String {
 /// - `TABLE.units`, the number of units in a table;
 /// - `TABLE.COLUMN`, the backend's declared total where `data.toml` declares
 ///   one, the sum of the rows otherwise; `TABLE.sum.COLUMN`, always the sum;
-/// - `rules.RULE.COLUMN`, the points of a rule;
+/// - `rules.RULE.COLUMN`, the points of a rule; `rules.RULE.cap`, its cap;
+///   `rules.RULE.minimum`, its minimum count, and `rules.RULE.minimum.points`,
+///   the points for falling short of it;
 /// - `totals.KEY`, the sums `site.toml` defines.
 ///
 /// A total naming an unknown figure is reported at its term in `site.toml`.
@@ -331,29 +333,51 @@ pub fn period_figures(site: &Site, scored: &ScoredPeriod) -> Result<Figures, Vec
         insert_table(&mut figures, table);
     }
     for rule in site.rules.values() {
-        for (column, points) in &rule.points {
-            figures.insert(
-                format!("rules.{}.{column}", rule.key),
-                Value::Points(points.value),
-            );
-        }
+        insert_rule(&mut figures, rule);
     }
+    crate::findings::insert_figures(&mut figures, site, scored.period);
     insert_totals(&mut figures, site)?;
     Ok(figures)
 }
 
-/// The figures of `period_figures`, plus `table.sort`, `table.unit` and
+/// The figures of `period_figures`, plus `table.sort` (the first sort
+/// column's label), `table.sort.N` (the Nth's), `table.unit` and
 /// `table.units` for the table whose title, headers and notes are expanded.
 pub fn table_figures(period: &Figures, table: &ScoredTable) -> Figures {
     let mut figures = period.clone();
     let schema = table.schema;
-    let sort_label = schema
-        .column(&schema.sort.column.value)
-        .map(|c| c.label.clone());
-    figures.insert("table.sort", Value::Text(sort_label.unwrap_or_default()));
+    let label = |key: &crate::model::Sort| {
+        schema
+            .column(&key.column.value)
+            .map(|column| column.label.clone())
+            .unwrap_or_default()
+    };
+    let first = schema.sort.first().map(label).unwrap_or_default();
+    figures.insert("table.sort", Value::Text(first));
+    for (index, key) in schema.sort.iter().enumerate() {
+        figures.insert(format!("table.sort.{}", index + 1), Value::Text(label(key)));
+    }
     figures.insert("table.unit", Value::Text(schema.unit_label.clone()));
     figures.insert("table.units", Value::Count(table.rows.len() as u64));
     figures
+}
+
+/// `rules.RULE.COLUMN` for each column's points; `rules.RULE.cap`;
+/// `rules.RULE.minimum` and `rules.RULE.minimum.points`.
+fn insert_rule(figures: &mut Figures, rule: &Rule) {
+    let name = |part: &str| format!("rules.{}.{part}", rule.key);
+    for (column, points) in &rule.points {
+        figures.insert(name(column), Value::Points(points.value));
+    }
+    if let Some(cap) = &rule.cap {
+        figures.insert(name("cap"), Value::Points(cap.value));
+    }
+    if let Some(minimum) = &rule.minimum {
+        figures.insert(name("minimum"), Value::Count(minimum.at_least.value));
+        if let Some(points) = &minimum.points {
+            figures.insert(name("minimum.points"), Value::Points(points.value));
+        }
+    }
 }
 
 fn insert_period(figures: &mut Figures, period: &Period) {

@@ -6,12 +6,17 @@
 //! or that exact decimals could only hold rounded, is an error located at
 //! the value that made it so, never a wrapped or rounded number.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
 use crate::diagnostics::{Diagnostic, Located};
-use crate::model::{Column, ColumnKind, Order, Period, Rule, Schema, Site, Table, Unit};
+use crate::findings::{Tally, tallies};
+use crate::model::{
+    Column, ColumnKind, Finding, Order, Period, Rule, Schema, Site, Sort, Table, Unit,
+};
+use crate::standing::{Standing, limited, standing};
 
 /// A period with each of its tables scored, in the site's table order.
 #[derive(Debug)]
@@ -53,15 +58,32 @@ pub struct Score<'a> {
     pub unit: &'a Unit,
     /// Points by rule key.
     pub points: BTreeMap<String, Decimal>,
+    /// Standing against each applicable rule's minimum, by rule key.
+    pub standings: BTreeMap<String, Standing<'a>>,
+    /// The unit's findings in the period.
+    pub tally: Tally,
 }
 
 impl Score<'_> {
-    /// The unit's value in a column: its count, or its rule's points.
+    /// The unit's value in a column: its count, its rule's points, its
+    /// number of findings, or for a status column 1 when it falls short of
+    /// the minimum and 0 when not (so that the column's sum counts the
+    /// units short of it).
     pub fn value(&self, column: &Column) -> Decimal {
         match &column.kind {
             ColumnKind::Count => Decimal::from(self.unit.count(&column.key.value)),
             ColumnKind::Score { rule } => self.points.get(&rule.value).copied().unwrap_or_default(),
+            ColumnKind::Status { rule } => {
+                let short = self.standing(&rule.value).is_some_and(|found| found.short);
+                Decimal::from(u8::from(short))
+            }
+            ColumnKind::Findings { open } => Decimal::from(self.tally.get(*open)),
         }
+    }
+
+    /// The unit's standing against a rule's minimum, if the rule has one.
+    pub fn standing(&self, rule: &str) -> Option<&Standing<'_>> {
+        self.standings.get(rule)
     }
 }
 
@@ -109,7 +131,7 @@ pub fn score_period<'a>(
         let Some(table) = period.table(&schema.id.value) else {
             continue;
         };
-        match score_table(site, schema, table) {
+        match score_table(site, schema, table, &period.findings) {
             Ok(scored) => tables.push(scored),
             Err(overflows) => errors.extend(overflows),
         }
@@ -121,35 +143,54 @@ pub fn score_period<'a>(
     }
 }
 
-/// Sorts a table's units by its sort column (ties keep the data file's order),
-/// computes each rule whose columns the table has, and sums each column.
-/// Returns every overflow when any unit's points or column's sum does not fit.
+/// Sorts a table's units by its sort keys (units equal in all of them keep
+/// the data file's order), computes each rule whose columns the table has,
+/// counting each unit's `findings` for the columns computed from them, and
+/// sums each column. Returns every overflow when any unit's points or
+/// column's sum does not fit.
 pub fn score_table<'a>(
     site: &'a Site,
     schema: &'a Schema,
     table: &'a Table,
+    findings: &[Finding],
 ) -> Result<ScoredTable<'a>, Vec<Diagnostic>> {
     let rules: Vec<&Rule> = site
         .rules
         .values()
-        .filter(|rule| rule.points.keys().all(|key| schema.column(key).is_some()))
+        .filter(|rule| rule.columns().all(|key| schema.column(key).is_some()))
         .collect();
+    let tallies = tallies(findings, &site.findings);
     let mut errors = Vec::new();
     let mut rows: Vec<Score> = Vec::with_capacity(table.units.len());
     for unit in &table.units {
+        let tally = tallies
+            .get(unit.name.value.as_str())
+            .copied()
+            .unwrap_or_default();
+        let computed = |key: &str| match schema.column(key).map(|column| &column.kind) {
+            Some(ColumnKind::Findings { open }) => Some(tally.get(*open)),
+            _ => None,
+        };
         let mut scores = BTreeMap::new();
+        let mut standings = BTreeMap::new();
         for rule in &rules {
-            match points(rule, unit) {
+            let score = points(rule, unit, computed).and_then(|base| limited(rule, unit, base));
+            match score {
                 Ok(points) => {
                     scores.insert(rule.key.clone(), points);
                 }
                 Err(overflow) => errors.push(overflow),
+            }
+            if let Some(minimum) = &rule.minimum {
+                standings.insert(rule.key.clone(), standing(minimum, unit));
             }
         }
         rows.push(Score {
             rank: 0,
             unit,
             points: scores,
+            standings,
+            tally,
         });
     }
     // Sums are taken in file order, so that an overflow is reported at the
@@ -159,7 +200,7 @@ pub fn score_table<'a>(
     let mut sums = Vec::with_capacity(schema.columns.len());
     for column in &schema.columns {
         let summed = match column.kind {
-            ColumnKind::Count => true,
+            ColumnKind::Count | ColumnKind::Status { .. } | ColumnKind::Findings { .. } => true,
             ColumnKind::Score { .. } => scored,
         };
         if !summed {
@@ -173,16 +214,8 @@ pub fn score_table<'a>(
     if !errors.is_empty() {
         return Err(errors);
     }
-    if let Some(column) = schema.column(&schema.sort.column.value) {
-        // `sort_by` is stable, which keeps tied units in file order.
-        rows.sort_by(|a, b| {
-            let ordering = a.value(column).cmp(&b.value(column));
-            match schema.sort.order {
-                Order::Ascending => ordering,
-                Order::Descending => ordering.reverse(),
-            }
-        });
-    }
+    // `sort_by` is stable, which keeps units tied in every key in file order.
+    rows.sort_by(|a, b| compare(schema, a, b));
     for (index, row) in rows.iter_mut().enumerate() {
         row.rank = index + 1;
     }
@@ -192,6 +225,25 @@ pub fn score_table<'a>(
         rows,
         sums,
     })
+}
+
+/// Two rows in the schema's sort order: by the first key, ties broken by
+/// the next, and so on.
+fn compare(schema: &Schema, a: &Score, b: &Score) -> Ordering {
+    schema.sort.iter().fold(Ordering::Equal, |ordering, key| {
+        ordering.then_with(|| compare_by(schema, key, a, b))
+    })
+}
+
+fn compare_by(schema: &Schema, key: &Sort, a: &Score, b: &Score) -> Ordering {
+    let Some(column) = schema.column(&key.column.value) else {
+        return Ordering::Equal;
+    };
+    let ordering = a.value(column).cmp(&b.value(column));
+    match key.order {
+        Order::Ascending => ordering,
+        Order::Descending => ordering.reverse(),
+    }
 }
 
 /// A column's sum over `rows`, or the overflow at the row that made it too
@@ -228,16 +280,38 @@ fn column_sum(schema: &Schema, column: &Column, rows: &[Score]) -> Result<Column
             }
             Ok(ColumnSum::Points(sum.normalize()))
         }
+        // The units short of the minimum.
+        ColumnKind::Status { rule } => {
+            let short = rows
+                .iter()
+                .filter(|row| row.standing(&rule.value).is_some_and(|found| found.short))
+                .count();
+            Ok(ColumnSum::Count(short as u64))
+        }
+        // At most the number of findings, which fit in memory: no overflow.
+        ColumnKind::Findings { open } => Ok(ColumnSum::Count(
+            rows.iter().map(|row| row.tally.get(*open)).sum(),
+        )),
     }
 }
 
 /// A unit's points under a rule: the sum of points × count over the rule's
 /// columns, exactly; an overflow is reported at the count that caused it.
-pub fn points(rule: &Rule, unit: &Unit) -> Result<Decimal, Diagnostic> {
+/// `computed` gives the unit's count in a column computed from findings
+/// (reported at the unit's row), `None` for a typed count.
+pub fn points(
+    rule: &Rule,
+    unit: &Unit,
+    computed: impl Fn(&str) -> Option<u64>,
+) -> Result<Decimal, Diagnostic> {
     let mut sum = Decimal::ZERO;
     for (key, points) in &rule.points {
-        let Some(count) = unit.counts.get(key) else {
-            continue;
+        let count = match computed(key) {
+            Some(count) => &Located::new(count, unit.location.clone()),
+            None => match unit.counts.get(key) {
+                Some(count) => count,
+                None => continue,
+            },
         };
         let overflow = |count: &Located<u64>| {
             Diagnostic::error(format!(
@@ -279,6 +353,8 @@ mod tests {
                 located(Decimal::from_str("-0.2").unwrap()),
             )]
             .into(),
+            cap: None,
+            minimum: None,
         };
         let unit = Unit {
             name: located("x".into()),
@@ -287,7 +363,7 @@ mod tests {
             location: Location::new(0, 0..0),
         };
         // 3 × 0.2 in binary floating point is 0.6000000000000001.
-        assert_eq!(points(&rule, &unit).unwrap().to_string(), "-0.6");
+        assert_eq!(points(&rule, &unit, |_| None).unwrap().to_string(), "-0.6");
     }
 
     #[test]
@@ -337,6 +413,8 @@ mod tests {
                 located(decimal("7922816251426433759354395033")),
             )]
             .into(),
+            cap: None,
+            minimum: None,
         };
         let unit = Unit {
             name: located("板泉镇".into()),
@@ -348,7 +426,7 @@ mod tests {
             rejected: Default::default(),
             location: Location::new(3, 0..40),
         };
-        let error = points(&rule, &unit).unwrap_err();
+        let error = points(&rule, &unit, |_| None).unwrap_err();
         assert_eq!(
             error.message,
             "单位 “板泉镇” 按 “亮点” 计算的分值超出可计算的范围"

@@ -5,8 +5,10 @@
 
 mod calendar;
 mod encoding;
+mod findings;
 mod notice;
 mod period;
+mod rules;
 mod site;
 pub(crate) mod text;
 mod theme;
@@ -25,6 +27,7 @@ use calendar::load_calendar;
 use period::load_period;
 
 pub use calendar::{BUILTIN_CALENDAR_NAME, CALENDAR_FILE, builtin_calendar};
+pub use findings::FINDINGS_FILE;
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
 pub use theme::{

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::figures::{Figures, format_points};
-use crate::model::{Schema, ZeroDisplay};
+use crate::model::{ColumnKind, Schema, ZeroDisplay};
 use crate::score::{Score, ScoredTable};
 
 use super::Expander;
@@ -242,6 +242,13 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
         },
     ];
     for column in &schema.columns {
+        match &column.kind {
+            ColumnKind::Status { rule } => {
+                cells.push(status_cell(row, &rule.value));
+                continue;
+            }
+            ColumnKind::Count | ColumnKind::Score { .. } | ColumnKind::Findings { .. } => {}
+        }
         let value = row.value(column);
         let blank = value.is_zero() && column.zero == ZeroDisplay::Blank;
         let (text, value) = if blank {
@@ -257,4 +264,16 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
         });
     }
     cells
+}
+
+/// A status column's cell: the text of the unit's standing against the
+/// rule's minimum (such as 未达标), or nothing.
+fn status_cell(row: &Score, rule: &str) -> Cell {
+    let text = row.standing(rule).map_or("", |standing| standing.text);
+    Cell {
+        text: text.to_string(),
+        header: false,
+        numeric: false,
+        value: None,
+    }
 }
