@@ -55,6 +55,12 @@ pub struct ImportArgs {
     /// Append units that data.toml lacks instead of refusing them
     #[arg(long, help = "把 data.toml 中没有的单位加到表末，而不是拒绝导入")]
     pub add_units: bool,
+    /// Leave units the file lacks as data.toml has them instead of refusing
+    #[arg(
+        long,
+        help = "文件中没有的单位保留 data.toml 中原有的数字，而不是拒绝导入"
+    )]
+    pub keep_units: bool,
     /// Print the change to data.toml without writing it
     #[arg(long, help = "只显示对 data.toml 的改动，不写入")]
     pub dry_run: bool,
@@ -95,6 +101,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         overrides: &args.overrides,
         keep: &args.keep,
         add_units: args.add_units,
+        keep_units: args.keep_units,
     };
     let data_name = diagnostics.file_name(period.file);
     let planned = import::plan(
@@ -233,7 +240,7 @@ fn report(file: &Path, plan: &Plan) {
     if !plan.missing.is_empty() {
         print_escaped(
             Diagnostic::warning(format!(
-                "文件中没有 {} 个单位，其数字不变：{}",
+                "文件中没有 {} 个单位，按 --keep-units 保留其原有数字：{}",
                 plan.missing.len(),
                 plan.missing.join("、")
             ))
