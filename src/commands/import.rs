@@ -47,7 +47,12 @@ pub struct ImportArgs {
     /// Count column (key or label) the file lacks, to leave as data.toml
     /// has it; repeatable or comma-separated. Any other column the file
     /// lacks is an error
-    #[arg(long, value_name = "KEY", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "列",
+        value_delimiter = ',',
+        help = "文件中确实没有的计数列（key 或列名），保留 data.toml 中原有的数字；可写多次或用逗号分隔。文件缺少其他计数列时报错"
+    )]
     pub keep: Vec<String>,
     /// Worksheet of a workbook [default: the first]
     #[arg(long, value_name = "工作表", help = "工作簿中的工作表（默认：第一张）")]
