@@ -19,6 +19,7 @@ pub mod diff;
 pub mod figures;
 pub mod findings;
 pub mod git;
+pub mod history;
 pub mod import;
 pub mod init;
 pub mod links;

@@ -72,7 +72,7 @@ pub struct StatusWord {
 
 /// One finding of a random check (`findings.toml`): a problem found on a
 /// unit's portal column, and after the deadline what the re-check found.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Finding {
     /// A unit of one of the period's tables.
     pub unit: Located<String>,

@@ -136,7 +136,8 @@ fn the_nu_html_checker_finds_no_error_in_any_page_or_the_fragment() {
         .into_iter()
         .filter(|path| !path.ends_with("fragment.html"))
         .collect();
-    assert_eq!(pages.len(), 2, "{pages:?}");
+    // The home page, the notice, the 2019 ledger and the 60 unit pages.
+    assert_eq!(pages.len(), 63, "{pages:?}");
     // A fragment is checked the way a portal shows it: inside a page.
     let fragment = read_text(&out.join(SLUG).join("fragment.html"));
     let wrapped = temp.path().join("fragment-in-page.html");
@@ -190,21 +191,29 @@ fn the_nu_html_checker_finds_no_error_in_any_page_or_the_fragment() {
 }
 
 #[test]
-fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_and_notice_pages() {
+fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_notice_ledger_and_unit_pages() {
     if !have("axe", &[Tool::Node, Tool::Chromium]) {
         return;
     }
     let (temp, out) = built_seed();
     let home = out.join("index.html");
     let notice = out.join(SLUG).join("index.html");
+    let ledger = out.join("ledger/2019/index.html");
+    let unit = html_files(&out.join("units/towns"))
+        .into_iter()
+        .next()
+        .expect("a unit page");
     let control = temp.path().join("control.html");
     fs::write(
         &control,
         "<!DOCTYPE html><html><head><title>x</title></head><body><img src=\"x.png\"></body></html>",
     )
     .expect("write");
-    let report: Value =
-        serde_json::from_str(&chromium(&[&home, &notice, &control], "axe")).expect("JSON");
+    let report: Value = serde_json::from_str(&chromium(
+        &[&home, &notice, &ledger, &unit, &control],
+        "axe",
+    ))
+    .expect("JSON");
     let ids = |path: &Path| -> Vec<String> {
         report[path.to_str().expect("utf-8 path")]
             .as_array()
@@ -219,7 +228,7 @@ fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_and_notice_pages() {
             && control_ids.contains(&"html-has-lang".to_string()),
         "axe flags the control page: {control_ids:?}"
     );
-    for page in [&home, &notice] {
+    for page in [&home, &notice, &ledger, &unit] {
         assert!(
             ids(page).is_empty(),
             "axe violations on {}: {:#}",

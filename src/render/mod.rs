@@ -8,11 +8,14 @@
 //! other periods'. Rendering is a function of the loaded content and theme:
 //! it reads no file and writes none (see [`crate::write`]).
 
+mod chart;
 mod docx;
 mod download;
 mod feed;
 mod fragment;
+mod ledger;
 mod theme;
+mod unit;
 mod view;
 
 use std::collections::BTreeMap;
@@ -75,6 +78,7 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
         office: site.office.clone(),
         language: site.language.clone(),
         feed: !content.periods.is_empty(),
+        base_url: site.base_url.clone(),
     };
     let mut output = Output::default();
     let mut notices = Vec::new();
@@ -102,10 +106,20 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
     }
     // Newest first; the path breaks ties so the order never depends on the disk.
     notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
+    let ledgers = ledger::render_history(
+        templates,
+        site,
+        &content.periods,
+        &site_view,
+        &mut output,
+        diagnostics,
+    );
+    let years = ledger::year_groups(&notices, &ledgers);
     let home = HomePage {
         site: &site_view,
         root: "",
         notices: &notices,
+        years: &years,
     };
     if let Some(html) = render_page(templates, "index.html", &home, diagnostics) {
         output.files.insert(PAGE_FILE.to_string(), html);
@@ -187,7 +201,7 @@ fn render_period(
         issued,
     };
     render_downloads(folder, &appendices, &meta, output, diagnostics);
-    Some(notice_link(&notice, period.window.issued.value))
+    Some(notice_link(&notice, &period.window))
 }
 
 /// Adds the notice's Word document to the period's folder.
@@ -210,8 +224,9 @@ fn render_document(
     }
 }
 
-/// Adds each appendix table's download files to the period's folder.
-fn render_downloads(
+/// Adds each table's download files to `folder`: a period's appendices, or
+/// a year's ledger tables.
+pub(super) fn render_downloads(
     folder: &str,
     appendices: &[AppendixView],
     meta: &download::Meta,
@@ -320,6 +335,8 @@ struct HomePage<'a> {
     site: &'a SiteView,
     root: &'static str,
     notices: &'a [NoticeLink],
+    /// The notices grouped by year, each year with its ledger.
+    years: &'a [ledger::YearGroup],
 }
 
 fn notice_views(
@@ -415,14 +432,16 @@ fn lines(title: &str) -> Vec<String> {
         .collect()
 }
 
-fn notice_link(notice: &NoticeView, issued: chrono::NaiveDate) -> NoticeLink {
+fn notice_link(notice: &NoticeView, window: &crate::model::Window) -> NoticeLink {
+    use chrono::Datelike;
     NoticeLink {
         href: format!("{}/{PAGE_FILE}", notice.slug),
         title: notice.title.clone(),
         label: notice.label.clone(),
         date: notice.date.clone(),
         iso_date: notice.iso_date.clone(),
-        issued,
+        issued: window.issued.value,
+        year: window.end.value.year(),
     }
 }
 

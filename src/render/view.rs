@@ -11,6 +11,7 @@ use crate::score::{Score, ScoredTable};
 
 use super::Expander;
 use super::download::Format;
+use super::unit;
 
 #[derive(Serialize)]
 pub struct SiteView {
@@ -19,10 +20,13 @@ pub struct SiteView {
     pub language: String,
     /// Whether the site publishes `atom.xml` (it does when it has a notice).
     pub feed: bool,
+    /// Absolute address of the published site, ending in `/`, if configured:
+    /// the portal fragment's links are made absolute with it.
+    pub base_url: Option<String>,
 }
 
 /// One entry of the home page's list.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct NoticeLink {
     /// Path of the notice page from the site root.
     pub href: String,
@@ -34,6 +38,9 @@ pub struct NoticeLink {
     pub iso_date: String,
     #[serde(skip)]
     pub issued: NaiveDate,
+    /// The year of the notice's data (the year its window ends in), by
+    /// which the home page groups notices.
+    pub year: i32,
 }
 
 #[derive(Serialize)]
@@ -129,6 +136,8 @@ pub struct Cell {
     /// The number `text` shows, for spreadsheets; `None` for names and blank zeros.
     #[serde(skip)]
     pub value: Option<Decimal>,
+    /// For a unit's name: its page, from the site root.
+    pub href: Option<String>,
 }
 
 /// Builds the appendix view of a scored table.
@@ -233,12 +242,14 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             header: false,
             numeric: true,
             value: Some(rank),
+            href: None,
         },
         Cell {
             text: row.unit.name.value.clone(),
             header: true,
             numeric: false,
             value: None,
+            href: Some(unit::page_path(&schema.id.value, &row.unit.name.value)),
         },
     ];
     for column in &schema.columns {
@@ -261,6 +272,7 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             header: false,
             numeric: true,
             value,
+            href: None,
         });
     }
     cells
@@ -275,5 +287,6 @@ fn status_cell(row: &Score, rule: &str) -> Cell {
         header: false,
         numeric: false,
         value: None,
+        href: None,
     }
 }
