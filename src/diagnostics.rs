@@ -53,7 +53,7 @@ impl<T> Located<T> {
 }
 
 /// One problem: a severity, a message in Chinese for the clerk, and where.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
@@ -149,6 +149,15 @@ impl Diagnostics {
     /// Keeps only the diagnostics for which `keep` is true, in order.
     pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
         self.list.retain(keep);
+    }
+
+    /// Adds a diagnostic unless the same one (severity, message, place,
+    /// label and hint) is there already: for a rule that two stages check,
+    /// so that a run that goes through both shows it once.
+    pub fn push_once(&mut self, diagnostic: Diagnostic) {
+        if !self.list.contains(&diagnostic) {
+            self.list.push(diagnostic);
+        }
     }
 
     pub fn list(&self) -> &[Diagnostic] {

@@ -14,8 +14,8 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::diagnostics::{Diagnostic, Located};
-use crate::model::{ColumnKind, Period, Site, Total};
-use crate::score::{ScoredPeriod, ScoredTable};
+use crate::model::{Period, Rule, Site, Total};
+use crate::score::{ColumnSum, ScoredPeriod, ScoredTable, exact_add};
 
 /// A value a notice can quote.
 #[derive(Clone, Debug, PartialEq)]
@@ -154,7 +154,78 @@ const CLOSE: &str = "}}";
 /// Replaces every `{{ name }}` and `{{ name | filter }}` in `text` with the
 /// figure's value. Returns every bad expression, not just the first.
 pub fn expand(text: &str, figures: &Figures, escape: Escape) -> Result<String, Vec<ExpandError>> {
+    expand_traced(text, figures, escape).map(|expanded| expanded.text)
+}
+
+/// A text with its expressions replaced, and where each replacement
+/// stands, so that a place in the result can be traced to its source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expanded {
+    pub text: String,
+    /// Each expression's range in the source and its value's in `text`,
+    /// in order.
+    splices: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Expanded {
+    /// A text as it is, without expressions.
+    pub fn verbatim(text: String) -> Expanded {
+        Expanded {
+            text,
+            splices: Vec::new(),
+        }
+    }
+
+    /// The source range that `range` of the expanded text came from. A
+    /// range that takes in part of a value takes in its whole expression.
+    pub fn source_range(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.source_offset(range.start, Edge::Start);
+        let end = self.source_offset(range.end, Edge::End);
+        start..end.max(start)
+    }
+
+    /// Where `offset` of the expanded text lies in the source, as the
+    /// `edge` of a range: a start inside a value (or at its first byte)
+    /// moves to its expression's start, an end inside it (or at its last
+    /// byte) to its expression's end.
+    fn source_offset(&self, offset: usize, edge: Edge) -> usize {
+        // The last places known to correspond: (expanded, source).
+        let mut anchor = (0, 0);
+        for (source, value) in &self.splices {
+            let (before, inside) = match edge {
+                Edge::Start => (offset < value.start, offset < value.end),
+                Edge::End => (offset <= value.start, offset <= value.end),
+            };
+            if before {
+                break;
+            }
+            if inside {
+                return match edge {
+                    Edge::Start => source.start,
+                    Edge::End => source.end,
+                };
+            }
+            anchor = (value.end, source.end);
+        }
+        anchor.1 + offset.saturating_sub(anchor.0)
+    }
+}
+
+/// Which end of a range an offset is.
+#[derive(Clone, Copy)]
+enum Edge {
+    Start,
+    End,
+}
+
+/// [`expand`], keeping where each value went (see [`Expanded`]).
+pub fn expand_traced(
+    text: &str,
+    figures: &Figures,
+    escape: Escape,
+) -> Result<Expanded, Vec<ExpandError>> {
     let mut out = String::with_capacity(text.len());
+    let mut splices = Vec::new();
     let mut errors = Vec::new();
     let mut rest = 0;
     while let Some(found) = text[rest..].find(OPEN) {
@@ -170,7 +241,11 @@ pub fn expand(text: &str, figures: &Figures, escape: Escape) -> Result<String, V
         };
         let close = open + length + CLOSE.len();
         match evaluate(&text[open + OPEN.len()..open + length], figures) {
-            Ok(value) => out.push_str(&escaped(&value.to_string(), escape)),
+            Ok(value) => {
+                let start = out.len();
+                out.push_str(&escaped(&value.to_string(), escape));
+                splices.push((open..close, start..out.len()));
+            }
             Err((message, hint)) => errors.push(ExpandError {
                 span: open..close,
                 message,
@@ -181,7 +256,7 @@ pub fn expand(text: &str, figures: &Figures, escape: Escape) -> Result<String, V
     }
     out.push_str(&text[rest..]);
     if errors.is_empty() {
-        Ok(out)
+        Ok(Expanded { text: out, splices })
     } else {
         Err(errors)
     }
@@ -240,7 +315,9 @@ fn escaped(value: &str, escape: Escape) -> String {
 /// - `TABLE.units`, the number of units in a table;
 /// - `TABLE.COLUMN`, the backend's declared total where `data.toml` declares
 ///   one, the sum of the rows otherwise; `TABLE.sum.COLUMN`, always the sum;
-/// - `rules.RULE.COLUMN`, the points of a rule;
+/// - `rules.RULE.COLUMN`, the points of a rule; `rules.RULE.cap`, its cap;
+///   `rules.RULE.minimum`, its minimum count, and `rules.RULE.minimum.points`,
+///   the points for falling short of it;
 /// - `totals.KEY`, the sums `site.toml` defines.
 ///
 /// A total naming an unknown figure is reported at its term in `site.toml`.
@@ -256,29 +333,51 @@ pub fn period_figures(site: &Site, scored: &ScoredPeriod) -> Result<Figures, Vec
         insert_table(&mut figures, table);
     }
     for rule in site.rules.values() {
-        for (column, points) in &rule.points {
-            figures.insert(
-                format!("rules.{}.{column}", rule.key),
-                Value::Points(points.value),
-            );
-        }
+        insert_rule(&mut figures, rule);
     }
+    crate::findings::insert_figures(&mut figures, site, scored.period);
     insert_totals(&mut figures, site)?;
     Ok(figures)
 }
 
-/// The figures of `period_figures`, plus `table.sort`, `table.unit` and
+/// The figures of `period_figures`, plus `table.sort` (the first sort
+/// column's label), `table.sort.N` (the Nth's), `table.unit` and
 /// `table.units` for the table whose title, headers and notes are expanded.
 pub fn table_figures(period: &Figures, table: &ScoredTable) -> Figures {
     let mut figures = period.clone();
     let schema = table.schema;
-    let sort_label = schema
-        .column(&schema.sort.column.value)
-        .map(|c| c.label.clone());
-    figures.insert("table.sort", Value::Text(sort_label.unwrap_or_default()));
+    let label = |key: &crate::model::Sort| {
+        schema
+            .column(&key.column.value)
+            .map(|column| column.label.clone())
+            .unwrap_or_default()
+    };
+    let first = schema.sort.first().map(label).unwrap_or_default();
+    figures.insert("table.sort", Value::Text(first));
+    for (index, key) in schema.sort.iter().enumerate() {
+        figures.insert(format!("table.sort.{}", index + 1), Value::Text(label(key)));
+    }
     figures.insert("table.unit", Value::Text(schema.unit_label.clone()));
     figures.insert("table.units", Value::Count(table.rows.len() as u64));
     figures
+}
+
+/// `rules.RULE.COLUMN` for each column's points; `rules.RULE.cap`;
+/// `rules.RULE.minimum` and `rules.RULE.minimum.points`.
+fn insert_rule(figures: &mut Figures, rule: &Rule) {
+    let name = |part: &str| format!("rules.{}.{part}", rule.key);
+    for (column, points) in &rule.points {
+        figures.insert(name(column), Value::Points(points.value));
+    }
+    if let Some(cap) = &rule.cap {
+        figures.insert(name("cap"), Value::Points(cap.value));
+    }
+    if let Some(minimum) = &rule.minimum {
+        figures.insert(name("minimum"), Value::Count(minimum.at_least.value));
+        if let Some(points) = &minimum.points {
+            figures.insert(name("minimum.points"), Value::Points(points.value));
+        }
+    }
 }
 
 fn insert_period(figures: &mut Figures, period: &Period) {
@@ -303,13 +402,11 @@ fn insert_period(figures: &mut Figures, period: &Period) {
 fn insert_table(figures: &mut Figures, table: &ScoredTable) {
     let id = &table.schema.id.value;
     figures.insert(format!("{id}.units"), Value::Count(table.rows.len() as u64));
-    for column in &table.schema.columns {
+    for (column, sum) in table.schema.columns.iter().zip(&table.sums) {
         let key = &column.key.value;
-        let sum = match column.kind {
-            ColumnKind::Count => {
-                Value::Count(table.rows.iter().map(|row| row.unit.count(key)).sum())
-            }
-            ColumnKind::Score { .. } => Value::Points(table.sum(column).normalize()),
+        let sum = match *sum {
+            ColumnSum::Count(count) => Value::Count(count),
+            ColumnSum::Points(points) => Value::Points(points),
         };
         let quoted = match table.table.declared.get(key) {
             Some(declared) => Value::Count(declared.value),
@@ -385,11 +482,11 @@ fn total_value(figures: &Figures, site: &Site, total: &Total) -> Option<Result<V
     let mut sum = Decimal::ZERO;
     let mut whole = true;
     for term in &total.terms {
-        match figures.get(&term.value) {
-            Some(Value::Count(count)) => sum += Decimal::from(*count),
+        let addend = match figures.get(&term.value) {
+            Some(Value::Count(count)) => Decimal::from(*count),
             Some(Value::Points(points)) => {
-                sum += *points;
                 whole = false;
+                *points
             }
             Some(_) => {
                 let message = format!("“{}” 不是数字，不能相加", term.value);
@@ -400,6 +497,18 @@ fn total_value(figures: &Figures, site: &Site, total: &Total) -> Option<Result<V
                 let diagnostic = Diagnostic::error(format!("未知的数字 “{}”", term.value))
                     .at(&term.location)
                     .suggest(figures.closest(&term.value));
+                return Some(Err(diagnostic));
+            }
+        };
+        // A sum of counts is a count, and must fit one as a column's sum does.
+        match exact_add(sum, addend) {
+            Some(added) if !whole || u64::try_from(added).is_ok() => sum = added,
+            _ => {
+                let diagnostic =
+                    Diagnostic::error(format!("合计 totals.{} 超出可计算的范围", total.key))
+                        .at(&term.location)
+                        .label("加上这一项后超出范围")
+                        .hint("核对这一项所引用的数字");
                 return Some(Err(diagnostic));
             }
         }
@@ -476,6 +585,24 @@ mod tests {
             expand("{{ unit }}", &figures(), Escape::Markdown).unwrap(),
             "a\\*b"
         );
+    }
+
+    #[test]
+    fn places_in_the_expanded_text_trace_back_to_the_source() {
+        let text = "共 {{ towns.disclosure }} 条[链接](x)，{{ unit }}尾";
+        let expanded = expand_traced(text, &figures(), Escape::Markdown).unwrap();
+        assert_eq!(expanded.text, "共 2762 条[链接](x)，a\\*b尾");
+        let find = |part: &str| {
+            let start = expanded.text.find(part).unwrap();
+            start..start + part.len()
+        };
+        let source = |part: &str| &text[expanded.source_range(find(part))];
+        assert_eq!(source("共 "), "共 ");
+        assert_eq!(source("[链接](x)"), "[链接](x)");
+        assert_eq!(source("76"), "{{ towns.disclosure }}");
+        assert_eq!(source("2762 条"), "{{ towns.disclosure }} 条");
+        assert_eq!(source("尾"), "尾");
+        assert_eq!(source("，a"), "，{{ unit }}");
     }
 
     #[test]

@@ -32,6 +32,64 @@ pub struct Site {
     pub max_count: u64,
     /// How a period's data window follows the previous one's (`[periods] window`).
     pub window: WindowKind,
+    /// The words findings are written in (`[findings]`).
+    pub findings: FindingWords,
+}
+
+/// `[findings]` in `site.toml`: the categories a finding may have and the
+/// statuses a re-check may give it, as the county words them.
+#[derive(Debug, Default)]
+pub struct FindingWords {
+    pub categories: Vec<Word>,
+    pub statuses: Vec<StatusWord>,
+}
+
+impl FindingWords {
+    pub fn category(&self, label: &str) -> Option<&Word> {
+        self.categories.iter().find(|word| word.label == label)
+    }
+
+    pub fn status(&self, label: &str) -> Option<&StatusWord> {
+        self.statuses.iter().find(|word| word.label == label)
+    }
+}
+
+/// A category of findings: the label findings use (e.g. 未更新) and the
+/// ASCII key figures use (`findings.category.KEY`).
+#[derive(Debug)]
+pub struct Word {
+    pub key: Located<String>,
+    pub label: String,
+}
+
+/// A re-check status (e.g. 已整改) and whether a finding with it is still open.
+#[derive(Debug)]
+pub struct StatusWord {
+    pub key: Located<String>,
+    pub label: String,
+    pub open: bool,
+}
+
+/// One finding of a random check (`findings.toml`): a problem found on a
+/// unit's portal column, and after the deadline what the re-check found.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// A unit of one of the period's tables.
+    pub unit: Located<String>,
+    /// The portal column checked (栏目), as a path: 政府信息公开/法定主动公开内容/机构职能.
+    pub column: String,
+    /// The address of the page checked.
+    pub url: Option<String>,
+    /// A category label from `[findings] categories`.
+    pub category: Located<String>,
+    /// The problem, in words.
+    pub problem: String,
+    pub found: Located<NaiveDate>,
+    /// The re-check's status label from `[findings] statuses`.
+    pub status: Option<Located<String>>,
+    pub checked: Option<Located<NaiveDate>>,
+    pub note: String,
+    pub location: Location,
 }
 
 /// How a new period's data window starts, for `tongbao new`.
@@ -70,12 +128,44 @@ impl Site {
     }
 }
 
-/// A scoring rule: points per counted item, by column key.
+/// A scoring rule: points per counted item, by column key, and optionally
+/// a minimum count and a cap on the score.
 #[derive(Debug)]
 pub struct Rule {
     pub key: String,
     pub label: String,
     pub points: BTreeMap<String, Located<Decimal>>,
+    /// 封顶: the most points the rule gives or takes away. Always positive;
+    /// a score above `cap` is `cap`, a deduction below `-cap` is `-cap`.
+    pub cap: Option<Located<Decimal>>,
+    /// The least count a unit must reach in one column.
+    pub minimum: Option<Minimum>,
+}
+
+impl Rule {
+    /// Every column key the rule reads: its points' and its minimum's.
+    pub fn columns(&self) -> impl Iterator<Item = &str> {
+        self.points.keys().map(String::as_str).chain(
+            self.minimum
+                .iter()
+                .map(|minimum| minimum.column.value.as_str()),
+        )
+    }
+}
+
+/// A rule's minimum (`minimum = { column = "…", at_least = N, below = "未达标" }`):
+/// a unit whose count in `column` is under `at_least` falls short.
+#[derive(Debug)]
+pub struct Minimum {
+    pub column: Located<String>,
+    pub at_least: Located<u64>,
+    /// What a status column shows for a unit that falls short, e.g. 未达标.
+    pub below: String,
+    /// What it shows for the others; often empty.
+    pub met: String,
+    /// Points added to the rule's score of a unit that falls short (a
+    /// deduction is negative).
+    pub points: Option<Located<Decimal>>,
 }
 
 /// A figure that is the sum of other figures (e.g. all published items).
@@ -96,7 +186,9 @@ pub struct Schema {
     pub rank_label: String,
     /// Header of the unit-name column, e.g. 镇街（园区）.
     pub unit_label: String,
-    pub sort: Sort,
+    /// Sort keys, most significant first: later keys break ties of the
+    /// earlier ones. Never empty.
+    pub sort: Vec<Sort>,
     pub columns: Vec<Column>,
     pub groups: Vec<Group>,
     /// Note templates, shown numbered under the table.
@@ -125,7 +217,7 @@ pub struct Sort {
     pub order: Order,
 }
 
-/// Sort direction. Units with equal values keep the data file's order.
+/// Sort direction. Units equal in every sort key keep the data file's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
     Descending,
@@ -163,6 +255,12 @@ pub enum ColumnKind {
     Count,
     /// The score of a rule, computed from the row's counts.
     Score { rule: Located<String> },
+    /// Whether the row reaches a rule's minimum, shown as the minimum's
+    /// `below` or `met` text.
+    Status { rule: Located<String> },
+    /// The number of the unit's findings in the period (`findings = "all"`),
+    /// or of those still open (`findings = "open"`).
+    Findings { open: bool },
 }
 
 /// How a zero value is shown in a table cell.
@@ -210,6 +308,8 @@ pub struct Period {
     pub figures: BTreeMap<String, Located<u64>>,
     pub tables: Vec<Table>,
     pub notice: Notice,
+    /// The random check's findings (`findings.toml`), in file order.
+    pub findings: Vec<Finding>,
 }
 
 impl Period {

@@ -6,9 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::{closest, format_date};
-use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, UNIT_KEY};
-use crate::model::{ColumnKind, Period, Schema, Site, Table, Unit, Weekly};
+use crate::findings;
+use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE, UNIT_KEY};
+use crate::model::{ColumnKind, Period, Rule, Schema, Site, Table, Unit, Weekly};
 use crate::render::CELL_LIMIT;
+use crate::score::score_period;
 
 /// Figure namespaces a table id would shadow.
 const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals", "table"];
@@ -72,6 +74,7 @@ pub fn validate_distinct_periods(periods: &[Period], diagnostics: &mut Diagnosti
 }
 
 fn validate_site(site: &Site, diagnostics: &mut Diagnostics) {
+    findings::validate_words(&site.findings, diagnostics);
     let mut ids = BTreeSet::new();
     for schema in &site.tables {
         let id = &schema.id;
@@ -121,11 +124,20 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
                 Diagnostic::error(format!("列名 “{}” 是保留字", key.value)).at(&key.location),
             );
         }
-        if let ColumnKind::Score { rule } = &column.kind {
-            validate_rule_reference(site, schema, rule, diagnostics);
+        match &column.kind {
+            ColumnKind::Count => {}
+            ColumnKind::Score { rule } => {
+                validate_rule_reference(site, schema, rule, diagnostics);
+            }
+            ColumnKind::Status { rule } => {
+                validate_status_reference(site, schema, rule, diagnostics);
+            }
+            ColumnKind::Findings { .. } => {}
         }
     }
-    expect_column(&keys, &schema.sort.column, diagnostics);
+    for key in &schema.sort {
+        expect_column(&keys, &key.column, diagnostics);
+    }
     if let Some(weekly) = &schema.weekly {
         for key in [&weekly.misses, &weekly.items] {
             expect_count_column(schema, &keys, key, diagnostics);
@@ -220,32 +232,97 @@ fn validate_groups(schema: &Schema, keys: &[&str], diagnostics: &mut Diagnostics
     }
 }
 
+/// The rule a column names, reported where it is unknown.
+fn referenced_rule<'s>(
+    site: &'s Site,
+    rule: &Located<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<&'s Rule> {
+    let found = site.rules.get(&rule.value);
+    if found.is_none() {
+        diagnostics.push(
+            Diagnostic::error(format!("未知的计分规则 “{}”", rule.value))
+                .at(&rule.location)
+                .suggest(closest(&rule.value, site.rules.keys().map(String::as_str))),
+        );
+    }
+    found
+}
+
 fn validate_rule_reference(
     site: &Site,
     schema: &Schema,
     rule: &Located<String>,
     diagnostics: &mut Diagnostics,
 ) {
-    let Some(found) = site.rules.get(&rule.value) else {
-        diagnostics.push(
-            Diagnostic::error(format!("未知的计分规则 “{}”", rule.value))
-                .at(&rule.location)
-                .suggest(closest(&rule.value, site.rules.keys().map(String::as_str))),
-        );
+    let Some(found) = referenced_rule(site, rule, diagnostics) else {
         return;
     };
     for (key, points) in &found.points {
-        let is_count = matches!(schema.column(key).map(|c| &c.kind), Some(ColumnKind::Count));
-        if !is_count {
-            diagnostics.push(
-                Diagnostic::error(format!(
-                    "计分规则 “{}” 用到的列 “{key}” 不是表格 “{}” 的计数列",
-                    found.key, schema.id.value
-                ))
-                .at(&points.location),
-            );
+        // Points may weigh a unit's findings as they weigh a count.
+        if let Some(ColumnKind::Findings { .. }) = schema.column(key).map(|c| &c.kind) {
+            continue;
         }
+        expect_rule_column(schema, found, key, &points.location, diagnostics);
     }
+    if let Some(minimum) = &found.minimum {
+        let key = &minimum.column;
+        expect_rule_column(schema, found, &key.value, &key.location, diagnostics);
+    }
+}
+
+/// A status column names a rule with a minimum, whose column the table counts.
+fn validate_status_reference(
+    site: &Site,
+    schema: &Schema,
+    rule: &Located<String>,
+    diagnostics: &mut Diagnostics,
+) {
+    let Some(found) = referenced_rule(site, rule, diagnostics) else {
+        return;
+    };
+    match &found.minimum {
+        Some(minimum) => {
+            let key = &minimum.column;
+            expect_rule_column(schema, found, &key.value, &key.location, diagnostics);
+        }
+        None => diagnostics.push(
+            Diagnostic::error(format!("计分规则 “{}” 没有 minimum（最低数）", found.key))
+                .at(&rule.location)
+                .label("达标情况列要指向有 minimum 的规则")
+                .hint(format!(
+                    "在 [rules.{}] 中写 minimum = {{ column = \"列名\", at_least = 最低数, below = \"未达标\" }}",
+                    found.key
+                )),
+        ),
+    }
+}
+
+/// A column a rule reads must be a count column of the table.
+fn expect_rule_column(
+    schema: &Schema,
+    rule: &Rule,
+    key: &str,
+    location: &Location,
+    diagnostics: &mut Diagnostics,
+) {
+    let problem = match schema.column(key).map(|c| &c.kind) {
+        Some(ColumnKind::Count) => return,
+        Some(
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } | ColumnKind::Findings { .. },
+        ) => "不是计数列",
+        None => "不存在",
+    };
+    let keys = schema.columns.iter().map(|c| c.key.value.as_str());
+    diagnostics.push(
+        Diagnostic::error(format!(
+            "计分规则 “{}” 用到的列 “{key}” 不是表格 “{}” 的计数列",
+            rule.key, schema.id.value
+        ))
+        .at(location)
+        .label(format!("表格 “{}” 中这一列{problem}", schema.id.value))
+        .suggest(closest(key, keys)),
+    );
 }
 
 /// `key` must name a count column of `schema` (not a computed score).
@@ -257,7 +334,9 @@ fn expect_count_column(
 ) {
     match schema.column(&key.value).map(|column| &column.kind) {
         Some(ColumnKind::Count) => {}
-        Some(ColumnKind::Score { .. }) => diagnostics.push(
+        Some(
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } | ColumnKind::Findings { .. },
+        ) => diagnostics.push(
             Diagnostic::error(format!("列 “{}” 是计分列，不是计数列", key.value))
                 .at(&key.location)
                 .hint("weekly 的 misses 和 items 各指一个填写计数的列"),
@@ -292,7 +371,22 @@ fn validate_period(
         diagnostics
             .push(Diagnostic::warning("成文日期早于数据采集截止日期").at(&window.issued.location));
     }
+    if let Some(deadline) = &window.deadline
+        && deadline.value < window.issued.value
+    {
+        diagnostics.push(
+            Diagnostic::error("整改期限早于成文日期")
+                .at(&deadline.location)
+                .hint("整改期限应在通报印发之后；请检查 deadline 和 issued"),
+        );
+    }
     validate_weeks(site, calendar, period, diagnostics);
+    findings::validate(site, period, diagnostics);
+    if let Err(overflows) = score_period(site, period) {
+        overflows
+            .into_iter()
+            .for_each(|overflow| diagnostics.push(overflow));
+    }
     for table in &period.tables {
         match site.schema(&table.id.value) {
             Some(schema) => validate_table(schema, period, table, diagnostics),
@@ -401,9 +495,15 @@ fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: 
         for (key, count) in &unit.counts {
             match schema.column(key).map(|c| &c.kind) {
                 Some(ColumnKind::Count) => {}
-                Some(ColumnKind::Score { .. }) => diagnostics.push(
+                Some(ColumnKind::Score { .. } | ColumnKind::Status { .. }) => diagnostics.push(
                     Diagnostic::error(format!("“{key}” 由计分规则算出，不应填写"))
                         .at(&count.location),
+                ),
+                Some(ColumnKind::Findings { .. }) => diagnostics.push(
+                    Diagnostic::error(format!(
+                        "“{key}” 由问题清单（{FINDINGS_FILE}）算出，不应填写"
+                    ))
+                    .at(&count.location),
                 ),
                 None => diagnostics.push(unknown_column(schema, key, &count.location)),
             }
@@ -528,7 +628,14 @@ fn reconcile(schema: &Schema, table: &Table, diagnostics: &mut Diagnostics) {
         if !table.complete || table.units.iter().any(|unit| unit.rejected.contains(key)) {
             continue;
         }
-        let sum: u64 = table.units.iter().map(|unit| unit.count(key)).sum();
+        // A sum too large to hold is reported by scoring.
+        let sum = table
+            .units
+            .iter()
+            .try_fold(0_u64, |sum, unit| sum.checked_add(unit.count(key)));
+        let Some(sum) = sum else {
+            continue;
+        };
         if sum != declared.value {
             diagnostics.push(
                 Diagnostic::warning(format!(

@@ -6,6 +6,7 @@
 //! `poppler-utils`, a Java runtime) and npm (`tests/browser/package.json`);
 //! `.ci/run` installs them. Where one is missing a test says that it skips,
 //! unless `TONGBAO_REQUIRE_BROWSER=1`, which CI sets, makes that a failure.
+//! tests/docx.rs checks the Word document in LibreOffice the same way.
 
 mod common;
 
@@ -14,12 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::{env, fs, io};
 
-use common::{built_seed, read_html, read_text, repository, selector, text};
+use common::{built_seed, read_html, read_text, repository, selector, text, tools_present};
 use scraper::Html;
 use serde_json::Value;
 
-/// Set to `1` to fail, rather than skip, when a tool is missing.
-const REQUIRE: &str = "TONGBAO_REQUIRE_BROWSER";
 const SLUG: &str = "2019-01-05";
 const MM: f64 = 72.0 / 25.4;
 /// The 版心 on A4, in points from the top left: left, top, right, bottom.
@@ -83,19 +82,10 @@ fn missing(tool: Tool) -> Option<&'static str> {
     })
 }
 
-/// Whether the test can run. When a tool is missing it says so on the
-/// terminal (past the test harness's capture), or fails under `REQUIRE`.
+/// Whether the test can run (see [`tools_present`]).
 fn have(test: &str, tools: &[Tool]) -> bool {
     let absent: Vec<&str> = tools.iter().filter_map(|tool| missing(*tool)).collect();
-    if absent.is_empty() {
-        return true;
-    }
-    let message = format!("{test}: missing {}", absent.join("; "));
-    if env::var(REQUIRE).is_ok_and(|value| value == "1") {
-        panic!("{message} ({REQUIRE}=1)");
-    }
-    let _ = writeln!(io::stderr(), "SKIPPED {message}");
-    false
+    tools_present(test, &absent)
 }
 
 /// Where the tests leave renders to look at: target/tmp/browser.
@@ -146,7 +136,8 @@ fn the_nu_html_checker_finds_no_error_in_any_page_or_the_fragment() {
         .into_iter()
         .filter(|path| !path.ends_with("fragment.html"))
         .collect();
-    assert_eq!(pages.len(), 2, "{pages:?}");
+    // The home page, the notice, the 2019 ledger and the 60 unit pages.
+    assert_eq!(pages.len(), 63, "{pages:?}");
     // A fragment is checked the way a portal shows it: inside a page.
     let fragment = read_text(&out.join(SLUG).join("fragment.html"));
     let wrapped = temp.path().join("fragment-in-page.html");
@@ -200,21 +191,29 @@ fn the_nu_html_checker_finds_no_error_in_any_page_or_the_fragment() {
 }
 
 #[test]
-fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_and_notice_pages() {
+fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_notice_ledger_and_unit_pages() {
     if !have("axe", &[Tool::Node, Tool::Chromium]) {
         return;
     }
     let (temp, out) = built_seed();
     let home = out.join("index.html");
     let notice = out.join(SLUG).join("index.html");
+    let ledger = out.join("ledger/2019/index.html");
+    let unit = html_files(&out.join("units/towns"))
+        .into_iter()
+        .next()
+        .expect("a unit page");
     let control = temp.path().join("control.html");
     fs::write(
         &control,
         "<!DOCTYPE html><html><head><title>x</title></head><body><img src=\"x.png\"></body></html>",
     )
     .expect("write");
-    let report: Value =
-        serde_json::from_str(&chromium(&[&home, &notice, &control], "axe")).expect("JSON");
+    let report: Value = serde_json::from_str(&chromium(
+        &[&home, &notice, &ledger, &unit, &control],
+        "axe",
+    ))
+    .expect("JSON");
     let ids = |path: &Path| -> Vec<String> {
         report[path.to_str().expect("utf-8 path")]
             .as_array()
@@ -229,7 +228,7 @@ fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_and_notice_pages() {
             && control_ids.contains(&"html-has-lang".to_string()),
         "axe flags the control page: {control_ids:?}"
     );
-    for page in [&home, &notice] {
+    for page in [&home, &notice, &ledger, &unit] {
         assert!(
             ids(page).is_empty(),
             "axe violations on {}: {:#}",

@@ -178,8 +178,9 @@ fn the_build_warns_exactly_about_the_two_disagreeing_totals() {
     let output = build_ok(site.path());
     assert_eq!(diagnostics(&stderr(&output)), seed_reconciliation("警告"));
     let summary = String::from_utf8_lossy(&output.stdout);
+    // Pages: the home page, the notice, the 2019 ledger and 60 unit pages.
     assert!(
-        summary.starts_with("构建完成：1 期通报，60 个单位，2 个页面，2 条警告"),
+        summary.starts_with("构建完成：1 期通报，60 个单位，63 个页面，2 条警告"),
         "{summary}"
     );
 }
@@ -318,9 +319,10 @@ fn the_summary_counts_each_unit_once_over_all_periods() {
     site.add_period("2019-01-06").assert_success();
     let run = site.run(&["build"]);
     run.assert_success();
+    // Pages: the home page, two notices, the 2019 ledger and 60 unit pages.
     assert!(
         run.stdout
-            .starts_with("构建完成：2 期通报，60 个单位，3 个页面，"),
+            .starts_with("构建完成：2 期通报，60 个单位，64 个页面，"),
         "{run:#?}"
     );
 }

@@ -56,6 +56,19 @@ fn assert_chinese(args: &[&str], text: &str) {
     }
 }
 
+/// Every argument and option line of a help page (indented) describes it
+/// in Chinese: a doc comment without a Chinese `help` would show English.
+fn assert_every_line_described_in_chinese(args: &[&str], help: &str) {
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    for line in help.lines().filter(|line| line.starts_with("  ")) {
+        assert!(
+            line.chars().any(cjk),
+            "tongbao {}: {line:?} has no Chinese description",
+            args.join(" ")
+        );
+    }
+}
+
 #[test]
 fn the_main_help_lists_every_command_in_chinese() {
     let (code, stdout, stderr) = run(&["--help"]);
@@ -90,6 +103,7 @@ fn every_command_help_is_chinese() {
         let (code, stdout, stderr) = run(&args);
         assert_eq!(code, Some(0), "{stderr}");
         assert_chinese(&args, &stdout);
+        assert_every_line_described_in_chinese(&args, &stdout);
         let usage = stdout.lines().nth(2).unwrap_or_default();
         assert!(
             usage.starts_with(&format!("用法：tongbao {command}")),

@@ -45,6 +45,54 @@ fn another_county_scores_with_its_own_schema_and_weights() {
 }
 
 #[test]
+fn a_county_scores_with_a_minimum_a_cap_and_tie_breaks() {
+    let site = fixture_site("county-c");
+    build_ok(site.path());
+    let page = read_html(&site.path().join("public/2024-q4/index.html"));
+    // 乙镇 and 甲镇 tie at 30 items; 乙镇 has more news. 甲镇's 5 featured
+    // items would earn 15 points, capped at 10. 丁镇 and 丙镇 are under the
+    // minimum of 20 items: 未达标, 2 points off. Of 丙镇's two findings,
+    // one is 未整改 and one not re-checked yet: both open, 0.5 points off
+    // each; 甲镇's is 已整改 and 丁镇's 无需整改, neither open.
+    assert_eq!(
+        table_rows(&page, "towns"),
+        [
+            ["1", "乙镇", "30", "9", "1", "3", "", "达标", "", ""],
+            ["2", "甲镇", "30", "5", "5", "10", "", "达标", "", ""],
+            ["3", "丁镇", "19", "2", "2", "6", "-2", "未达标", "", ""],
+            ["4", "丙镇", "12", "4", "", "", "-2", "未达标", "2", "-1"],
+        ]
+    );
+    let notes: Vec<String> = page
+        .select(&selector(".table-notes li"))
+        .map(compact_text)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "按信息公开条数排序，条数相同时按动态信息条数排序；",
+            "信息公开不少于20条，未达到的标为未达标，扣2分；",
+            "亮点信息每条加3分，最多加10分。",
+        ]
+    );
+    let body: Vec<String> = page
+        .select(&selector(".notice-body p"))
+        .map(compact_text)
+        .collect();
+    assert_eq!(
+        body,
+        [
+            "2024年四季度，4个镇街中有2个信息公开未达到20条，未达标扣分合计-4分；亮点加分合计19分。",
+            "本次抽查发现问题4个，涉及3个镇街，其中未更新1个、链接失效1个。经复查，已整改1个，仍未整改2个，按每个扣0.5分计入成绩。",
+        ]
+    );
+    let csv = fs::read_to_string(site.path().join("public/2024-q4/towns.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[2], "1,乙镇,30,9,1,3,,达标,,");
+    assert_eq!(lines[5], "4,丙镇,12,4,,,-2,未达标,2,-1");
+}
+
+#[test]
 fn markup_in_data_and_markdown_is_shown_as_text() {
     let site = shipped_site();
     edit(

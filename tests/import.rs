@@ -91,6 +91,7 @@ fn xlsx_export_fills_the_table_and_keeps_comments_and_layout() {
     let before = site.read(DATA);
     let run = site.run(&[
         "import",
+        "--keep-units",
         file.to_str().unwrap(),
         "--period",
         NEW,
@@ -119,7 +120,9 @@ fn xlsx_export_fills_the_table_and_keeps_comments_and_layout() {
         "后台申报合计（合计行）：信息公开 无 → 1800"
     ));
     assert!(
-        first_line(&run.stderr).starts_with("警告：文件中没有 43 个单位，其数字不变：卫生健康局、"),
+        first_line(&run.stderr).starts_with(
+            "警告：文件中没有 43 个单位，按 --keep-units 保留其原有数字：卫生健康局、"
+        ),
         "{run:#?}"
     );
 
@@ -161,7 +164,15 @@ fn gbk_csv_export_is_decoded_and_its_totals_row_declared() {
     std::fs::write(site.path("towns.csv"), &bytes).unwrap();
     let before = site.read(DATA);
 
-    let run = site.run(&["import", "towns.csv", "--period", NEW, "--table", "towns"]);
+    let run = site.run(&[
+        "import",
+        "--keep-units",
+        "towns.csv",
+        "--period",
+        NEW,
+        "--table",
+        "towns",
+    ]);
     run.assert_success();
     assert!(
         first_line(&run.stdout).ends_with("（GBK 编码的 CSV）：2 个单位"),
@@ -178,10 +189,9 @@ fn gbk_csv_export_is_decoded_and_its_totals_row_declared() {
         &run.stdout,
         "后台申报合计（合计行）：信息公开 无 → 2800，动态信息 无 → 550"
     ));
-    assert!(
-        first_line(&run.stderr)
-            .starts_with("警告：文件中没有 12 个单位，其数字不变：洮边镇、临港产业园")
-    );
+    assert!(first_line(&run.stderr).starts_with(
+        "警告：文件中没有 12 个单位，按 --keep-units 保留其原有数字：洮边镇、临港产业园"
+    ));
 
     let after = site.read(DATA);
     assert!(after.contains("[tables.towns]\n# Totals as the backend declared them; the build reconciles them with the rows.\ndeclared = { disclosure = 2800, dynamic = 550 }\nrows = [\n  { unit = \"十字路街道\", disclosure = 430, dynamic = 71, missed_weeks = 3, province = 1, city = 2 },\n  { unit = \"板泉镇\", disclosure = 414, dynamic = 111, missed_weeks = 7 },\n  { unit = \"洮边镇\", disclosure = 0, dynamic = 0, missed_weeks = 0 },\n"), "{after}");
@@ -198,7 +208,15 @@ fn an_unknown_unit_is_reported_and_nothing_is_written() {
         "镇街（园区）,信息公开\n十字路街道,430\n十字路街道办,12\n",
     );
     let before = tree(site.root());
-    let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
+    let run = site.run(&[
+        "import",
+        "--keep-units",
+        "towns.csv",
+        "--period",
+        SEED,
+        "--table",
+        "towns",
+    ]);
     run.assert_failure();
     assert!(
         run.stderr.contains(
@@ -226,6 +244,7 @@ fn add_units_appends_a_new_unit_on_its_own_line() {
     );
     let run = site.run(&[
         "import",
+        "--keep-units",
         "towns.csv",
         "--period",
         SEED,
@@ -248,6 +267,7 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
     let before = tree(site.root());
     let run = site.run(&[
         "import",
+        "--keep-units",
         "towns.csv",
         "--period",
         SEED,
@@ -284,7 +304,15 @@ fn bad_cells_are_all_reported_with_their_position() {
     let site = Site::seed();
     site.write("towns.csv", "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级\n板泉镇,四百,111,7\n洮边镇,400.5,,12\n,3,4,5\n");
     let before = tree(site.root());
-    let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
+    let run = site.run(&[
+        "import",
+        "--keep-units",
+        "towns.csv",
+        "--period",
+        SEED,
+        "--table",
+        "towns",
+    ]);
     run.assert_failure();
     // Each problem once: a cell that is no number is not also called empty.
     let errors: Vec<&str> = run
@@ -351,7 +379,15 @@ fn every_message_about_a_cell_names_the_file_and_sheet() {
 fn a_file_without_the_unit_column_says_how_to_map_it() {
     let site = Site::seed();
     site.write("towns.csv", "名称,信息公开\n板泉镇,415\n");
-    let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
+    let run = site.run(&[
+        "import",
+        "--keep-units",
+        "towns.csv",
+        "--period",
+        SEED,
+        "--table",
+        "towns",
+    ]);
     run.assert_failure();
     assert!(run.stderr.contains("找不到单位名称列：前 30 行中没有表头 “镇街（园区）”（文件第一行为：名称、信息公开）；请用 --map 表头=unit 指定"), "{run:#?}");
 }
@@ -378,6 +414,7 @@ fn the_built_downloads_import_back_without_changing_anything() {
             let file = format!("public/{SEED}/{table}.{format}");
             let run = site.run(&[
                 "import",
+                "--keep-units",
                 &file,
                 "--period",
                 SEED,
@@ -409,8 +446,16 @@ fn the_built_downloads_import_back_without_changing_anything() {
     site.add_period(NEW).assert_success();
     for (table, format) in [("towns", "xlsx"), ("departments", "csv")] {
         let file = format!("public/{SEED}/{table}.{format}");
-        site.run(&["import", &file, "--period", NEW, "--table", table])
-            .assert_success();
+        site.run(&[
+            "import",
+            "--keep-units",
+            &file,
+            "--period",
+            NEW,
+            "--table",
+            table,
+        ])
+        .assert_success();
     }
     assert_eq!(data_rows(&site, NEW), data_rows(&site, SEED));
 }
@@ -453,8 +498,16 @@ fn downloads_of_units_whose_names_look_like_formulas_import_back() {
 
     site.add_period(NEW).assert_success();
     let file = format!("public/{SEED}/towns.csv");
-    site.run(&["import", &file, "--period", NEW, "--table", "towns"])
-        .assert_success();
+    site.run(&[
+        "import",
+        "--keep-units",
+        &file,
+        "--period",
+        NEW,
+        "--table",
+        "towns",
+    ])
+    .assert_success();
     let towns = |slug| {
         data_rows(&site, slug)
             .into_iter()
@@ -474,7 +527,15 @@ fn a_long_csv_is_read_in_one_pass_with_its_line_numbers() {
     text.push_str(&",,,,,,\r\n".repeat(40_000));
     text.push_str("板泉镇,500,111,7,,,\r\n洮边镇,401,15,12,,,\r\n");
     site.write("towns.csv", &text);
-    let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
+    let run = site.run(&[
+        "import",
+        "--keep-units",
+        "towns.csv",
+        "--period",
+        SEED,
+        "--table",
+        "towns",
+    ]);
     run.assert_success();
     assert!(
         has_line(&run.stdout, "2 个单位数字有变化，0 个单位不变"),
@@ -485,7 +546,15 @@ fn a_long_csv_is_read_in_one_pass_with_its_line_numbers() {
 
     // The line numbers at the end of the file are right.
     site.write("towns.csv", &text.replace("洮边镇,401", "洮边镇,暂无"));
-    let run = site.run(&["import", "towns.csv", "--period", SEED, "--table", "towns"]);
+    let run = site.run(&[
+        "import",
+        "--keep-units",
+        "towns.csv",
+        "--period",
+        SEED,
+        "--table",
+        "towns",
+    ]);
     run.assert_failure();
     assert_eq!(
         headlines(&run),
@@ -606,7 +675,15 @@ fn text_from_the_file_cannot_rewrite_the_terminal() {
 fn a_damaged_workbook_is_reported_by_its_own_format() {
     let site = Site::seed();
     site.write("towns.xlsx", "不是电子表格");
-    let run = site.run(&["import", "towns.xlsx", "--period", SEED, "--table", "towns"]);
+    let run = site.run(&[
+        "import",
+        "--keep-units",
+        "towns.xlsx",
+        "--period",
+        SEED,
+        "--table",
+        "towns",
+    ]);
     run.assert_failure();
     let first = run.stderr.lines().next().unwrap_or_default();
     assert!(
@@ -621,7 +698,15 @@ fn a_damaged_workbook_is_reported_by_its_own_format() {
 fn a_missing_file_is_named_in_chinese_whatever_its_format() {
     let site = Site::seed();
     for file in ["towns.csv", "towns.xlsx"] {
-        let run = site.run(&["import", file, "--period", SEED, "--table", "towns"]);
+        let run = site.run(&[
+            "import",
+            "--keep-units",
+            file,
+            "--period",
+            SEED,
+            "--table",
+            "towns",
+        ]);
         run.assert_failure();
         let first = run.stderr.lines().next().unwrap_or_default();
         assert!(
@@ -637,6 +722,7 @@ fn an_unknown_period_names_the_closest_one() {
     site.write("towns.csv", "镇街（园区）,信息公开\n板泉镇,415\n");
     let run = site.run(&[
         "import",
+        "--keep-units",
         "towns.csv",
         "--period",
         "2019-01-5",
@@ -746,6 +832,7 @@ fn banquan_xml(province: &str) -> String {
 fn import_towns_dry_run(site: &Site, file: &str) -> common::Run {
     site.run(&[
         "import",
+        "--keep-units",
         file,
         "--period",
         SEED,
@@ -899,6 +986,7 @@ fn a_count_column_headed_otherwise_is_an_error_with_the_map_that_fixes_it() {
         let before = tree(site.root());
         let run = site.run(&[
             "import",
+            "--keep-units",
             "towns.csv",
             "--period",
             NEW,
@@ -923,6 +1011,7 @@ fn a_count_column_headed_otherwise_is_an_error_with_the_map_that_fixes_it() {
         // The suggested --map imports the column.
         let run = site.run(&[
             "import",
+            "--keep-units",
             "towns.csv",
             "--period",
             NEW,
@@ -949,7 +1038,15 @@ fn a_column_the_file_lacks_is_kept_only_when_asked() {
     );
     let before = tree(site.root());
     let import = |extra: &[&str]| {
-        let mut args = vec!["import", "towns.csv", "--period", SEED, "--table", "towns"];
+        let mut args = vec![
+            "import",
+            "--keep-units",
+            "towns.csv",
+            "--period",
+            SEED,
+            "--table",
+            "towns",
+        ];
         args.extend(extra);
         site.run(&args)
     };
@@ -1022,6 +1119,7 @@ fn a_keep_that_names_no_column_the_file_lacks_is_an_error() {
     ] {
         let run = site.run(&[
             "import",
+            "--keep-units",
             "towns.csv",
             "--period",
             SEED,
@@ -1037,4 +1135,51 @@ fn a_keep_that_names_no_column_the_file_lacks_is_an_error() {
         }
     }
     assert_eq!(tree(site.root()), before);
+}
+
+/// A file that lacks some of the table's units is refused, whatever the
+/// format, unless `--keep-units` asks to keep their figures: after
+/// `tongbao new` they are zero, and publishing a zero the backend never
+/// reported is a silently wrong figure.
+#[test]
+fn a_file_that_lacks_units_is_refused_unless_they_are_kept() {
+    let header = "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级";
+    for (name, rows, written) in [
+        (
+            "two.csv",
+            "十字路街道,430,71,3,,1,2\n板泉镇,414,111,7,,,\n",
+            "  { unit = \"十字路街道\", disclosure = 430, dynamic = 71, missed_weeks = 3, province = 1, city = 2 },",
+        ),
+        (
+            "one.csv",
+            "道口镇,29,5,15,,,\n",
+            "  { unit = \"道口镇\", disclosure = 29, dynamic = 5, missed_weeks = 15 },",
+        ),
+    ] {
+        let site = site_with_new_period();
+        site.write(name, &format!("{header}\n{rows}"));
+        let before = tree(site.root());
+        let run = site.run(&["import", name, "--period", NEW, "--table", "towns"]);
+        run.assert_failure();
+        let missing = 14 - rows.lines().count();
+        assert!(
+            first_line(&run.stderr).starts_with(&format!(
+                "错误：{name}：文件中没有表格的 {missing} 个单位："
+            )),
+            "{run:#?}"
+        );
+        assert_eq!(tree(site.root()), before, "nothing was written");
+
+        let kept = site.run(&[
+            "import",
+            name,
+            "--period",
+            NEW,
+            "--table",
+            "towns",
+            "--keep-units",
+        ]);
+        kept.assert_success();
+        assert!(has_line(&site.read(DATA), written), "{}", site.read(DATA));
+    }
 }

@@ -316,8 +316,8 @@ fn new_refuses_a_deadline_before_the_issue_date() {
     run.assert_success();
     let data: toml::Table = site.read("content/b/data.toml").parse().unwrap();
     assert_eq!(data["period"]["deadline"].to_string(), "2019-07-05");
-    // A previous period whose deadline came before its issue date is not
-    // carried over into a new one.
+    // A previous period whose deadline came before its issue date is itself
+    // refused by the check, so nothing is carried over into a new one.
     let site = Site::seed();
     replace(
         &site,
@@ -330,7 +330,12 @@ fn new_refuses_a_deadline_before_the_issue_date() {
     run.assert_failure();
     assert_eq!(
         run.stderr.lines().next(),
-        Some("错误：按上一期推算的整改期限 2019-07-01 早于成文日期 --issued 2019-07-05"),
+        Some("错误：整改期限早于成文日期"),
+        "{run:#?}"
+    );
+    assert_eq!(
+        run.stderr.lines().nth(1),
+        Some("  ┌─ content/2019-01-05/data.toml:9:12"),
         "{run:#?}"
     );
     assert_eq!(tree(site.root()), before, "nothing was created");

@@ -113,6 +113,7 @@ fn each_period_folder_holds_its_page_fragment_and_downloads() {
             "departments.xlsx",
             "fragment.html",
             "index.html",
+            "notice.docx",
             "towns.csv",
             "towns.xlsx"
         ]
@@ -274,6 +275,10 @@ fn the_page_links_each_table_download_and_the_feed() {
     assert_eq!(
         links,
         [
+            (
+                "notice.docx",
+                "关于2019年1-5月份政务公开随机抽查情况的通报.docx"
+            ),
             (
                 "towns.csv",
                 "附件1 2019年1-5月份镇街（园区）网站内容保障情况通报表.csv"
@@ -518,9 +523,16 @@ fn a_base_url_makes_sitemap_feed_and_fragment_links_absolute() {
         .select(&selector("a"))
         .filter_map(|a| a.value().attr("href"))
         .collect();
+    // Each unit's name links to its page, absolute too (tests/ledger.rs
+    // checks the pages exist); the other links are the files'.
+    let (units, files): (Vec<&str>, Vec<&str>) = hrefs
+        .iter()
+        .partition(|href| href.starts_with(&format!("{base}units/")));
+    assert_eq!(units.len(), 60);
     assert_eq!(
-        hrefs,
+        files,
         [
+            format!("{base}2019-01-05/notice.docx"),
             format!("{base}2019-01-05/towns.csv"),
             format!("{base}2019-01-05/towns.xlsx"),
             format!("{base}2019-01-05/departments.csv"),
@@ -529,8 +541,20 @@ fn a_base_url_makes_sitemap_feed_and_fragment_links_absolute() {
     );
     // The page itself keeps relative links, so it works from any copy.
     let page = notice_page(&out);
-    let first = page.select(&selector(".downloads a")).next().expect("link");
-    assert_eq!(first.value().attr("href"), Some("towns.csv"));
+    let hrefs: Vec<&str> = page
+        .select(&selector(".downloads a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            "notice.docx",
+            "towns.csv",
+            "towns.xlsx",
+            "departments.csv",
+            "departments.xlsx"
+        ]
+    );
 }
 
 #[test]

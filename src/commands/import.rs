@@ -47,7 +47,12 @@ pub struct ImportArgs {
     /// Count column (key or label) the file lacks, to leave as data.toml
     /// has it; repeatable or comma-separated. Any other column the file
     /// lacks is an error
-    #[arg(long, value_name = "KEY", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "列",
+        value_delimiter = ',',
+        help = "文件中确实没有的计数列（key 或列名），保留 data.toml 中原有的数字；可写多次或用逗号分隔。文件缺少其他计数列时报错"
+    )]
     pub keep: Vec<String>,
     /// Worksheet of a workbook [default: the first]
     #[arg(long, value_name = "工作表", help = "工作簿中的工作表（默认：第一张）")]
@@ -55,6 +60,12 @@ pub struct ImportArgs {
     /// Append units that data.toml lacks instead of refusing them
     #[arg(long, help = "把 data.toml 中没有的单位加到表末，而不是拒绝导入")]
     pub add_units: bool,
+    /// Leave units the file lacks as data.toml has them instead of refusing
+    #[arg(
+        long,
+        help = "文件中没有的单位保留 data.toml 中原有的数字，而不是拒绝导入"
+    )]
+    pub keep_units: bool,
     /// Print the change to data.toml without writing it
     #[arg(long, help = "只显示对 data.toml 的改动，不写入")]
     pub dry_run: bool,
@@ -95,6 +106,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         overrides: &args.overrides,
         keep: &args.keep,
         add_units: args.add_units,
+        keep_units: args.keep_units,
     };
     let data_name = diagnostics.file_name(period.file);
     let planned = import::plan(
@@ -233,7 +245,7 @@ fn report(file: &Path, plan: &Plan) {
     if !plan.missing.is_empty() {
         print_escaped(
             Diagnostic::warning(format!(
-                "文件中没有 {} 个单位，其数字不变：{}",
+                "文件中没有 {} 个单位，按 --keep-units 保留其原有数字：{}",
                 plan.missing.len(),
                 plan.missing.join("、")
             ))

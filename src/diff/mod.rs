@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::figures::format_points;
 use crate::import::normalize;
-use crate::model::{Column, ColumnKind, Period, Schema, Site, Table};
+use crate::model::{Column, ColumnKind, Finding, Period, Schema, Site, Table};
 use crate::score::score_table;
 use side::Side;
 
@@ -161,11 +161,14 @@ fn compare_period(
     let empty = Vec::new();
     let old_tables = old.map_or(&empty, |data| &data.tables);
     let new_tables = new.map_or(&empty, |data| &data.tables);
+    let no_findings = Vec::new();
+    let old_findings = old.map_or(&no_findings, |data| &data.findings);
+    let new_findings = new.map_or(&no_findings, |data| &data.findings);
     let tables = table_ids(&new_side.content.site, old_tables, new_tables)
         .into_iter()
         .filter_map(|id| {
-            let old = scored_side(&old_side.content.site, old_tables, &id);
-            let new = scored_side(&new_side.content.site, new_tables, &id);
+            let old = scored_side(&old_side.content.site, old_tables, old_findings, &id);
+            let new = scored_side(&new_side.content.site, new_tables, new_findings, &id);
             compare_table(&id, old, new)
         })
         .collect();
@@ -250,10 +253,17 @@ struct ScoredSide<'a> {
     units: Vec<(String, usize, BTreeMap<String, Decimal>)>,
 }
 
-fn scored_side<'a>(site: &'a Site, tables: &'a [Table], id: &str) -> Option<ScoredSide<'a>> {
+fn scored_side<'a>(
+    site: &'a Site,
+    tables: &'a [Table],
+    findings: &[Finding],
+    id: &str,
+) -> Option<ScoredSide<'a>> {
     let table = tables.iter().find(|table| table.id.value == id)?;
     let schema = site.schema(id)?;
-    let scored = score_table(site, schema, table);
+    // A side whose scores exact decimals cannot hold has no figures to
+    // compare; `tongbao check` reports the overflow.
+    let scored = score_table(site, schema, table, findings).ok()?;
     let units = scored
         .rows
         .iter()

@@ -234,7 +234,10 @@ impl Names {
         for column in &schema.columns {
             let target = match column.kind {
                 ColumnKind::Count => Target::Count(column.key.value.clone()),
-                ColumnKind::Score { .. } => Target::Ignore("由计分规则计算，不导入".to_string()),
+                ColumnKind::Score { .. } | ColumnKind::Status { .. } => {
+                    Target::Ignore("由计分规则计算，不导入".to_string())
+                }
+                ColumnKind::Findings { .. } => Target::Ignore("由问题清单计算，不导入".to_string()),
             };
             add(&column.key.value, target.clone());
             add(&column.label, target.clone());
@@ -249,7 +252,11 @@ impl Names {
                 UNIT_KEY => Target::Unit,
                 key => match schema.column(key).map(|column| &column.kind) {
                     Some(ColumnKind::Count) => Target::Count(key.to_string()),
-                    Some(ColumnKind::Score { .. }) => {
+                    Some(
+                        ColumnKind::Score { .. }
+                        | ColumnKind::Status { .. }
+                        | ColumnKind::Findings { .. },
+                    ) => {
                         return Err(format!(
                             "--map {}={key}：{key} 由计分规则算出，不能导入",
                             item.header
@@ -352,13 +359,15 @@ fn kept_column<'s>(schema: &'s Schema, wanted: &str) -> Result<&'s Column, BadKe
     match found {
         Some(column) => match column.kind {
             ColumnKind::Count => Ok(column),
-            ColumnKind::Score { .. } => Err(BadKeep {
-                message: format!(
-                    "--keep {wanted}：“{}” 由计分规则算出，从不导入，不必 --keep",
-                    column.label
-                ),
-                near: None,
-            }),
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } | ColumnKind::Findings { .. } => {
+                Err(BadKeep {
+                    message: format!(
+                        "--keep {wanted}：“{}” 由计分规则算出，从不导入，不必 --keep",
+                        column.label
+                    ),
+                    near: None,
+                })
+            }
         },
         None => {
             let names = count_columns_of(schema)

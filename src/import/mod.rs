@@ -43,6 +43,24 @@ pub struct Request<'a> {
     pub keep: &'a [String],
     /// Append units the data file lacks instead of refusing them.
     pub add_units: bool,
+    /// Leave units of data.toml that the file lacks as they are
+    /// (`--keep-units`). Without it a missing unit is an error: after
+    /// `tongbao new` its counts are zero, and keeping them silently would
+    /// publish a zero the backend never reported.
+    pub keep_units: bool,
+}
+
+/// The refusal of a file that lacks some of the table's units.
+fn missing_units_error(sheet: &Sheet, missing: &[String]) -> Diagnostic {
+    sheet
+        .error(format!(
+            "文件中没有表格的 {} 个单位：{}",
+            missing.len(),
+            missing.join("、")
+        ))
+        .hint(
+            "核对导出范围；这些单位本期确无数据时加 --keep-units 保留其原有数字，已撤并的单位请从 data.toml 中删除",
+        )
 }
 
 /// What an import will change, for the report and the write.
@@ -135,6 +153,9 @@ pub fn plan(
         .filter(|(index, _)| !matched.contains(index))
         .map(|(_, name)| name.clone())
         .collect();
+    if !plan.missing.is_empty() && !request.keep_units {
+        errors.push(missing_units_error(&sheet, &plan.missing));
+    }
     if let Some(totals) = totals {
         import.set_declared(&mut document, &totals, &mut plan, &mut errors);
     }

@@ -5,9 +5,12 @@
 
 mod calendar;
 mod encoding;
+mod findings;
 mod notice;
 mod period;
+mod rules;
 mod site;
+pub(crate) mod text;
 mod theme;
 mod toml_error;
 mod value;
@@ -24,9 +27,12 @@ use calendar::load_calendar;
 use period::load_period;
 
 pub use calendar::{BUILTIN_CALENDAR_NAME, CALENDAR_FILE, builtin_calendar};
+pub use findings::FINDINGS_FILE;
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
-pub use theme::{BUILTIN_PREFIX, DEFAULT_THEME, THEMES_DIR, Theme, builtin_files, load_theme};
+pub use theme::{
+    BUILTIN_PREFIX, DEFAULT_THEME, DOCX_STYLE, THEMES_DIR, Theme, builtin_files, load_theme,
+};
 
 /// The folder under the site root that holds `site.toml` and the periods.
 pub const CONTENT_DIR: &str = "content";
@@ -229,7 +235,7 @@ pub fn display_name(root: &Path, path: &Path) -> String {
 
 /// Reads a TOML file under `root` (see [`read_source`]) and parses it into
 /// `T`, reporting a syntax or type error at its span.
-fn read_toml<T: serde::de::DeserializeOwned>(
+pub fn read_toml<T: serde::de::DeserializeOwned>(
     root: &Path,
     path: &Path,
     diagnostics: &mut Diagnostics,
@@ -239,8 +245,20 @@ fn read_toml<T: serde::de::DeserializeOwned>(
     Some((file, parse_toml(file, whole, diagnostics)?))
 }
 
+/// Parses a whole registered file (read in the load stage) as TOML into
+/// `T`, as [`read_toml`] does with a file on disk: for a theme file that a
+/// later stage interprets, such as the Word document's style.
+pub fn parse_registered_toml<T: serde::de::DeserializeOwned>(
+    file: FileId,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
+    let whole = 0..diagnostics.source(file).len();
+    parse_toml(file, whole, diagnostics)
+}
+
 /// Parses the `span` of a registered file as TOML into `T`, reporting a
-/// syntax or type error at its span.
+/// syntax or type error at its span, and any character of its strings that
+/// must not be published (see [`text`]).
 fn parse_toml<T: serde::de::DeserializeOwned>(
     file: FileId,
     span: Range<usize>,
@@ -248,7 +266,10 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
 ) -> Option<T> {
     let text = &diagnostics.source(file)[span.clone()];
     match toml::from_str(text) {
-        Ok(value) => Some(value),
+        Ok(value) => {
+            text::check_toml(file, span, diagnostics);
+            Some(value)
+        }
         Err(error) => {
             let diagnostic = toml_error::toml_diagnostic(&error, file, text, span.start);
             diagnostics.push(diagnostic);

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::text::check_text;
 use super::value::locate;
 use super::{entry_exists, parse_toml, read_source};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
@@ -65,15 +66,19 @@ pub fn load_notice(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
             office: c.office,
             phone: c.phone,
         }),
-        body: body(file, &text, parts.body_offset),
+        body: body(file, &text, parts.body_offset, diagnostics),
     })
 }
 
-fn body(file: FileId, text: &str, offset: usize) -> Located<String> {
-    Located::new(
+/// The Markdown after the front matter; any character in it that must not
+/// be published is reported.
+fn body(file: FileId, text: &str, offset: usize, diagnostics: &mut Diagnostics) -> Located<String> {
+    let body = Located::new(
         text[offset..].to_string(),
         Location::new(file, offset..text.len()),
-    )
+    );
+    check_text(&body.value, &body.location, diagnostics);
+    body
 }
 
 /// Where the front matter's TOML and the Markdown body lie in the file.

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::findings::load_findings;
 use super::notice::load_notice;
 use super::value::{count, date, locate, located_string};
 use super::{display_name, entry_exists, read_toml};
@@ -77,9 +78,11 @@ pub fn load_period(
     }
     let data = load_data(root, &data_path, diagnostics);
     let notice = load_notice(root, &notice_path, diagnostics);
+    let findings = load_findings(root, folder, diagnostics);
     let (file, raw) = data?;
     let notice = notice?;
     let mut period = convert_period(file, slug, raw, notice, max_count, diagnostics)?;
+    period.findings = findings?;
     let window = &period.window;
     period.calendar_weeks = calendar
         .and_then(|calendar| calendar.assessable_weeks(window.start.value, window.end.value));
@@ -157,6 +160,7 @@ fn convert_period(
         figures,
         tables,
         notice,
+        findings: Vec::new(),
     })
 }
 

@@ -6,11 +6,13 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::findings::{RawWords, convert_words};
 use super::read_toml;
-use super::value::{count, locate, located_string, option, points};
+use super::rules::{self, RawRule};
+use super::value::{count, locate, located_string, option};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
 use crate::model::{
-    Column, ColumnKind, DEFAULT_MAX_COUNT, Group, Order, Rule, Schema, Site, Sort, Total, Weekly,
+    Column, ColumnKind, DEFAULT_MAX_COUNT, Group, Order, Schema, Site, Sort, Total, Weekly,
     WindowKind, ZeroDisplay,
 };
 
@@ -22,7 +24,7 @@ struct RawSite {
     #[serde(default = "default_language")]
     language: String,
     theme: Option<Spanned<String>>,
-    base_url: Option<String>,
+    base_url: Option<Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<String, RawRule>,
     #[serde(default)]
@@ -33,6 +35,8 @@ struct RawSite {
     check: RawCheck,
     #[serde(default)]
     periods: RawPeriods,
+    #[serde(default)]
+    findings: RawWords,
 }
 
 /// `[periods]`: how one period's data window follows another's.
@@ -55,13 +59,6 @@ fn default_language() -> String {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRule {
-    label: String,
-    points: BTreeMap<String, Spanned<toml::Value>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawTotal {
     label: String,
     sum: Vec<Spanned<String>>,
@@ -75,7 +72,7 @@ struct RawSchema {
     #[serde(default = "default_rank")]
     rank: String,
     unit: String,
-    sort: RawSort,
+    sort: Spanned<SortKeys>,
     columns: Vec<RawColumn>,
     #[serde(default)]
     groups: Vec<Spanned<RawGroup>>,
@@ -95,6 +92,36 @@ fn default_rank() -> String {
     "序号".to_string()
 }
 
+/// `sort`: one key as an inline table, or a list of them, most significant first.
+struct SortKeys(Vec<RawSort>);
+
+impl<'de> Deserialize<'de> for SortKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SortKeysVisitor)
+    }
+}
+
+struct SortKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SortKeysVisitor {
+    type Value = SortKeys;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        // toml_error retells "table" as 表（[表头] 或 { … }）.
+        formatter.write_str("a table { column, order } or an array of them")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<SortKeys, A::Error> {
+        let key = RawSort::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(SortKeys(vec![key]))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<SortKeys, A::Error> {
+        let keys = Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(SortKeys(keys))
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSort {
@@ -109,6 +136,8 @@ struct RawColumn {
     label: String,
     header: Option<Spanned<String>>,
     rule: Option<Spanned<String>>,
+    status: Option<Spanned<String>>,
+    findings: Option<Spanned<String>>,
     zero: Option<Spanned<String>>,
     #[serde(default)]
     optional: bool,
@@ -146,8 +175,11 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
         office: raw.office,
         language: raw.language,
         theme,
-        base_url: raw.base_url.map(with_trailing_slash),
-        rules: convert_rules(file, raw.rules, diagnostics),
+        base_url: raw
+            .base_url
+            .and_then(|url| base_url(file, &url, diagnostics))
+            .map(with_trailing_slash),
+        rules: rules::convert_rules(file, raw.rules, diagnostics),
         totals: convert_totals(file, raw.totals),
         tables: raw
             .tables
@@ -156,9 +188,35 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
             .collect(),
         max_count,
         window,
+        findings: convert_words(file, raw.findings),
     };
     let failed = diagnostics.count(Severity::Error) > errors_before;
     (!failed).then_some(site)
+}
+
+/// The site's address: `http://` or `https://` and a host, nothing else,
+/// since feeds, the sitemap and the portal fragment's links start with it.
+fn base_url(file: FileId, url: &Spanned<String>, diagnostics: &mut Diagnostics) -> Option<String> {
+    let text = url.get_ref();
+    let lower = text.to_ascii_lowercase();
+    let rest = ["http://", "https://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme));
+    let host = rest.and_then(|rest| rest.split('/').next());
+    let whole = host.is_some_and(|host| !host.is_empty())
+        && !text.chars().any(|c| c.is_whitespace() || c == '\\');
+    if whole {
+        return Some(text.clone());
+    }
+    diagnostics.push(
+        Diagnostic::error(format!("base_url “{text}” 不是网站地址"))
+            .at(&locate(file, 0, url))
+            .label("应以 http:// 或 https:// 开头，后接域名")
+            .hint(
+                "例如 base_url = \"http://www.junan.gov.cn/tongbao/\"；不需要绝对地址时删去这一行",
+            ),
+    );
+    None
 }
 
 /// A base URL ends in `/`, so that page paths can follow it directly.
@@ -168,23 +226,6 @@ fn with_trailing_slash(url: String) -> String {
     } else {
         format!("{url}/")
     }
-}
-
-fn convert_rules(
-    file: FileId,
-    raw: BTreeMap<String, RawRule>,
-    diagnostics: &mut Diagnostics,
-) -> BTreeMap<String, Rule> {
-    raw.into_iter()
-        .map(|(key, rule)| {
-            let rule = Rule {
-                key: key.clone(),
-                label: rule.label,
-                points: convert_points(file, &rule.points, diagnostics),
-            };
-            (key, rule)
-        })
-        .collect()
 }
 
 fn convert_totals(file: FileId, raw: BTreeMap<String, RawTotal>) -> BTreeMap<String, Total> {
@@ -229,21 +270,8 @@ fn theme_name(
     name
 }
 
-fn convert_points(
-    file: FileId,
-    raw: &BTreeMap<String, Spanned<toml::Value>>,
-    diagnostics: &mut Diagnostics,
-) -> BTreeMap<String, Located<rust_decimal::Decimal>> {
-    raw.iter()
-        .filter_map(|(column, value)| Some((column.clone(), points(file, value, diagnostics)?)))
-        .collect()
-}
-
 fn convert_schema(file: FileId, raw: RawSchema, diagnostics: &mut Diagnostics) -> Option<Schema> {
-    let order = match &raw.sort.order {
-        Some(order) => option::<Order>(file, order, diagnostics),
-        None => Some(Order::Descending),
-    };
+    let sort = convert_sort(file, &raw.sort, diagnostics);
     // Every column is converted, so that each bad one is reported.
     let columns: Vec<Option<Column>> = raw
         .columns
@@ -251,7 +279,7 @@ fn convert_schema(file: FileId, raw: RawSchema, diagnostics: &mut Diagnostics) -
         .map(|column| convert_column(file, column, diagnostics))
         .collect();
     let columns = columns.into_iter().collect::<Option<Vec<Column>>>()?;
-    let order = order?;
+    let sort = sort?;
     let groups = raw
         .groups
         .iter()
@@ -271,10 +299,7 @@ fn convert_schema(file: FileId, raw: RawSchema, diagnostics: &mut Diagnostics) -
         title: located_string(file, &raw.title),
         rank_label: raw.rank,
         unit_label: raw.unit,
-        sort: Sort {
-            column: located_string(file, &raw.sort.column),
-            order,
-        },
+        sort,
         columns,
         groups,
         notes: raw
@@ -289,17 +314,43 @@ fn convert_schema(file: FileId, raw: RawSchema, diagnostics: &mut Diagnostics) -
     })
 }
 
+/// The sort keys, most significant first; every bad order is reported.
+fn convert_sort(
+    file: FileId,
+    raw: &Spanned<SortKeys>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<Sort>> {
+    let keys = &raw.get_ref().0;
+    if keys.is_empty() {
+        diagnostics.push(
+            Diagnostic::error("sort 没有列出排序的列")
+                .at(&locate(file, 0, raw))
+                .hint(r#"例如 sort = { column = "disclosure", order = "descending" }"#),
+        );
+        return None;
+    }
+    let sorts: Vec<Option<Sort>> = keys
+        .iter()
+        .map(|key| {
+            let order = match &key.order {
+                Some(order) => option::<Order>(file, order, diagnostics)?,
+                None => Order::Descending,
+            };
+            Some(Sort {
+                column: located_string(file, &key.column),
+                order,
+            })
+        })
+        .collect();
+    sorts.into_iter().collect()
+}
+
 fn convert_column(file: FileId, raw: RawColumn, diagnostics: &mut Diagnostics) -> Option<Column> {
     let zero = match &raw.zero {
         Some(zero) => option::<ZeroDisplay>(file, zero, diagnostics)?,
         None => ZeroDisplay::Number,
     };
-    let kind = match &raw.rule {
-        Some(rule) => ColumnKind::Score {
-            rule: located_string(file, rule),
-        },
-        None => ColumnKind::Count,
-    };
+    let kind = column_kind(file, &raw, diagnostics)?;
     Some(Column {
         key: located_string(file, &raw.key),
         label: raw.label,
@@ -311,4 +362,49 @@ fn convert_column(file: FileId, raw: RawColumn, diagnostics: &mut Diagnostics) -
         zero,
         optional: raw.optional,
     })
+}
+
+/// What fills a column: typed counts, or one of `rule`, `status` and
+/// `findings`, which make it computed; a column has at most one of them.
+fn column_kind(file: FileId, raw: &RawColumn, diagnostics: &mut Diagnostics) -> Option<ColumnKind> {
+    let given: Vec<(&str, &Spanned<String>)> = [
+        ("rule", &raw.rule),
+        ("status", &raw.status),
+        ("findings", &raw.findings),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value.as_ref()?)))
+    .collect();
+    if let [_, (second, value), ..] = given.as_slice() {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "列 “{}” 的算法写了不止一种（{second} 与 {}）",
+                raw.key.get_ref(),
+                given[0].0
+            ))
+            .at(&locate(file, 0, value))
+            .hint("rule（计分）、status（达标情况）、findings（问题数）只能写一个；需要几种就分成几列"),
+        );
+        return None;
+    }
+    let Some((name, value)) = given.first() else {
+        return Some(ColumnKind::Count);
+    };
+    let rule = || located_string(file, value);
+    match *name {
+        "rule" => Some(ColumnKind::Score { rule: rule() }),
+        "status" => Some(ColumnKind::Status { rule: rule() }),
+        _ => match value.get_ref().as_str() {
+            "all" => Some(ColumnKind::Findings { open: false }),
+            "open" => Some(ColumnKind::Findings { open: true }),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error(format!("无法识别的选项 \"{}\"", value.get_ref()))
+                        .at(&locate(file, 0, value))
+                        .label(r#"应为 "all"（全部问题数）或 "open"（未整改的问题数）"#),
+                );
+                None
+            }
+        },
+    }
 }

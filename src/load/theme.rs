@@ -1,5 +1,6 @@
-//! The theme: tera templates and static files, read in the load stage so
-//! that rendering reads no file.
+//! The theme: tera templates, static files and the Word document's style
+//! (`docx/style.toml`), read in the load stage so that rendering reads no
+//! file.
 //!
 //! Three layers, each file of a later layer replacing the same file of an
 //! earlier one:
@@ -29,6 +30,8 @@ pub const BUILTIN_PREFIX: &str = "<tongbao 内置主题>";
 
 const TEMPLATES: &str = "templates";
 const STATIC: &str = "static";
+/// The Word document's style, under the theme folder.
+pub const DOCX_STYLE: &str = "docx/style.toml";
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_theme.rs"));
@@ -40,7 +43,7 @@ pub fn builtin_files() -> &'static [(&'static str, &'static [u8])] {
     builtin::FILES
 }
 
-/// A theme's templates and static files, all read.
+/// A theme's templates, static files and Word style, all read.
 #[derive(Debug, Default)]
 pub struct Theme {
     /// Template name (its path under `templates/`) → the registered source
@@ -48,6 +51,9 @@ pub struct Theme {
     pub templates: BTreeMap<String, FileId>,
     /// Path under `static/` → the bytes to publish.
     pub static_files: BTreeMap<String, Vec<u8>>,
+    /// The registered source of [`DOCX_STYLE`]; the built-in theme always
+    /// has one, so a loaded theme does too.
+    pub docx_style: Option<FileId>,
 }
 
 /// Loads the built-in default theme and lays the site's `themes/default/`
@@ -67,6 +73,12 @@ pub fn load_theme(
             if let Some(file) = read_source(root, &path, diagnostics) {
                 theme.templates.insert(key, file);
             }
+        }
+        let style = layer.join(DOCX_STYLE);
+        if let Err(diagnostic) = refuse_links(root, &style) {
+            diagnostics.push(diagnostic);
+        } else if style.is_file() {
+            theme.docx_style = read_source(root, &style, diagnostics).or(theme.docx_style);
         }
         for (key, path) in files_under(root, &layer.join(STATIC), diagnostics) {
             match fs::read(&path) {
@@ -97,6 +109,9 @@ fn builtin_theme(diagnostics: &mut Diagnostics) -> Theme {
             theme.templates.insert(name.to_string(), file);
         } else if let Some(name) = path.strip_prefix("static/") {
             theme.static_files.insert(name.to_string(), bytes.to_vec());
+        } else if *path == DOCX_STYLE {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            theme.docx_style = Some(diagnostics.add_file(format!("{BUILTIN_PREFIX}/{path}"), text));
         }
     }
     theme

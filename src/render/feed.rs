@@ -171,6 +171,7 @@ mod tests {
             label: "2019年1-5月份".to_string(),
             date: crate::figures::format_date(issued),
             iso_date: issued.to_string(),
+            year: chrono::Datelike::year(&issued),
             issued,
         }
     }

@@ -1,17 +1,22 @@
 //! Render: scored content → the files of the static site, in memory.
 //!
 //! Each period gets its folder: the notice page (`index.html`), the portal
-//! fragment (`fragment.html`) and each appendix table as CSV and XLSX. The
+//! fragment (`fragment.html`), the notice as a Word document
+//! (`notice.docx`) and each appendix table as CSV and XLSX. The
 //! site root gets the home page, `sitemap.xml` and `atom.xml`. Each period is
 //! rendered from its own data alone, so its files are independent of the
 //! other periods'. Rendering is a function of the loaded content and theme:
 //! it reads no file and writes none (see [`crate::write`]).
 
+mod chart;
+mod docx;
 mod download;
 mod feed;
 mod format;
 mod fragment;
+mod ledger;
 mod theme;
+mod unit;
 mod view;
 
 use std::collections::BTreeMap;
@@ -23,8 +28,11 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, Severity};
-use crate::figures::{Escape, Figures, expand, format_date, period_figures, table_figures};
-use crate::load::{Content, Theme};
+use crate::figures::{
+    Escape, ExpandError, Expanded, Figures, expand, expand_traced, format_date, period_figures,
+    table_figures,
+};
+use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::{Period, Site};
 use crate::score::{ScoredPeriod, score_period};
@@ -33,7 +41,7 @@ pub use download::{CELL_LIMIT, unneutralise};
 use format::Format;
 use theme::Templates;
 pub use view::NoticeLink;
-use view::{AppendixView, AttachmentLink, ContactView, NoticeView, SiteView};
+use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
 
 /// File name of a period's portal fragment, beside its notice page.
 pub const FRAGMENT_FILE: &str = "fragment.html";
@@ -116,19 +124,24 @@ pub struct Rendered {
     pub pages: usize,
 }
 
-/// A theme made ready to render many times: its templates parsed. `serve`
-/// keeps one between rebuilds while the theme is unchanged.
+/// The theme made ready to render many times: its templates and the Word
+/// document's style parsed, once per build and shared by every period.
+/// `serve` keeps one between rebuilds while the theme is unchanged.
 pub struct Prepared {
     templates: Templates,
+    document_style: docx::Style,
     theme: Theme,
 }
 
 impl Prepared {
-    /// Parses the theme's templates. Returns `None` when one does not
-    /// parse; the error is in `diagnostics`, located in its file.
+    /// Parses the theme's templates and Word style. Returns `None` when one
+    /// does not parse; the error is in `diagnostics`, located in its file.
     pub fn new(theme: Theme, diagnostics: &mut Diagnostics) -> Option<Prepared> {
+        let templates = theme::parse(&theme, diagnostics);
+        let document_style = document_style(&theme, diagnostics);
         Some(Prepared {
-            templates: theme::parse(&theme, diagnostics)?,
+            templates: templates?,
+            document_style: document_style?,
             theme,
         })
     }
@@ -142,12 +155,13 @@ pub fn render(content: &Content, theme: Theme, diagnostics: &mut Diagnostics) ->
     Some(sink.into_output())
 }
 
-/// Renders every period's folder, the home page, the sitemap and feed, and
-/// the theme's static files into `sink`. Periods are rendered in parallel,
-/// each into its own files and its own problems; the problems are merged
-/// in period order, so messages, like files, do not depend on the number
-/// of threads. Returns `None` when any template, expression or download
-/// failed; every failure is in `diagnostics`.
+/// Renders every period's folder, the home page, the ledgers and unit
+/// pages, the sitemap and feed, and the theme's static files into `sink`.
+/// Periods are rendered in parallel, each into its own files and its own
+/// problems; the problems are merged in period order, so messages, like
+/// files, do not depend on the number of threads. Returns `None` when any
+/// template, expression or download failed; every failure is in
+/// `diagnostics`.
 pub fn render_into(
     content: &Content,
     prepared: &Prepared,
@@ -175,7 +189,7 @@ pub fn render_into(
         notices.extend(link);
         found
             .into_iter()
-            .for_each(|problem| diagnostics.push(problem));
+            .for_each(|problem| diagnostics.push_once(problem));
     }
     let pages = notices.len();
     let home = render_home(content, prepared, notices, diagnostics);
@@ -208,15 +222,17 @@ pub fn render_one(
     errors_before: bool,
 ) -> PeriodFiles {
     let mut report = Report::new(sources, errors_before);
-    let scored = score_period(&content.site, period);
     let site_view = site_view(content);
-    let rendered = render_period(
-        &prepared.templates,
-        &content.site,
-        &site_view,
-        &scored,
-        &mut report,
-    );
+    let rendered = match score_period(&content.site, period) {
+        Ok(scored) => render_period(prepared, &content.site, &site_view, &scored, &mut report),
+        Err(overflows) => {
+            // Validation scores every period too and has reported these.
+            overflows
+                .into_iter()
+                .for_each(|overflow| report.push(overflow));
+            None
+        }
+    };
     let (files, link) = match rendered {
         Some((files, link)) => (files, Some(link)),
         None => (Files::new(), None),
@@ -228,39 +244,6 @@ pub fn render_one(
     }
 }
 
-/// The files that list the periods or belong to no period: the home page,
-/// the sitemap, the feed and the theme's static files. `notices` are the
-/// periods' links, in any order; problems go to `diagnostics`.
-pub fn render_home(
-    content: &Content,
-    prepared: &Prepared,
-    mut notices: Vec<NoticeLink>,
-    diagnostics: &mut Diagnostics,
-) -> Files {
-    let mut report = Report::new(diagnostics, false);
-    // Newest first; the path breaks ties so the order never depends on the disk.
-    notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
-    let site_view = site_view(content);
-    let home = HomePage {
-        site: &site_view,
-        root: "",
-        notices: &notices,
-    };
-    let mut files = Files::new();
-    if let Some(html) = render_page(&prepared.templates, "index.html", &home, &mut report) {
-        files.push((PAGE_FILE.to_string(), html));
-    }
-    render_feeds(&content.site, &notices, &mut files);
-    for (path, bytes) in &prepared.theme.static_files {
-        files.push((format!("static/{path}"), bytes.clone()));
-    }
-    let found = report.found;
-    found
-        .into_iter()
-        .for_each(|problem| diagnostics.push(problem));
-    files
-}
-
 /// The site as every page's template sees it.
 fn site_view(content: &Content) -> SiteView {
     let site = &content.site;
@@ -269,7 +252,50 @@ fn site_view(content: &Content) -> SiteView {
         office: site.office.clone(),
         language: site.language.clone(),
         feed: !content.periods.is_empty(),
+        base_url: site.base_url.clone(),
     }
+}
+
+/// The files that list the periods or belong to no period: the home page,
+/// the yearly ledgers and unit pages, the sitemap, the feed and the theme's
+/// static files. `notices` are the periods' links, in any order; problems
+/// go to `diagnostics`.
+pub fn render_home(
+    content: &Content,
+    prepared: &Prepared,
+    mut notices: Vec<NoticeLink>,
+    diagnostics: &mut Diagnostics,
+) -> Files {
+    let site = &content.site;
+    let templates = &prepared.templates;
+    let site_view = site_view(content);
+    // Newest first; the path breaks ties so the order never depends on the disk.
+    notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
+    let mut output = Output::default();
+    let ledgers = ledger::render_history(
+        templates,
+        site,
+        &content.periods,
+        &site_view,
+        &mut output,
+        diagnostics,
+    );
+    let years = ledger::year_groups(&notices, &ledgers);
+    let home = HomePage {
+        site: &site_view,
+        root: "",
+        notices: &notices,
+        years: &years,
+    };
+    if let Some(html) = render_page(templates, "index.html", &home, diagnostics) {
+        output.files.insert(PAGE_FILE.to_string(), html);
+    }
+    let mut files: Files = output.files.into_iter().collect();
+    render_feeds(site, &notices, &mut files);
+    for (path, bytes) in &prepared.theme.static_files {
+        files.push((format!("static/{path}"), bytes.clone()));
+    }
+    files
 }
 
 /// Rendered files, by path relative to the output folder.
@@ -310,12 +336,25 @@ impl<'s> Report<'s> {
     }
 }
 
-/// Renders one period's folder: the notice page, the portal fragment and
-/// the downloads, with the home page's link to the notice. `None` when the
-/// period's figures cannot be computed; a file that failed is left out and
-/// reported.
+/// The Word document's style, parsed from the theme's `docx/style.toml`.
+fn document_style(theme: &Theme, diagnostics: &mut Diagnostics) -> Option<docx::Style> {
+    match theme.docx_style {
+        Some(file) => docx::Style::parse(file, diagnostics),
+        None => {
+            diagnostics.push(Diagnostic::error(format!(
+                "主题缺少 Word 文档的样式文件 {DOCX_STYLE}"
+            )));
+            None
+        }
+    }
+}
+
+/// Renders one period's folder: the notice page, the portal fragment, the
+/// Word document and the downloads, with the home page's link to the
+/// notice. `None` when the period's figures cannot be computed; a file
+/// that failed is left out and reported.
 fn render_period(
-    templates: &Templates,
+    prepared: &Prepared,
     site: &Site,
     site_view: &SiteView,
     scored: &ScoredPeriod,
@@ -343,6 +382,7 @@ fn render_period(
         appendices: &appendices,
     };
     let folder = &notice.slug;
+    let templates = &prepared.templates;
     let mut files = Files::new();
     // One context for the page and the fragment: both show the same notice.
     match Context::from_serialize(&page) {
@@ -360,21 +400,78 @@ fn render_period(
             report.sources,
         )),
     }
+    let issued = period.window.issued.value;
+    let style = &prepared.document_style;
+    render_document(style, &notice, &appendices, issued, &mut files, report);
     let meta = download::Meta {
         office: &site.office,
-        issued: period.window.issued.value,
+        issued,
     };
-    render_downloads(folder, &appendices, &meta, &mut files, report);
-    Some((files, notice_link(&notice, period.window.issued.value)))
+    let errors_before = report.has_errors();
+    downloads(
+        folder,
+        &appendices,
+        &meta,
+        errors_before,
+        &mut files,
+        &mut report.found,
+    );
+    Some((files, notice_link(&notice, &period.window)))
 }
 
-/// Adds each appendix table's download files to the period's folder.
-fn render_downloads(
+/// Adds the notice's Word document to the period's folder.
+fn render_document(
+    style: &docx::Style,
+    notice: &NoticeView,
+    appendices: &[AppendixView],
+    issued: chrono::NaiveDate,
+    files: &mut Files,
+    report: &mut Report,
+) {
+    let path = format!("{}/{}", notice.slug, notice.document.href);
+    match docx::to_docx(notice, appendices, style, issued) {
+        Ok(bytes) => files.push((path, bytes)),
+        Err(error) => report.push(Diagnostic::error(format!(
+            "无法生成 Word 文档 {path}：{error}"
+        ))),
+    }
+}
+
+/// Adds each table's download files to `folder`: a year's ledger tables.
+pub(super) fn render_downloads(
     folder: &str,
     appendices: &[AppendixView],
     meta: &download::Meta,
+    output: &mut Output,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut files = Files::new();
+    let mut found = Vec::new();
+    let errors_before = diagnostics.has_errors();
+    downloads(
+        folder,
+        appendices,
+        meta,
+        errors_before,
+        &mut files,
+        &mut found,
+    );
+    output.files.extend(files);
+    found
+        .into_iter()
+        .for_each(|problem| diagnostics.push(problem));
+}
+
+/// Each table's download files in `folder`: a period's appendices, or a
+/// year's ledger tables. `errors_before` says whether anything else was
+/// found wrong already.
+fn downloads(
+    folder: &str,
+    appendices: &[AppendixView],
+    meta: &download::Meta,
+    errors_before: bool,
     files: &mut Files,
-    report: &mut Report,
+    found: &mut Vec<Diagnostic>,
 ) {
     for appendix in appendices {
         for format in Format::ALL {
@@ -385,8 +482,9 @@ fn render_downloads(
                 // cell where it is written; this message is for a text that
                 // only grew too long once filled in, once nothing else is
                 // wrong.
-                Err(download::DownloadError::CellTooLong) if report.has_errors() => {}
-                Err(error) => report.push(Diagnostic::error(format!(
+                Err(download::DownloadError::CellTooLong)
+                    if errors_before || found.iter().any(|d| d.severity == Severity::Error) => {}
+                Err(error) => found.push(Diagnostic::error(format!(
                     "无法生成下载文件 {path}：{error}"
                 ))),
             }
@@ -395,7 +493,8 @@ fn render_downloads(
 }
 
 /// Renders the theme's portal fragment and refuses one that a CMS editor
-/// would mangle (see [`fragment::problems`]).
+/// would mangle (see [`fragment::problems`]) or that carries an address a
+/// page may not (see [`fragment::unsafe_addresses`]).
 fn render_fragment(
     templates: &Templates,
     slug: &str,
@@ -403,20 +502,43 @@ fn render_fragment(
     report: &mut Report,
 ) -> Option<Vec<u8>> {
     let html = render_context(templates, FRAGMENT_FILE, context, report)?;
-    let problems = fragment::problems(&String::from_utf8_lossy(&html));
-    if problems.is_empty() {
-        return Some(html);
+    let text = String::from_utf8_lossy(&html);
+    let template = templates
+        .files
+        .get(FRAGMENT_FILE)
+        .map(|file| Location::new(*file, 0..0));
+    let mut refused = false;
+    let problems = fragment::problems(&text);
+    if !problems.is_empty() {
+        let diagnostic = Diagnostic::error(format!(
+            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
+            slug,
+            problems.join("；")
+        ))
+        .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
+        report.push(at_template(diagnostic, template.as_ref()));
+        refused = true;
     }
-    let mut diagnostic = Diagnostic::error(format!(
-        "主题模板 {FRAGMENT_FILE} 生成的门户片段（{slug}/{FRAGMENT_FILE}）不能直接粘贴：{}",
-        problems.join("；")
-    ))
-    .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
-    if let Some(file) = templates.files.get(FRAGMENT_FILE) {
-        diagnostic = diagnostic.at(&Location::new(*file, 0..0));
+    let addresses = fragment::unsafe_addresses(&text);
+    if !addresses.is_empty() {
+        let diagnostic = Diagnostic::error(format!(
+            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）含有不安全的地址：{}",
+            slug,
+            addresses.join("；")
+        ))
+        .hint("链接只能是相对地址或 http、https、mailto、tel 地址；图片等只能来自本站");
+        report.push(at_template(diagnostic, template.as_ref()));
+        refused = true;
     }
-    report.push(diagnostic);
-    None
+    (!refused).then_some(html)
+}
+
+/// A diagnostic about the fragment, at its template when the theme has one.
+fn at_template(diagnostic: Diagnostic, template: Option<&Location>) -> Diagnostic {
+    match template {
+        Some(location) => diagnostic.at(location),
+        None => diagnostic,
+    }
 }
 
 /// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.
@@ -451,6 +573,8 @@ struct HomePage<'a> {
     site: &'a SiteView,
     root: &'static str,
     notices: &'a [NoticeLink],
+    /// The notices grouped by year, each year with its ledger.
+    years: &'a [ledger::YearGroup],
 }
 
 fn notice_views(
@@ -473,14 +597,18 @@ fn notice_views(
         })
         .collect();
     let attachments = appendices.iter().map(attachment_link).collect();
-    let body = expander.markdown(&notice.body, figures);
+    let expanded = expander.markdown(&notice.body, figures);
+    let body = body_html(&notice.body, &expanded, expander);
     let title_lines = lines(&expander.plain(&notice.title, figures));
+    let title = markdown::join_lines(&title_lines);
     let view = NoticeView {
         slug: period.slug.clone(),
-        title: title_lines.concat(),
+        document: document_link(&title, folder_url),
+        title,
         title_lines,
         addressees: notice.addressees.clone(),
-        body: markdown::to_html(&body),
+        body,
+        markdown: expanded.text,
         contact: notice.contact.as_ref().map(|contact| ContactView {
             office: contact.office.clone(),
             phone: contact.phone.clone(),
@@ -492,6 +620,35 @@ fn notice_views(
         label: period.window.label(),
     };
     (view, appendices)
+}
+
+/// The link to the notice's Word document, saved under the notice's title.
+fn document_link(title: &str, folder_url: Option<&str>) -> DownloadLink {
+    DownloadLink {
+        format: docx::NAME,
+        description: docx::DESCRIPTION,
+        media_type: docx::MEDIA_TYPE,
+        href: docx::FILE.to_string(),
+        url: folder_url.map(|folder| format!("{folder}{}", docx::FILE)),
+        save_as: format!("{title}.docx"),
+    }
+}
+
+/// The notice body as HTML, or empty when it holds a refused address or
+/// character: each is reported at its place in notice.md.
+fn body_html(source: &Located<String>, body: &Expanded, expander: &mut Expander) -> String {
+    match markdown::to_html(&body.text) {
+        Ok(html) => html,
+        Err(problems) => {
+            for problem in problems {
+                let at = source
+                    .location
+                    .within(body.source_range(problem.span.clone()));
+                expander.report.push(problem.diagnostic(&at));
+            }
+            String::new()
+        }
+    }
 }
 
 /// The attachment list's entry for an appendix.
@@ -513,14 +670,16 @@ fn lines(title: &str) -> Vec<String> {
         .collect()
 }
 
-fn notice_link(notice: &NoticeView, issued: chrono::NaiveDate) -> NoticeLink {
+fn notice_link(notice: &NoticeView, window: &crate::model::Window) -> NoticeLink {
+    use chrono::Datelike;
     NoticeLink {
         href: format!("{}/{PAGE_FILE}", notice.slug),
         title: notice.title.clone(),
         label: notice.label.clone(),
         date: notice.date.clone(),
         iso_date: notice.iso_date.clone(),
-        issued,
+        issued: window.issued.value,
+        year: window.end.value.year(),
     }
 }
 
@@ -528,16 +687,15 @@ fn render_page<T: Serialize>(
     templates: &Templates,
     template: &str,
     page: &T,
-    report: &mut Report,
+    diagnostics: &mut Diagnostics,
 ) -> Option<Vec<u8>> {
-    match Context::from_serialize(page) {
-        Ok(context) => render_context(templates, template, &context, report),
+    let rendered =
+        Context::from_serialize(page).and_then(|context| templates.tera.render(template, &context));
+    match rendered {
+        Ok(html) => Some(html.into_bytes()),
         Err(error) => {
-            report.push(theme::template_error(
-                &error,
-                &templates.files,
-                report.sources,
-            ));
+            let diagnostic = theme::template_error(&error, &templates.files, diagnostics);
+            diagnostics.push(diagnostic);
             None
         }
     }
@@ -582,9 +740,15 @@ impl Expander<'_, '_> {
         self.expand(text, skip, figures, Escape::Plain)
     }
 
-    /// A Markdown body, located exactly.
-    pub fn markdown(&mut self, text: &Located<String>, figures: &Figures) -> String {
-        self.expand(text, Some(0), figures, Escape::Markdown)
+    /// A Markdown body, located exactly, with where each value went.
+    pub fn markdown(&mut self, text: &Located<String>, figures: &Figures) -> Expanded {
+        match expand_traced(&text.value, figures, Escape::Markdown) {
+            Ok(expanded) => expanded,
+            Err(errors) => {
+                self.report(text, Some(0), errors);
+                Expanded::verbatim(text.value.clone())
+            }
+        }
     }
 
     /// `skip` is where the value starts within its location, or `None`
@@ -600,21 +764,26 @@ impl Expander<'_, '_> {
         match expand(&text.value, figures, escape) {
             Ok(expanded) => expanded,
             Err(errors) => {
-                for error in errors {
-                    let location = match skip {
-                        Some(skip) => text
-                            .location
-                            .within(error.span.start + skip..error.span.end + skip),
-                        None => text.location.clone(),
-                    };
-                    let mut diagnostic = Diagnostic::error(error.message).at(&location);
-                    if let Some(hint) = error.hint {
-                        diagnostic = diagnostic.hint(hint);
-                    }
-                    self.report.push(diagnostic);
-                }
+                self.report(text, skip, errors);
                 text.value.clone()
             }
+        }
+    }
+
+    /// Reports each bad expression of `text` (see [`Expander::expand`] for `skip`).
+    fn report(&mut self, text: &Located<String>, skip: Option<usize>, errors: Vec<ExpandError>) {
+        for error in errors {
+            let location = match skip {
+                Some(skip) => text
+                    .location
+                    .within(error.span.start + skip..error.span.end + skip),
+                None => text.location.clone(),
+            };
+            let mut diagnostic = Diagnostic::error(error.message).at(&location);
+            if let Some(hint) = error.hint {
+                diagnostic = diagnostic.hint(hint);
+            }
+            self.report.push(diagnostic);
         }
     }
 }

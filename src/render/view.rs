@@ -6,11 +6,12 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::figures::{Figures, format_points};
-use crate::model::{Schema, ZeroDisplay};
+use crate::model::{ColumnKind, Schema, ZeroDisplay};
 use crate::score::{Score, ScoredTable};
 
 use super::Expander;
 use super::format::Format;
+use super::unit;
 
 #[derive(Serialize)]
 pub struct SiteView {
@@ -19,6 +20,9 @@ pub struct SiteView {
     pub language: String,
     /// Whether the site publishes `atom.xml` (it does when it has a notice).
     pub feed: bool,
+    /// Absolute address of the published site, ending in `/`, if configured:
+    /// the portal fragment's links are made absolute with it.
+    pub base_url: Option<String>,
 }
 
 /// One entry of the home page's list.
@@ -34,6 +38,9 @@ pub struct NoticeLink {
     pub iso_date: String,
     #[serde(skip)]
     pub issued: NaiveDate,
+    /// The year of the notice's data (the year its window ends in), by
+    /// which the home page groups notices.
+    pub year: i32,
 }
 
 #[derive(Serialize)]
@@ -48,6 +55,10 @@ pub struct NoticeView {
     pub addressees: String,
     /// The Markdown body as HTML.
     pub body: String,
+    /// The Markdown body, figures expanded, from which `body` was rendered;
+    /// the Word document renders it too.
+    #[serde(skip)]
+    pub markdown: String,
     pub contact: Option<ContactView>,
     pub attachments: Vec<AttachmentLink>,
     /// 发文机关署名.
@@ -58,6 +69,8 @@ pub struct NoticeView {
     pub iso_date: String,
     /// 数据采集时间, for the page's summary line.
     pub label: String,
+    /// The notice as a Word document.
+    pub document: DownloadLink,
 }
 
 #[derive(Serialize)]
@@ -88,7 +101,8 @@ pub struct AppendixView {
     pub downloads: Vec<DownloadLink>,
 }
 
-/// A link to one of an appendix table's download files.
+/// A link to a download file: one of an appendix table's, or the notice's
+/// Word document.
 #[derive(Serialize)]
 pub struct DownloadLink {
     /// Format name to show, e.g. `CSV`.
@@ -96,11 +110,11 @@ pub struct DownloadLink {
     /// What the format is for, in a sentence fragment for the link text.
     pub description: &'static str,
     pub media_type: &'static str,
-    /// File name beside the notice page, e.g. `towns.csv`.
+    /// File name beside the notice page, e.g. `towns.csv`, `notice.docx`.
     pub href: String,
     /// Absolute address, when the site has a base URL.
     pub url: Option<String>,
-    /// Name to save the file under, e.g. `附件1 …通报表.csv`.
+    /// Name to save the file under, e.g. `附件1 …通报表.csv`, `关于…的通报.docx`.
     pub save_as: String,
 }
 
@@ -122,6 +136,8 @@ pub struct Cell {
     /// The number `text` shows, for spreadsheets; `None` for names and blank zeros.
     #[serde(skip)]
     pub value: Option<Decimal>,
+    /// For a unit's name: its page, from the site root.
+    pub href: Option<String>,
 }
 
 /// Builds the appendix view of a scored table.
@@ -226,15 +242,24 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             header: false,
             numeric: true,
             value: Some(rank),
+            href: None,
         },
         Cell {
             text: row.unit.name.value.clone(),
             header: true,
             numeric: false,
             value: None,
+            href: Some(unit::page_path(&schema.id.value, &row.unit.name.value)),
         },
     ];
     for column in &schema.columns {
+        match &column.kind {
+            ColumnKind::Status { rule } => {
+                cells.push(status_cell(row, &rule.value));
+                continue;
+            }
+            ColumnKind::Count | ColumnKind::Score { .. } | ColumnKind::Findings { .. } => {}
+        }
         let value = row.value(column);
         let blank = value.is_zero() && column.zero == ZeroDisplay::Blank;
         let (text, value) = if blank {
@@ -247,7 +272,21 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             header: false,
             numeric: true,
             value,
+            href: None,
         });
     }
     cells
+}
+
+/// A status column's cell: the text of the unit's standing against the
+/// rule's minimum (such as 未达标), or nothing.
+fn status_cell(row: &Score, rule: &str) -> Cell {
+    let text = row.standing(rule).map_or("", |standing| standing.text);
+    Cell {
+        text: text.to_string(),
+        header: false,
+        numeric: false,
+        value: None,
+        href: None,
+    }
 }

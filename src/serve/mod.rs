@@ -72,14 +72,16 @@ pub fn serve(options: &Options) -> Result<(), String> {
         wake(address);
     })
     .map_err(|error| format!("无法接管 Ctrl-C：{error}"))?;
+    // Watching starts before the first build, so a change made while it
+    // runs, or right after the address is printed, is seen and rebuilt.
+    let watcher = watch::Watch::start(&options.root)
+        .map_err(|error| format!("无法监视 {CONTENT_DIR}/ 和 themes/ 的变化：{error}"))?;
     let served = Arc::new(Served::new(&options.root));
     print_build(&served.rebuild());
 
     let url = format!("http://{address}/");
     println!("正在提供 {url} （只限本机访问），按 Ctrl-C 停止");
 
-    let watcher = watch::Watch::start(&options.root)
-        .map_err(|error| format!("无法监视 {CONTENT_DIR}/ 和 themes/ 的变化：{error}"))?;
     let builder = {
         let served = Arc::clone(&served);
         let stop = Arc::clone(&stop);

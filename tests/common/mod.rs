@@ -334,6 +334,27 @@ fn title_line(first: &str, width: usize) -> Vec<String> {
 /// The seed period's folder name.
 pub const SEED: &str = "2019-01-05";
 
+/// Set to `1` to fail, rather than skip, when a tool a test needs (a
+/// browser, a validator, LibreOffice) is missing. `.ci/run` sets it.
+pub const REQUIRE_TOOLS: &str = "TONGBAO_REQUIRE_BROWSER";
+
+/// Whether a test that needs outside tools can run, given the ones that
+/// are `absent`. When one is missing it says so on the terminal (past the
+/// test harness's capture) and the test skips, or under [`REQUIRE_TOOLS`]
+/// it fails.
+pub fn tools_present(test: &str, absent: &[&str]) -> bool {
+    use std::io::Write;
+    if absent.is_empty() {
+        return true;
+    }
+    let message = format!("{test}: missing {}", absent.join("; "));
+    if std::env::var(REQUIRE_TOOLS).is_ok_and(|value| value == "1") {
+        panic!("{message} ({REQUIRE_TOOLS}=1)");
+    }
+    let _ = writeln!(std::io::stderr(), "SKIPPED {message}");
+    false
+}
+
 /// A copy of the shipped site in a temporary folder, for the workflow
 /// commands that change it.
 pub struct Site {

@@ -70,17 +70,17 @@ pub struct Meta<'a> {
 
 /// A header cell at its place on the sheet, rows and columns from 0.
 #[derive(Debug, PartialEq, Eq)]
-struct Placed<'a> {
-    row: usize,
-    column: usize,
-    rows: usize,
-    columns: usize,
-    text: &'a str,
+pub(super) struct Placed<'a> {
+    pub row: usize,
+    pub column: usize,
+    pub rows: usize,
+    pub columns: usize,
+    pub text: &'a str,
 }
 
 /// Places header cells the way HTML lays out a table: each cell goes into
 /// the next column of its row that no cell from a row above still spans.
-fn place(header: &[Vec<HeaderCell>]) -> Vec<Placed<'_>> {
+pub(super) fn place(header: &[Vec<HeaderCell>]) -> Vec<Placed<'_>> {
     let mut taken: Vec<Vec<bool>> = vec![Vec::new(); header.len()];
     let mut placed = Vec::new();
     for (row, cells) in header.iter().enumerate() {
@@ -111,7 +111,7 @@ fn place(header: &[Vec<HeaderCell>]) -> Vec<Placed<'_>> {
 }
 
 /// The number of columns of the table: the widest of its header and rows.
-fn width(appendix: &AppendixView) -> usize {
+pub(super) fn width(appendix: &AppendixView) -> usize {
     let header = place(&appendix.header)
         .iter()
         .map(|cell| cell.column + cell.columns)
@@ -122,7 +122,7 @@ fn width(appendix: &AppendixView) -> usize {
 }
 
 /// The lead line above the notes, as the page shows it.
-const NOTES_LEAD: &str = "注：";
+pub(super) const NOTES_LEAD: &str = "注：";
 
 /// A note as its numbered line, as the page's list shows it.
 fn note_line(index: usize, note: &str) -> String {

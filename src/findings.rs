@@ -1,0 +1,200 @@
+//! The random check's findings (`findings.toml`): how many each unit has,
+//! the figures the notice quotes from them, and their cross-checks against
+//! the period's tables and the words `[findings]` of `site.toml` defines.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::figures::{Figures, closest};
+use crate::load::FINDINGS_FILE;
+use crate::model::{Finding, FindingWords, Period, Site};
+
+/// A unit's number of findings, and of those still open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub all: u64,
+    pub open: u64,
+}
+
+impl Tally {
+    /// The number of findings, or of open ones.
+    pub fn get(&self, open: bool) -> u64 {
+        if open { self.open } else { self.all }
+    }
+}
+
+/// Whether a finding still needs rectifying: it has no re-check status yet,
+/// or its status is one `site.toml` marks `open`.
+pub fn is_open(finding: &Finding, words: &FindingWords) -> bool {
+    match &finding.status {
+        None => true,
+        Some(status) => words.status(&status.value).is_none_or(|word| word.open),
+    }
+}
+
+/// Each unit's tally, by unit name.
+pub fn tallies<'f>(findings: &'f [Finding], words: &FindingWords) -> BTreeMap<&'f str, Tally> {
+    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+    for finding in findings {
+        let tally = tallies.entry(finding.unit.value.as_str()).or_default();
+        tally.all += 1;
+        tally.open += u64::from(is_open(finding, words));
+    }
+    tallies
+}
+
+/// The figures of a period's findings:
+///
+/// - `findings.count`, the number of findings; `findings.units`, of units
+///   with at least one;
+/// - `findings.category.KEY`, per category of `[findings] categories`;
+/// - `findings.status.KEY`, per status of `[findings] statuses`;
+/// - `findings.open`, still open (no status yet, or an `open` one), and
+///   `findings.closed`, the others.
+pub fn insert_figures(figures: &mut Figures, site: &Site, period: &Period) {
+    use crate::figures::Value::Count;
+    let findings = &period.findings;
+    let words = &site.findings;
+    let count =
+        |keep: &dyn Fn(&Finding) -> bool| findings.iter().filter(|f| keep(f)).count() as u64;
+    let units: BTreeSet<&str> = findings.iter().map(|f| f.unit.value.as_str()).collect();
+    figures.insert("findings.count", Count(findings.len() as u64));
+    figures.insert("findings.units", Count(units.len() as u64));
+    for category in &words.categories {
+        let number = count(&|f| f.category.value == category.label);
+        figures.insert(
+            format!("findings.category.{}", category.key.value),
+            Count(number),
+        );
+    }
+    for status in &words.statuses {
+        let number = count(&|f| f.status.as_ref().is_some_and(|s| s.value == status.label));
+        figures.insert(
+            format!("findings.status.{}", status.key.value),
+            Count(number),
+        );
+    }
+    let open = count(&|f| is_open(f, words));
+    figures.insert("findings.open", Count(open));
+    figures.insert("findings.closed", Count(findings.len() as u64 - open));
+}
+
+/// The words of `[findings]`: keys name figures, so they are ASCII and
+/// unique; labels are unique too, since findings are written with them.
+pub fn validate_words(words: &FindingWords, diagnostics: &mut Diagnostics) {
+    let entries = words
+        .categories
+        .iter()
+        .map(|word| ("分类", &word.key, &word.label))
+        .chain(
+            words
+                .statuses
+                .iter()
+                .map(|word| ("整改状态", &word.key, &word.label)),
+        );
+    let mut keys = BTreeSet::new();
+    let mut labels = BTreeSet::new();
+    for (what, key, label) in entries {
+        let plain = !key.value.is_empty()
+            && key
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !plain {
+            diagnostics.push(
+                Diagnostic::error(format!("{what}的 key “{}” 不可用", key.value))
+                    .at(&key.location)
+                    .hint("key 用在数字名称中（如 findings.category.stale），只能用英文字母、数字和 _"),
+            );
+        }
+        if !keys.insert((what, key.value.as_str())) || !labels.insert((what, label.as_str())) {
+            diagnostics.push(
+                Diagnostic::error(format!("{what} “{label}”（{}）重复", key.value))
+                    .at(&key.location),
+            );
+        }
+    }
+}
+
+/// Each finding names a unit of the period's tables, a known category and
+/// status, and dates that can be: found no later than the notice is issued,
+/// re-checked no earlier than found, and a re-check date only with a status.
+pub fn validate(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
+    let units: BTreeSet<&str> = period
+        .tables
+        .iter()
+        .flat_map(|table| table.units.iter().map(|unit| unit.name.value.as_str()))
+        .collect();
+    let words = &site.findings;
+    for finding in &period.findings {
+        let unit = &finding.unit;
+        if !units.contains(unit.value.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "问题清单中的单位 “{}” 不在本期的表格中",
+                    unit.value
+                ))
+                .at(&unit.location)
+                .suggest(closest(&unit.value, units.iter().copied())),
+            );
+        }
+        let category = &finding.category;
+        if words.category(&category.value).is_none() {
+            let labels = words.categories.iter().map(|word| word.label.as_str());
+            diagnostics.push(
+                unknown_word("问题分类", &category.value, labels, "categories")
+                    .at(&category.location),
+            );
+        }
+        if let Some(status) = &finding.status
+            && words.status(&status.value).is_none()
+        {
+            let labels = words.statuses.iter().map(|word| word.label.as_str());
+            diagnostics.push(
+                unknown_word("整改状态", &status.value, labels, "statuses").at(&status.location),
+            );
+        }
+        validate_dates(period, finding, diagnostics);
+    }
+}
+
+fn unknown_word<'a>(
+    what: &str,
+    word: &str,
+    known: impl Iterator<Item = &'a str> + Clone,
+    list: &str,
+) -> Diagnostic {
+    let all: Vec<&str> = known.clone().collect();
+    let diagnostic = Diagnostic::error(format!("未知的{what} “{word}”"));
+    match closest(word, known) {
+        Some(near) => diagnostic.suggest(Some(near)),
+        None if all.is_empty() => diagnostic.hint(format!(
+            "site.toml 的 [findings] 中没有 {list}；{FINDINGS_FILE} 只能用其中列出的词"
+        )),
+        None => diagnostic.hint(format!("可用的{what}：{}", all.join("、"))),
+    }
+}
+
+fn validate_dates(period: &Period, finding: &Finding, diagnostics: &mut Diagnostics) {
+    let found = &finding.found;
+    if found.value > period.window.issued.value {
+        diagnostics.push(
+            Diagnostic::error("发现问题的日期晚于通报的成文日期")
+                .at(&found.location)
+                .hint("核对 found 的日期，或 data.toml 中的 issued"),
+        );
+    }
+    match (&finding.status, &finding.checked) {
+        (_, Some(checked)) if checked.value < found.value => diagnostics.push(
+            Diagnostic::error("复查日期早于发现问题的日期")
+                .at(&checked.location)
+                .hint("核对 checked 和 found 的日期"),
+        ),
+        (None, Some(checked)) => diagnostics.push(
+            Diagnostic::error("写了复查日期，却没有整改状态")
+                .at(&checked.location)
+                .hint("在同一行写 status = \"已整改\" 等复查结果"),
+        ),
+        _ => {}
+    }
+}

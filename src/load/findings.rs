@@ -1,0 +1,136 @@
+//! The random check's findings: `[findings]` of `site.toml` (the words
+//! findings use) → [`FindingWords`], and a period's `findings.toml` → its
+//! [`Finding`]s. Whether a finding's unit, category and status are known is
+//! checked later by `crate::findings::validate`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::value::{date, locate, located_string};
+use super::{entry_exists, read_toml};
+use crate::diagnostics::{Diagnostics, FileId};
+use crate::model::{Finding, FindingWords, StatusWord, Word};
+
+/// The file of a period's findings, beside `data.toml`.
+pub const FINDINGS_FILE: &str = "findings.toml";
+
+/// `[findings]` in `site.toml`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWords {
+    #[serde(default)]
+    categories: Vec<RawWord>,
+    #[serde(default)]
+    statuses: Vec<RawStatus>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWord {
+    key: Spanned<String>,
+    label: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatus {
+    key: Spanned<String>,
+    label: String,
+    /// Whether a finding with this status still needs rectifying.
+    open: bool,
+}
+
+pub(super) fn convert_words(file: FileId, raw: RawWords) -> FindingWords {
+    FindingWords {
+        categories: raw
+            .categories
+            .iter()
+            .map(|word| Word {
+                key: located_string(file, &word.key),
+                label: word.label.clone(),
+            })
+            .collect(),
+        statuses: raw
+            .statuses
+            .iter()
+            .map(|word| StatusWord {
+                key: located_string(file, &word.key),
+                label: word.label.clone(),
+                open: word.open,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFindings {
+    #[serde(default)]
+    findings: Vec<Spanned<RawFinding>>,
+}
+
+/// One line of `findings.toml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFinding {
+    unit: Spanned<String>,
+    column: String,
+    url: Option<String>,
+    category: Spanned<String>,
+    problem: String,
+    found: Spanned<toml::value::Datetime>,
+    status: Option<Spanned<String>>,
+    checked: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    note: String,
+}
+
+/// The findings of the period in `folder`: none when it has no
+/// `findings.toml`; `None` when the file is there but wrong (reported).
+pub fn load_findings(
+    root: &Path,
+    folder: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<Finding>> {
+    let path = folder.join(FINDINGS_FILE);
+    if !entry_exists(&path) {
+        return Some(Vec::new());
+    }
+    let (file, raw): (FileId, RawFindings) = read_toml(root, &path, diagnostics)?;
+    let findings: Vec<Option<Finding>> = raw
+        .findings
+        .iter()
+        .map(|raw| convert_finding(file, raw, diagnostics))
+        .collect();
+    findings.into_iter().collect()
+}
+
+fn convert_finding(
+    file: FileId,
+    spanned: &Spanned<RawFinding>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Finding> {
+    let raw = spanned.get_ref();
+    let found = date(file, &raw.found, diagnostics);
+    let checked = match &raw.checked {
+        Some(checked) => Some(date(file, checked, diagnostics)?),
+        None => None,
+    };
+    Some(Finding {
+        unit: located_string(file, &raw.unit),
+        column: raw.column.clone(),
+        url: raw.url.clone(),
+        category: located_string(file, &raw.category),
+        problem: raw.problem.clone(),
+        found: found?,
+        status: raw
+            .status
+            .as_ref()
+            .map(|status| located_string(file, status)),
+        checked,
+        note: raw.note.clone(),
+        location: locate(file, 0, spanned),
+    })
+}

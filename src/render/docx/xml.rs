@@ -1,0 +1,113 @@
+//! XML text for WordprocessingML: escaping, runs of text, and the units
+//! Word measures in.
+//!
+//! Every piece of text that reaches the document goes through [`escape`],
+//! which also drops the characters XML 1.0 forbids (most C0 controls) and
+//! the other control characters, so no input can make the file unreadable.
+
+use std::fmt::Write;
+
+/// The WordprocessingML main namespace and the relationships namespace.
+pub const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+pub const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// The XML declaration every part starts with.
+pub const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
+
+/// Whether `c` may stand in the document's text: no control character
+/// (C0 or C1) and none of the two non-characters XML 1.0 forbids. Tabs and
+/// line breaks are written as elements by [`run_text`], not as characters.
+fn allowed(c: char) -> bool {
+    !c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}'
+}
+
+/// `text` escaped for XML character data or a double-quoted attribute,
+/// without the characters [`allowed`] refuses.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if allowed(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The content of a run (`w:r`) showing `text`: `w:t` pieces, a tab as
+/// `w:tab`, a line break as `w:br`; other control characters are dropped.
+pub fn run_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut piece = String::new();
+    let flush = |piece: &mut String, out: &mut String| {
+        if !piece.is_empty() {
+            let _ = write!(out, "<w:t xml:space=\"preserve\">{}</w:t>", escape(piece));
+            piece.clear();
+        }
+    };
+    for c in text.chars() {
+        match c {
+            '\t' => {
+                flush(&mut piece, &mut out);
+                out.push_str("<w:tab/>");
+            }
+            '\n' => {
+                flush(&mut piece, &mut out);
+                out.push_str("<w:br/>");
+            }
+            c => piece.push(c),
+        }
+    }
+    flush(&mut piece, &mut out);
+    out
+}
+
+/// Millimetres in twentieths of a point (twips), Word's unit of length.
+pub fn twips_from_mm(mm: f64) -> i64 {
+    (mm * 1440.0 / 25.4).round() as i64
+}
+
+/// Points in twips.
+pub fn twips_from_points(points: f64) -> i64 {
+    (points * 20.0).round() as i64
+}
+
+/// Points in half-points, Word's unit of font size.
+pub fn half_points(points: f64) -> i64 {
+    (points * 2.0).round() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_escaped_and_controls_dropped() {
+        assert_eq!(
+            escape("a<b>&\"c\"\u{0}\u{7}\u{1b}\u{85}\u{FFFF}d"),
+            "a&lt;b&gt;&amp;&quot;c&quot;d"
+        );
+        assert_eq!(escape("十字路街道"), "十字路街道");
+    }
+
+    #[test]
+    fn tabs_and_line_breaks_become_elements() {
+        assert_eq!(
+            run_text("附件：\t1.\n<x>\r"),
+            "<w:t xml:space=\"preserve\">附件：</w:t><w:tab/><w:t xml:space=\"preserve\">1.</w:t><w:br/><w:t xml:space=\"preserve\">&lt;x&gt;</w:t>"
+        );
+        assert_eq!(run_text(""), "");
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(twips_from_mm(210.0), 11906);
+        assert_eq!(twips_from_mm(297.0), 16838);
+        assert_eq!(twips_from_points(16.0), 320);
+        assert_eq!(half_points(10.5), 21);
+    }
+}

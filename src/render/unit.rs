@@ -1,0 +1,249 @@
+//! Each unit's page: its figures, points and rank in every period of its
+//! table, the rank's movement, and charts of its counts and rank.
+//!
+//! A unit's page lives at `units/<table id>/<key>/index.html`, where the key
+//! is a name-based UUID (version 5) of the table id and the unit's name, in
+//! 32 hexadecimal digits: the same name in the same table always gets the
+//! same address, whatever the order of the rows or periods, and the address
+//! is plain ASCII, so it works from disk and on any server without
+//! percent-encoding.
+
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::diagnostics::Diagnostics;
+use crate::figures::format_points;
+use crate::history::{Step, courses, rules_of, total_points};
+use crate::model::{ColumnKind, Schema, Site};
+use crate::score::ScoredPeriod;
+
+use super::chart::{self, Chart, Scale};
+use super::theme::Templates;
+use super::view::SiteView;
+use super::{Output, PAGE_FILE, render_page};
+
+/// The folder of the unit pages, under the site root.
+const UNITS: &str = "units";
+
+/// The path of a unit's page from the site root.
+pub fn page_path(table: &str, name: &str) -> String {
+    format!("{UNITS}/{table}/{}/{PAGE_FILE}", key(table, name))
+}
+
+/// The stable key of a unit in a table (see the module's documentation).
+fn key(table: &str, name: &str) -> String {
+    let id = format!("tongbao:unit/{table}/{name}");
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, id.as_bytes())
+        .simple()
+        .to_string()
+}
+
+#[derive(Serialize)]
+struct UnitPage<'a> {
+    site: &'a SiteView,
+    root: &'static str,
+    unit: UnitView,
+}
+
+/// One unit's history, laid out for `unit.html`.
+#[derive(Serialize)]
+struct UnitView {
+    name: String,
+    /// The table's name for its units, e.g. 镇街（园区）.
+    group: String,
+    /// Header of the history table after 期次.
+    header: Vec<String>,
+    rows: Vec<StepView>,
+    charts: Vec<ChartView>,
+}
+
+/// One period's row of a unit's history.
+#[derive(Serialize)]
+struct StepView {
+    label: String,
+    /// The notice page, from the site root.
+    href: String,
+    values: Vec<String>,
+    rank: usize,
+    of: usize,
+    /// `↑3`, `↓1`, `—`, `新`, or empty for the table's first period.
+    mark: String,
+    /// The movement in words, for screen readers.
+    words: String,
+}
+
+/// A chart with its numbers.
+#[derive(Serialize)]
+struct ChartView {
+    id: String,
+    title: String,
+    summary: String,
+    svg: String,
+    /// Header of the numbers' column.
+    heading: String,
+    /// The periods and the values, for the table beside the chart.
+    labels: Vec<String>,
+    values: Vec<String>,
+}
+
+/// Renders every unit's page of every table into `output`. `periods` are
+/// chronological.
+pub fn render_units(
+    templates: &Templates,
+    site: &Site,
+    site_view: &SiteView,
+    periods: &[&ScoredPeriod],
+    output: &mut Output,
+    diagnostics: &mut Diagnostics,
+) {
+    for schema in &site.tables {
+        for (name, steps) in courses(schema, periods) {
+            let unit = unit_view(site, schema, &name, &steps);
+            let page = UnitPage {
+                site: site_view,
+                root: "../../../",
+                unit,
+            };
+            if let Some(html) = render_page(templates, "unit.html", &page, diagnostics) {
+                output
+                    .files
+                    .insert(page_path(&schema.id.value, &name), html);
+            }
+        }
+    }
+}
+
+fn unit_view(site: &Site, schema: &Schema, name: &str, steps: &[Step]) -> UnitView {
+    let rules = rules_of(site, schema);
+    let counts: Vec<_> = schema
+        .columns
+        .iter()
+        // The figures: counts typed and counted; points are shown per
+        // rule, and a status is words, not a figure.
+        .filter(|column| match column.kind {
+            ColumnKind::Count | ColumnKind::Findings { .. } => true,
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } => false,
+        })
+        .collect();
+    let mut header: Vec<String> = counts.iter().map(|column| column.label.clone()).collect();
+    header.extend(rules.iter().map(|rule| format!("{}（分）", rule.label)));
+    header.push("合计得分".to_string());
+    let rows = steps
+        .iter()
+        .map(|step| {
+            let mut values: Vec<String> = counts
+                .iter()
+                .map(|column| format_points(step.row.value(column)))
+                .collect();
+            values.extend(rules.iter().map(|rule| {
+                format_points(step.row.points.get(&rule.key).copied().unwrap_or_default())
+            }));
+            // Scoring has summed these points already; an overflow here
+            // would have been reported there.
+            values.push(total_points(&step.row.points).map_or_else(String::new, format_points));
+            StepView {
+                label: step.period.window.label(),
+                href: format!("{}/{PAGE_FILE}", step.period.slug),
+                values,
+                rank: step.row.rank,
+                of: step.of,
+                mark: step.movement.mark(),
+                words: step.movement.words(),
+            }
+        })
+        .collect();
+    let labels: Vec<String> = steps
+        .iter()
+        .map(|step| step.period.window.label())
+        .collect();
+    let mut charts: Vec<ChartView> = counts
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let values: Vec<u64> = steps
+                .iter()
+                // A count or a tally of findings: a whole number a u64 holds.
+                .map(|step| step.row.value(column).to_u64().unwrap_or_default())
+                .collect();
+            chart_view(
+                format!("chart-{}", index + 1),
+                format!("{name}：{}", column.label),
+                column.label.clone(),
+                &labels,
+                &values,
+                Scale::Count,
+            )
+        })
+        .collect();
+    let ranks: Vec<u64> = steps.iter().map(|step| step.row.rank as u64).collect();
+    let of = steps.iter().map(|step| step.of as u64).max().unwrap_or(1);
+    charts.push(chart_view(
+        "chart-rank".to_string(),
+        format!("{name}：名次"),
+        "名次".to_string(),
+        &labels,
+        &ranks,
+        Scale::Rank { of },
+    ));
+    UnitView {
+        name: name.to_string(),
+        group: schema.unit_label.clone(),
+        header,
+        rows,
+        charts,
+    }
+}
+
+fn chart_view(
+    id: String,
+    title: String,
+    heading: String,
+    labels: &[String],
+    values: &[u64],
+    scale: Scale,
+) -> ChartView {
+    let summary = summary(&heading, labels, values, scale);
+    let svg = chart::svg(&Chart {
+        id: &id,
+        title: &title,
+        summary: &summary,
+        labels,
+        values,
+        scale,
+    });
+    ChartView {
+        id,
+        title,
+        summary,
+        svg,
+        heading,
+        labels: labels.to_vec(),
+        values: values.iter().map(u64::to_string).collect(),
+    }
+}
+
+/// The chart in a sentence: how many periods, the first and the last value,
+/// and the best or largest one.
+fn summary(heading: &str, labels: &[String], values: &[u64], scale: Scale) -> String {
+    let (Some(first), Some(last)) = (values.first(), values.last()) else {
+        return format!("{heading}：无数据。");
+    };
+    let first_label = labels.first().map_or("", String::as_str);
+    let last_label = labels.last().map_or("", String::as_str);
+    let (word, best) = match scale {
+        Scale::Count => ("最多", values.iter().max()),
+        Scale::Rank { .. } => ("最好", values.iter().min()),
+    };
+    let best = best.copied().unwrap_or(*first);
+    match scale {
+        Scale::Count => format!(
+            "共{}期。{first_label}{heading} {first}，{last_label} {last}；{word} {best}。",
+            values.len()
+        ),
+        Scale::Rank { of } => format!(
+            "共{}期，每期至多{of}个单位。{first_label}第{first}名，{last_label}第{last}名；{word}第{best}名。",
+            values.len()
+        ),
+    }
+}
