@@ -701,6 +701,27 @@ fn render_page<T: Serialize>(
     }
 }
 
+/// [`render_page`], reporting into a [`Report`]: for pages rendered in
+/// parallel.
+fn render_reported<T: Serialize>(
+    templates: &Templates,
+    template: &str,
+    page: &T,
+    report: &mut Report,
+) -> Option<Vec<u8>> {
+    match Context::from_serialize(page) {
+        Ok(context) => render_context(templates, template, &context, report),
+        Err(error) => {
+            report.push(theme::template_error(
+                &error,
+                &templates.files,
+                report.sources,
+            ));
+            None
+        }
+    }
+}
+
 fn render_context(
     templates: &Templates,
     template: &str,
