@@ -227,7 +227,7 @@ impl Cache {
         rendered
             .found
             .into_iter()
-            .for_each(|problem| diagnostics.push(problem));
+            .for_each(|problem| diagnostics.push_once(problem));
         let paths = self.insert(rendered.files);
         if let Some(link) = rendered.link {
             self.periods.insert(slug.to_string(), Built { link, paths });
