@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostics, FileId};
-use crate::load::{Content, load_content, load_one_period, load_theme};
+use crate::load::{CONTENT_DIR, Content, load_content, load_one_period, load_theme};
 use crate::model::Period;
 use crate::render::{Files, NoticeLink, PeriodFiles, Prepared, is_page, render_home, render_one};
 use crate::validate::{validate, validate_distinct_periods, validate_one};
@@ -158,7 +158,7 @@ impl Cache {
     /// Whether `slug` names a period that is no longer there. `None` when
     /// it names something a full build must look at (a link).
     fn is_gone(&self, root: &Path, slug: &str) -> Option<bool> {
-        let path = root.join(crate::load::CONTENT_DIR).join(slug);
+        let path = root.join(CONTENT_DIR).join(slug);
         match std::fs::symlink_metadata(&path) {
             Err(_) => Some(self.periods.contains_key(slug)),
             Ok(meta) if meta.file_type().is_symlink() => None,
@@ -167,18 +167,17 @@ impl Cache {
         }
     }
 
-    /// The source files the period `slug` was loaded from.
+    /// The source files read from the folder `content/SLUG/` (data.toml,
+    /// notice.md, findings.toml, whatever a period holds), by the name
+    /// they were registered under.
     fn files_of(&self, slug: &str) -> BTreeSet<FileId> {
-        self.content
-            .periods
+        let folder = format!("{CONTENT_DIR}/{slug}/");
+        self.diagnostics
+            .list()
             .iter()
-            .filter(|period| period.slug == slug)
-            .flat_map(|period| {
-                [
-                    period.window.issued.location.file,
-                    period.notice.body.location.file,
-                ]
-            })
+            .filter_map(|problem| problem.location.as_ref())
+            .map(|at| at.file)
+            .filter(|file| self.diagnostics.file_name(*file).starts_with(&folder))
             .collect()
     }
 
