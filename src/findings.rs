@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located};
 use crate::figures::{Figures, closest};
 use crate::load::FINDINGS_FILE;
 use crate::model::{Finding, FindingWords, Period, Site};
@@ -155,6 +155,32 @@ pub fn validate(site: &Site, period: &Period, diagnostics: &mut Diagnostics) {
             );
         }
         validate_dates(period, finding, diagnostics);
+    }
+}
+
+/// A notice that attaches the findings (`attachments = ["findings"]`) needs
+/// findings in the period and a title for the appendix in `[findings]`.
+pub fn validate_attachment(
+    site: &Site,
+    period: &Period,
+    attachment: &Located<String>,
+    diagnostics: &mut Diagnostics,
+) {
+    if period.findings.is_empty() {
+        diagnostics.push(
+            Diagnostic::error("附件 “findings” 是问题清单，但本期没有发现的问题")
+                .at(&attachment.location)
+                .hint(format!(
+                    "在本期目录中写 {FINDINGS_FILE}，或从 attachments 中删去 “findings”"
+                )),
+        );
+    }
+    if site.findings.appendix.title.is_none() {
+        diagnostics.push(
+            Diagnostic::error("附件 “findings” 是问题清单，但 site.toml 的 [findings] 中没有 title")
+                .at(&attachment.location)
+                .hint("在 [findings] 中写问题清单的标题，如 title = \"{{ period.label }}政务公开随机抽查问题清单\""),
+        );
     }
 }
 

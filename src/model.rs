@@ -38,10 +38,41 @@ pub struct Site {
 
 /// `[findings]` in `site.toml`: the categories a finding may have and the
 /// statuses a re-check may give it, as the county words them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FindingWords {
     pub categories: Vec<Word>,
     pub statuses: Vec<StatusWord>,
+    /// The 问题清单 appendix a notice attaches by listing [`FINDINGS_ID`].
+    pub appendix: FindingsAppendix,
+}
+
+/// The attachment id by which a notice's `attachments` asks for the
+/// period's findings as an appendix (问题清单); no table may take it.
+pub const FINDINGS_ID: &str = "findings";
+
+/// The 问题清单 appendix's words from `[findings]`: its title and notes (with
+/// figures, like a table's), and its column headers.
+#[derive(Debug)]
+pub struct FindingsAppendix {
+    /// Required once a notice attaches the findings.
+    pub title: Option<Located<String>>,
+    pub notes: Vec<Located<String>>,
+    pub headers: FindingHeaders,
+}
+
+/// The 问题清单's column headers (`[findings.headers]`).
+#[derive(Debug)]
+pub struct FindingHeaders {
+    pub number: String,
+    pub unit: String,
+    pub column: String,
+    pub category: String,
+    pub problem: String,
+    pub found: String,
+    /// Shown only when a finding has a `url`.
+    pub url: String,
+    /// Shown only when a finding has a `status`.
+    pub status: String,
 }
 
 impl FindingWords {

@@ -8,12 +8,21 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::{closest, format_date};
 use crate::findings;
 use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE, UNIT_KEY};
-use crate::model::{ColumnKind, Period, Rule, Schema, Site, Table, Unit, Weekly};
+use crate::model::{ColumnKind, FINDINGS_ID, Period, Rule, Schema, Site, Table, Unit, Weekly};
 use crate::render::CELL_LIMIT;
 use crate::score::score_period;
 
 /// Figure namespaces a table id would shadow.
-const RESERVED_IDS: [&str; 6] = ["period", "site", "figures", "rules", "totals", "table"];
+/// `findings` is also the attachment id of the 问题清单 ([`FINDINGS_ID`]).
+const RESERVED_IDS: [&str; 7] = [
+    "period",
+    "site",
+    "figures",
+    "rules",
+    "totals",
+    "table",
+    FINDINGS_ID,
+];
 
 pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
     validate_site(&content.site, diagnostics);
@@ -401,7 +410,11 @@ fn validate_period(
         }
     }
     for attachment in &period.notice.attachments {
-        if period.table(&attachment.value).is_none() || site.schema(&attachment.value).is_none() {
+        if attachment.value == FINDINGS_ID {
+            findings::validate_attachment(site, period, attachment, diagnostics);
+        } else if period.table(&attachment.value).is_none()
+            || site.schema(&attachment.value).is_none()
+        {
             diagnostics.push(
                 Diagnostic::error(format!("附件 “{}” 不是本期的表格", attachment.value))
                     .at(&attachment.location)

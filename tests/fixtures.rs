@@ -64,7 +64,7 @@ fn a_county_scores_with_a_minimum_a_cap_and_tie_breaks() {
         ]
     );
     let notes: Vec<String> = page
-        .select(&selector(".table-notes li"))
+        .select(&selector("#appendix-1 .table-notes li"))
         .map(compact_text)
         .collect();
     assert_eq!(

@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::value::{date, locate, located_string};
 use super::{entry_exists, read_toml};
 use crate::diagnostics::{Diagnostics, FileId};
-use crate::model::{Finding, FindingWords, StatusWord, Word};
+use crate::model::{Finding, FindingHeaders, FindingWords, FindingsAppendix, StatusWord, Word};
 
 /// The file of a period's findings, beside `data.toml`.
 pub const FINDINGS_FILE: &str = "findings.toml";
@@ -24,6 +24,43 @@ pub(super) struct RawWords {
     categories: Vec<RawWord>,
     #[serde(default)]
     statuses: Vec<RawStatus>,
+    /// The 问题清单 appendix's title, with figures.
+    title: Option<Spanned<String>>,
+    #[serde(default)]
+    notes: Vec<Spanned<String>>,
+    #[serde(default)]
+    headers: RawHeaders,
+}
+
+/// `[findings.headers]`: each header has the wording of the county's own
+/// 问题清单 unless the site words it otherwise.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawHeaders {
+    number: String,
+    unit: String,
+    column: String,
+    category: String,
+    problem: String,
+    found: String,
+    url: String,
+    status: String,
+}
+
+impl Default for RawHeaders {
+    fn default() -> Self {
+        let text = |text: &str| text.to_string();
+        RawHeaders {
+            number: text("序号"),
+            unit: text("单位"),
+            column: text("栏目"),
+            category: text("问题类型"),
+            problem: text("问题描述"),
+            found: text("发现日期"),
+            url: text("网址"),
+            status: text("整改情况"),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -61,6 +98,28 @@ pub(super) fn convert_words(file: FileId, raw: RawWords) -> FindingWords {
                 open: word.open,
             })
             .collect(),
+        appendix: FindingsAppendix {
+            title: raw.title.as_ref().map(|title| located_string(file, title)),
+            notes: raw
+                .notes
+                .iter()
+                .map(|note| located_string(file, note))
+                .collect(),
+            headers: headers(raw.headers),
+        },
+    }
+}
+
+fn headers(raw: RawHeaders) -> FindingHeaders {
+    FindingHeaders {
+        number: raw.number,
+        unit: raw.unit,
+        column: raw.column,
+        category: raw.category,
+        problem: raw.problem,
+        found: raw.found,
+        url: raw.url,
+        status: raw.status,
     }
 }
 

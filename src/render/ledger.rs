@@ -238,6 +238,8 @@ fn ledger_table(
                 numeric: false,
                 value: None,
                 href: Some(page_path(&schema.id.value, name)),
+                rowspan: 1,
+                covered: false,
             },
         ];
         cells.extend(counts.iter().map(|column| number_cell(row.value(column))));
@@ -261,6 +263,8 @@ fn ledger_table(
             numeric: true,
             value: None,
             href: None,
+            rowspan: 1,
+            covered: false,
         });
         rows.push(cells);
     }
@@ -378,5 +382,7 @@ fn number_cell(value: Decimal) -> Cell {
         numeric: true,
         value: Some(value.normalize()),
         href: None,
+        rowspan: 1,
+        covered: false,
     }
 }

@@ -12,6 +12,7 @@ mod chart;
 mod docx;
 mod download;
 mod feed;
+mod findings;
 mod format;
 mod fragment;
 mod ledger;
@@ -589,11 +590,16 @@ fn notice_views(
     let appendices: Vec<AppendixView> = notice
         .attachments
         .iter()
-        .filter_map(|id| scored.table(&id.value))
+        .filter_map(|id| findings::source(scored, &id.value))
         .enumerate()
-        .map(|(index, table)| {
-            let figures = table_figures(figures, table);
-            view::appendix(index + 1, table, &figures, folder_url, expander)
+        .map(|(index, source)| match source {
+            findings::Source::Table(table) => {
+                let figures = table_figures(figures, table);
+                view::appendix(index + 1, table, &figures, folder_url, expander)
+            }
+            findings::Source::Findings => {
+                findings::appendix(index + 1, site, period, figures, folder_url, expander)
+            }
         })
         .collect();
     let attachments = appendices.iter().map(attachment_link).collect();

@@ -138,6 +138,13 @@ pub struct Cell {
     pub value: Option<Decimal>,
     /// For a unit's name: its page, from the site root.
     pub href: Option<String>,
+    /// The number of rows the cell spans, from its own down: 1 but for a
+    /// unit's name heading its group of findings in the 问题清单.
+    pub rowspan: usize,
+    /// Whether a cell above spans over this one: a page leaves it out, a
+    /// spreadsheet merges it into that cell; it holds that cell's text, so
+    /// a CSV line stays whole.
+    pub covered: bool,
 }
 
 /// Builds the appendix view of a scored table.
@@ -153,20 +160,7 @@ pub fn appendix(
 ) -> AppendixView {
     let schema = table.schema;
     let title = expander.plain(&schema.title, figures);
-    let downloads = Format::ALL
-        .iter()
-        .map(|format| {
-            let href = format!("{}.{}", schema.id.value, format.extension());
-            DownloadLink {
-                format: format.name(),
-                description: format.description(),
-                media_type: format.media_type(),
-                url: folder_url.map(|folder| format!("{folder}{href}")),
-                save_as: format!("附件{number} {title}.{}", format.extension()),
-                href,
-            }
-        })
-        .collect();
+    let downloads = downloads(number, &schema.id.value, &title, folder_url);
     AppendixView {
         number,
         anchor: format!("appendix-{number}"),
@@ -181,6 +175,30 @@ pub fn appendix(
         title,
         downloads,
     }
+}
+
+/// The links to an appendix's download files, `ID.csv` and so on, saved
+/// under the appendix's number and title.
+pub fn downloads(
+    number: usize,
+    id: &str,
+    title: &str,
+    folder_url: Option<&str>,
+) -> Vec<DownloadLink> {
+    Format::ALL
+        .iter()
+        .map(|format| {
+            let href = format!("{id}.{}", format.extension());
+            DownloadLink {
+                format: format.name(),
+                description: format.description(),
+                media_type: format.media_type(),
+                url: folder_url.map(|folder| format!("{folder}{href}")),
+                save_as: format!("附件{number} {title}.{}", format.extension()),
+                href,
+            }
+        })
+        .collect()
 }
 
 /// The header: one row when no group is declared, else two rows, with each
@@ -243,6 +261,8 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             numeric: true,
             value: Some(rank),
             href: None,
+            rowspan: 1,
+            covered: false,
         },
         Cell {
             text: row.unit.name.value.clone(),
@@ -250,6 +270,8 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             numeric: false,
             value: None,
             href: Some(unit::page_path(&schema.id.value, &row.unit.name.value)),
+            rowspan: 1,
+            covered: false,
         },
     ];
     for column in &schema.columns {
@@ -273,6 +295,8 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             numeric: true,
             value,
             href: None,
+            rowspan: 1,
+            covered: false,
         });
     }
     cells
@@ -288,5 +312,7 @@ fn status_cell(row: &Score, rule: &str) -> Cell {
         numeric: false,
         value: None,
         href: None,
+        rowspan: 1,
+        covered: false,
     }
 }

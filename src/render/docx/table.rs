@@ -4,7 +4,8 @@
 //! The table is as wide as the 版心 with fixed column widths. Its header
 //! rows repeat on every page (`w:tblHeader`) and keep their merged cells:
 //! a cell spanning columns has `w:gridSpan`, one spanning rows starts a
-//! `w:vMerge` that the rows under it continue. No row breaks across pages.
+//! `w:vMerge` that the rows under it continue, in the header and in the
+//! body (a unit's name over its findings). No row breaks across pages.
 
 use std::fmt::Write;
 
@@ -165,15 +166,22 @@ fn fill_gap(out: &mut String, from: usize, to: usize, columns: &[i64]) {
 fn body_row(out: &mut String, row: &[Cell], columns: &[i64], height: &str, numbers: Align) {
     let _ = write!(out, "<w:tr><w:trPr><w:cantSplit/>{height}</w:trPr>");
     for (index, width) in columns.iter().enumerate() {
-        let (text, align) = match row.get(index) {
+        let cell = row.get(index);
+        let (text, align) = match cell {
+            Some(cell) if cell.covered => ("", Align::Left),
             Some(cell) if cell.numeric => (cell.text.as_str(), numbers),
             Some(cell) => (cell.text.as_str(), Align::Left),
             None => ("", Align::Left),
         };
+        let merge = match cell {
+            Some(cell) if cell.covered => "<w:vMerge/>",
+            Some(cell) if cell.rowspan > 1 => "<w:vMerge w:val=\"restart\"/>",
+            Some(_) | None => "",
+        };
         let properties = format!("<w:jc w:val=\"{}\"/>", align.justification());
         cell_xml(
             out,
-            "",
+            merge,
             *width,
             &paragraph(StyleId::TableText, &properties, text),
         );

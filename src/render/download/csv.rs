@@ -12,7 +12,9 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 /// The appendix table as CSV: the title, the header rows (a spanning cell's
 /// text in its first row and column, the rest of its span empty), the rows,
 /// an empty line, then `注：` and the numbered notes. Every line has the
-/// table's width. Text cells are neutralised against formula injection;
+/// table's width. A body cell spanning rows (a unit's name over its
+/// findings) is repeated on each of them, so every line is a whole record
+/// that survives sorting and filtering. Text cells are neutralised against formula injection;
 /// numbers are written as the page shows them.
 pub fn to_csv(appendix: &AppendixView) -> Result<Vec<u8>, ::csv::Error> {
     let columns = width(appendix);

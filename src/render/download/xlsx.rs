@@ -62,7 +62,8 @@ impl Formats {
 }
 
 /// The appendix table as an XLSX workbook of one sheet, laid out as the CSV
-/// is: title, header rows (spanning cells merged), rows, an empty row, notes.
+/// is: title, header rows (spanning cells merged), rows (a cell spanning
+/// rows merged over the cells it covers), an empty row, notes.
 /// Numbers are numeric cells; text that looks like a formula is stored with
 /// Excel's quote prefix, so it shows as typed and is never evaluated.
 pub fn to_xlsx(appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, XlsxError> {
@@ -95,7 +96,13 @@ pub fn to_xlsx(appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, XlsxErro
     let first_row = top + appendix.header.len();
     for (index, row) in appendix.rows.iter().enumerate() {
         for (column, cell) in row.iter().enumerate() {
-            write_cell(sheet, first_row + index, column, cell, &formats)?;
+            let at = (first_row + index, column);
+            match (cell.covered, cell.rowspan) {
+                // Merged into the cell above that spans it.
+                (true, _) => {}
+                (false, 0 | 1) => write_cell(sheet, at.0, at.1, cell, &formats)?,
+                (false, rows) => write_span(sheet, at, (rows, 1), &cell.text, &formats.name)?,
+            }
         }
     }
     let mut next = first_row + appendix.rows.len();
