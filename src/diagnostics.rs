@@ -146,6 +146,11 @@ impl Diagnostics {
         self.list.push(diagnostic);
     }
 
+    /// Keeps only the diagnostics for which `keep` is true, in order.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.list.retain(keep);
+    }
+
     /// Adds a diagnostic unless the same one (severity, message, place,
     /// label and hint) is there already: for a rule that two stages check,
     /// so that a run that goes through both shows it once.

@@ -3,6 +3,12 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: a build allocates and frees
+/// many small strings and buffers per page, on several threads at once;
+/// see docs/PERFORMANCE.md for what it bought.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use tongbao::commands::{
     self, build::BuildArgs, check::CheckArgs, cli, diff::DiffArgs, import::ImportArgs,
     init::InitArgs, new::NewArgs, serve::ServeArgs, theme::ThemeArgs,

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::load::{Content, load_content, load_theme};
 use crate::progress::Progress;
-use crate::render::{Output, render};
+use crate::render::{Discard, Prepared, Sink, render_into};
 use crate::validate::validate;
-use crate::write::{Note, OutputState, Place, write_site};
+use crate::write::{Note, OutputState, Place, write_site_with};
 
 /// Loads and validates the content under `root`. Returns `None` when any
 /// error was found; every problem is in `diagnostics`.
@@ -19,30 +19,43 @@ pub fn check(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
     (!diagnostics.has_errors()).then_some(content)
 }
 
-/// The content and the site it renders to, in memory.
+/// The content, and how many pages it rendered to.
 pub struct Verified {
     pub content: Content,
-    pub output: Output,
+    pub pages: usize,
 }
 
-/// Loads, validates, scores and renders the site under `root` in memory,
-/// writing nothing: what `tongbao check` runs, and what `build` runs before
-/// it writes. Returns `None` when any stage found an error.
+/// Loads, validates, scores and renders the site under `root`, writing
+/// nothing: what `tongbao check` runs. Returns `None` when any stage found
+/// an error.
+pub fn verify(root: &Path, diagnostics: &mut Diagnostics) -> Option<Verified> {
+    verify_into(root, &Discard, diagnostics)
+}
+
+/// [`verify`], putting each rendered file into `sink` as soon as it is
+/// rendered: what `build` runs into its staging folder. The sink may have
+/// taken files when `None` is returned; the caller discards them then.
 ///
 /// Rendering runs even after validation errors, as long as the content
 /// loaded, so that a misspelt figure in notice.md or a broken template is
 /// reported in the same run as a wrong count.
-pub fn verify(root: &Path, diagnostics: &mut Diagnostics) -> Option<Verified> {
+pub fn verify_into(
+    root: &Path,
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) -> Option<Verified> {
     let content = load_content(root, diagnostics)?;
     let theme = load_theme(root, &content.site.theme, diagnostics);
     validate(&content, diagnostics);
-    let output = theme.and_then(|theme| render(&content, &theme, diagnostics));
+    let prepared = theme.and_then(|theme| Prepared::new(theme, diagnostics));
+    let rendered =
+        prepared.and_then(|prepared| render_into(&content, &prepared, sink, diagnostics));
     if diagnostics.has_errors() {
         return None;
     }
     Some(Verified {
         content,
-        output: output?,
+        pages: rendered?.pages,
     })
 }
 
@@ -71,10 +84,11 @@ impl Warnings {
 /// [`verify`], then promotes warnings to errors when `warnings` says so.
 fn verify_counting(
     root: &Path,
+    sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
     warnings: Warnings,
 ) -> Option<Verified> {
-    let verified = verify(root, diagnostics);
+    let verified = verify_into(root, sink, diagnostics);
     if warnings == Warnings::AsErrors {
         diagnostics.promote_warnings();
     }
@@ -105,7 +119,7 @@ impl Summary {
         Summary {
             periods: content.periods.len(),
             units: units.len(),
-            pages: verified.output.pages(),
+            pages: verified.pages,
             elapsed: started.elapsed(),
         }
     }
@@ -114,7 +128,7 @@ impl Summary {
 /// Everything `build` does but writing: for `tongbao check`.
 pub fn dry_run(root: &Path, diagnostics: &mut Diagnostics, warnings: Warnings) -> Option<Summary> {
     let started = Instant::now();
-    let verified = verify_counting(root, diagnostics, warnings)?;
+    let verified = verify_counting(root, &Discard, diagnostics, warnings)?;
     Some(Summary::of(&verified, started))
 }
 
@@ -155,15 +169,21 @@ pub fn build_with(
             destination.display()
         )));
     });
-    progress.step("检查内容、生成页面");
-    let verified = verify_counting(root, diagnostics, warnings);
-    let (Some(verified), Ok(place)) = (verified, place) else {
+    progress.step("检查内容、生成页面并写入输出目录");
+    let Ok(place) = place else {
+        verify_counting(root, &Discard, diagnostics, warnings);
         return Err(OutputState::Unchanged);
     };
-    progress.step("写入输出目录");
     let mut report = |note: Note| progress.note(&format!("说明：{note}"));
-    match write_site(&verified.output, &place, &mut report) {
-        Ok(written) => {
+    let mut verified = None;
+    let mut rendered = false;
+    let written = write_site_with(&place, &mut report, |staging| {
+        rendered = true;
+        verified = verify_counting(root, staging, diagnostics, warnings);
+        verified.is_some()
+    });
+    match written {
+        Ok(Some(written)) => {
             if let Some((previous, error)) = written.undeleted {
                 diagnostics.push(Diagnostic::warning(format!(
                     "新的输出已写入 {}，但无法删除移开的原输出 {}：{}；下次构建会再删除它",
@@ -172,9 +192,19 @@ pub fn build_with(
                     io_reason(&error)
                 )));
             }
-            Ok(Summary::of(&verified, started))
+            match verified {
+                Some(verified) => Ok(Summary::of(&verified, started)),
+                None => Err(OutputState::Unchanged),
+            }
         }
+        Ok(None) => Err(OutputState::Unchanged),
         Err(failure) => {
+            if !rendered {
+                // The output could not be staged into at all (refused,
+                // locked out, a leftover stuck): still report every
+                // problem in the content.
+                verify_counting(root, &Discard, diagnostics, warnings);
+            }
             diagnostics.push(Diagnostic::error(format!(
                 "无法写入输出目录 {}：{failure}",
                 destination.display()

@@ -32,9 +32,15 @@ pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
     validate_distinct_periods(&content.periods, diagnostics);
 }
 
+/// Validates one period against the site, as [`validate`] does for each:
+/// for `serve`, which reloads only the periods that changed.
+pub fn validate_one(content: &Content, period: &Period, diagnostics: &mut Diagnostics) {
+    validate_period(&content.site, &content.calendar, period, diagnostics);
+}
+
 /// Two periods must not publish to the same address, nor report the same
 /// table over the same window twice (a copied folder left behind).
-fn validate_distinct_periods(periods: &[Period], diagnostics: &mut Diagnostics) {
+pub fn validate_distinct_periods(periods: &[Period], diagnostics: &mut Diagnostics) {
     let mut slugs: BTreeMap<String, &Period> = BTreeMap::new();
     let mut windows: BTreeMap<(_, _, &str), &Located<String>> = BTreeMap::new();
     for period in periods {

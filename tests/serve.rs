@@ -451,3 +451,115 @@ fn ctrl_c_stops_the_server_cleanly() {
     assert!(exit.success(), "{exit:?}");
     wait_for_line(&server.stdout, "已停止");
 }
+
+/// Sends a GET and returns the status and the body's bytes.
+fn get_bytes(address: &str, target: &str) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read the answer");
+    let split = answer
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .expect("a header");
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, answer[split + 4..].to_vec())
+}
+
+/// How a served file differs from the built one, or `None` when it is the
+/// same file: byte for byte, except that a page carries the live-reload
+/// script just before its last `</body>`.
+fn difference(address: &str, path: &str, built: &[u8]) -> Option<String> {
+    let (status, served) = get_bytes(address, &format!("/{path}"));
+    if status != 200 {
+        return Some(format!("{path}: status {status}"));
+    }
+    if !path.ends_with(".html") {
+        return (served != built).then(|| format!("{path}: bytes differ"));
+    }
+    let built = String::from_utf8(built.to_vec()).unwrap();
+    let served = String::from_utf8(served).unwrap();
+    let at = built.rfind("</body>").unwrap_or(built.len());
+    let (before, after) = built.split_at(at);
+    let same = served.len() > built.len()
+        && served.starts_with(before)
+        && served.ends_with(after)
+        && served[before.len()..served.len() - after.len()].contains("/__tongbao/wait?v=");
+    (!same).then(|| format!("{path}: page differs"))
+}
+
+/// Waits until every file a fresh `tongbao build` writes is served as it
+/// is written, and `gone` is no longer served.
+fn assert_serves_the_build(site: &Site, server: &Server, step: &str, gone: &[&str]) {
+    let output = format!("built-{}", step.replace(' ', "-"));
+    site.run(&["build", "--output", &output]).assert_success();
+    let built = common::tree(&site.path(&output));
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let mut differences: Vec<String> = built
+            .iter()
+            .filter(|(path, _)| path.as_str() != ".tongbao")
+            .filter_map(|(path, bytes)| difference(&server.address, path, bytes))
+            .collect();
+        for path in gone {
+            let (status, _) = get_bytes(&server.address, path);
+            if status != 404 {
+                differences.push(format!("{path}: still served ({status})"));
+            }
+        }
+        if differences.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after {step}, serve differs from build: {differences:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn what_is_served_after_edits_equals_a_full_build() {
+    let site = Site::seed();
+    let server = start(&site);
+    assert_serves_the_build(&site, &server, "start", &[]);
+
+    let text = site.read(DATA).replace(
+        "{ unit = \"十字路街道\", disclosure = 421,",
+        "{ unit = \"十字路街道\", disclosure = 4321,",
+    );
+    site.write(DATA, &text);
+    assert_serves_the_build(&site, &server, "one period changed", &[]);
+
+    let data = site.read(DATA).replace("2019-", "3000-");
+    let notice = site.read("content/2019-01-05/notice.md");
+    site.write("content/3000-06-05/notice.md", &notice);
+    site.write("content/3000-06-05/data.toml", &data);
+    assert_serves_the_build(&site, &server, "period added", &[]);
+
+    site.write(
+        "content/3000-06-05/notice.md",
+        &notice.replace("现将抽查情况通报如下", "现将抽查结果通报如下"),
+    );
+    assert_serves_the_build(&site, &server, "notice edited", &[]);
+
+    std::fs::remove_dir_all(site.path("content/2019-01-05")).unwrap();
+    assert_serves_the_build(
+        &site,
+        &server,
+        "period removed",
+        &["/2019-01-05/index.html", "/2019-01-05/towns.csv"],
+    );
+
+    let settings = site.read("content/site.toml");
+    let retitled = settings.replacen("莒南县", "莒南县人民政府", 1);
+    assert_ne!(settings, retitled);
+    site.write("content/site.toml", &retitled);
+    assert_serves_the_build(&site, &server, "site.toml edited", &[]);
+}

@@ -42,7 +42,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         .clone()
         .unwrap_or_else(|| args.root.join(DEFAULT_OUTPUT));
     let mut diagnostics = Diagnostics::new();
-    let progress = Progress::new(2);
+    let progress = Progress::new(1);
     let built = pipeline::build_with(
         &args.root,
         &destination,

@@ -88,6 +88,31 @@ pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Conten
     })
 }
 
+/// Loads the period folder `content/SLUG` of a site whose site file and
+/// calendar loaded as `content` holds them, as [`load_content`] loads each
+/// period: for `serve`, which reloads only the periods that changed.
+/// `None` when the folder is not a period folder (missing, a link, a
+/// file): the caller loads everything again then.
+pub fn load_one_period(
+    root: &Path,
+    slug: &str,
+    content: &Content,
+    diagnostics: &mut Diagnostics,
+) -> Option<Option<Period>> {
+    let folder = root.join(CONTENT_DIR).join(slug);
+    let meta = fs::symlink_metadata(&folder).ok()?;
+    if !meta.is_dir() {
+        return None;
+    }
+    Some(load_period(
+        root,
+        &folder,
+        content.site.max_count,
+        Some(&content.calendar),
+        diagnostics,
+    ))
+}
+
 /// The period folders under `content/`, sorted by name so that every build
 /// sees them in the same order. A symbolic link is refused, never followed.
 fn period_folders(root: &Path, content_dir: &Path, diagnostics: &mut Diagnostics) -> Vec<PathBuf> {

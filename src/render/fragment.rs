@@ -41,16 +41,22 @@ pub fn styled(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Valu
 /// `html` with `style="…"` added to each start tag whose element name is a
 /// key of `styles`. Quotes and ampersands in a style are escaped.
 pub fn add_styles(html: &str, styles: &BTreeMap<String, String>) -> String {
+    // Each attribute once, escaped, rather than once per tag.
+    let attributes: BTreeMap<&str, String> = styles
+        .iter()
+        .map(|(element, style)| {
+            let escaped = style.replace('&', "&amp;").replace('"', "&quot;");
+            (element.as_str(), format!(" style=\"{escaped}\""))
+        })
+        .collect();
     let mut out = String::with_capacity(html.len() * 2);
     let mut copied = 0;
     for tag in tags(html) {
-        let Some(style) = styles.get(&tag.name.to_ascii_lowercase()) else {
+        let Some(attribute) = attributes.get(tag.name.to_ascii_lowercase().as_str()) else {
             continue;
         };
         out.push_str(&html[copied..tag.name_end]);
-        out.push_str(" style=\"");
-        out.push_str(&style.replace('&', "&amp;").replace('"', "&quot;"));
-        out.push('"');
+        out.push_str(attribute);
         copied = tag.name_end;
     }
     out.push_str(&html[copied..]);

@@ -19,7 +19,8 @@ use crate::history::{YearTable, by_year, chronological, rules_of, total_points, 
 use crate::model::{ColumnKind, Order, Rule, Site, WindowKind};
 use crate::score::{ScoredPeriod, ScoredTable, score_period};
 
-use super::download::{self, Format};
+use super::download;
+use super::format::Format;
 use super::render_downloads;
 use super::theme::Templates;
 use super::unit::{page_path, render_units};

@@ -13,6 +13,7 @@ mod docx;
 mod download;
 mod feed;
 mod findings;
+mod format;
 mod fragment;
 mod ledger;
 mod theme;
@@ -20,25 +21,28 @@ mod unit;
 mod view;
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 use tera::Context;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, Severity};
 use crate::figures::{
     Escape, ExpandError, Expanded, Figures, expand, expand_traced, format_date, period_figures,
     table_figures,
 };
 use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
-use crate::model::Site;
+use crate::model::{Period, Site};
 use crate::score::{ScoredPeriod, score_period};
 
 pub use download::{CELL_LIMIT, unneutralise};
+use format::Format;
 use theme::Templates;
-use view::{
-    AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeLink, NoticeView, SiteView,
-};
+pub use view::NoticeLink;
+use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
 
 /// File name of a period's portal fragment, beside its notice page.
 pub const FRAGMENT_FILE: &str = "fragment.html";
@@ -55,58 +59,220 @@ pub struct Output {
 impl Output {
     /// Number of HTML pages (the fragments are not pages).
     pub fn pages(&self) -> usize {
-        self.files
-            .keys()
-            .filter(|path| path.rsplit('/').next() == Some(PAGE_FILE))
-            .count()
+        self.files.keys().filter(|path| is_page(path)).count()
     }
 }
 
-/// Renders every period's folder, the home page, the sitemap and feed, and
-/// the theme's static files. Returns `None` when any template, expression
-/// or download failed; every failure is in `diagnostics`.
-pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
-    let site = &content.site;
-    let templates = theme::parse(theme, diagnostics);
-    let document_style = document_style(theme, diagnostics);
-    let prepared = Prepared {
-        templates: templates?,
-        document_style: document_style?,
+/// Whether a path of the output is an HTML page (the fragments are not).
+pub fn is_page(path: &str) -> bool {
+    path.rsplit('/').next() == Some(PAGE_FILE)
+}
+
+/// Where rendered files go, each as soon as it is rendered: the staging
+/// folder of a build, memory for `serve`, nowhere for `check`. Periods are
+/// rendered on several threads at once, so `put` is called concurrently,
+/// never twice with the same path.
+pub trait Sink: Sync {
+    /// Takes one file, by its path relative to the output folder.
+    fn put(&self, path: &str, bytes: &[u8]);
+
+    /// Whether the sink can take no more (a write failed): rendering then
+    /// stops early. The failure itself is the sink's to report.
+    fn stopped(&self) -> bool {
+        false
+    }
+}
+
+/// A sink that keeps nothing: `tongbao check` renders every file to find
+/// every problem, and writes none.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _path: &str, _bytes: &[u8]) {}
+}
+
+/// A sink that keeps every file in memory.
+#[derive(Default)]
+pub struct Collect {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Collect {
+    /// The files put so far.
+    pub fn into_output(self) -> Output {
+        Output {
+            files: self
+                .files
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        }
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, path: &str, bytes: &[u8]) {
+        self.files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(path.to_string(), bytes.to_vec());
+    }
+}
+
+/// What a render produced, beside the files it put into its sink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rendered {
+    /// Number of HTML pages (see [`Output::pages`]).
+    pub pages: usize,
+}
+
+/// The theme made ready to render many times: its templates and the Word
+/// document's style parsed, once per build and shared by every period.
+/// `serve` keeps one between rebuilds while the theme is unchanged.
+pub struct Prepared {
+    templates: Templates,
+    document_style: docx::Style,
+    theme: Theme,
+}
+
+impl Prepared {
+    /// Parses the theme's templates and Word style. Returns `None` when one
+    /// does not parse; the error is in `diagnostics`, located in its file.
+    pub fn new(theme: Theme, diagnostics: &mut Diagnostics) -> Option<Prepared> {
+        let templates = theme::parse(&theme, diagnostics);
+        let document_style = document_style(&theme, diagnostics);
+        Some(Prepared {
+            templates: templates?,
+            document_style: document_style?,
+            theme,
+        })
+    }
+}
+
+/// Renders the site into memory (see [`render_into`]).
+pub fn render(content: &Content, theme: Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
+    let prepared = Prepared::new(theme, diagnostics)?;
+    let sink = Collect::default();
+    render_into(content, &prepared, &sink, diagnostics)?;
+    Some(sink.into_output())
+}
+
+/// Renders every period's folder, the home page, the ledgers and unit
+/// pages, the sitemap and feed, and the theme's static files into `sink`.
+/// Periods are rendered in parallel, each into its own files and its own
+/// problems; the problems are merged in period order, so messages, like
+/// files, do not depend on the number of threads. Returns `None` when any
+/// template, expression or download failed; every failure is in
+/// `diagnostics`.
+pub fn render_into(
+    content: &Content,
+    prepared: &Prepared,
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) -> Option<Rendered> {
+    let errors_before = diagnostics.has_errors();
+    let sources: &Diagnostics = diagnostics;
+    let periods: Vec<(Option<NoticeLink>, Vec<Diagnostic>)> = content
+        .periods
+        .par_iter()
+        .map(|period| {
+            if sink.stopped() {
+                return (None, Vec::new());
+            }
+            let rendered = render_one(content, prepared, period, sources, errors_before);
+            for (path, bytes) in &rendered.files {
+                sink.put(path, bytes);
+            }
+            (rendered.link, rendered.found)
+        })
+        .collect();
+    let mut notices = Vec::with_capacity(periods.len());
+    for (link, found) in periods {
+        notices.extend(link);
+        found
+            .into_iter()
+            .for_each(|problem| diagnostics.push_once(problem));
+    }
+    let pages = notices.len();
+    let home = render_home(content, prepared, notices, diagnostics);
+    for (path, bytes) in &home {
+        sink.put(path, bytes);
+    }
+    (!diagnostics.has_errors()).then_some(Rendered {
+        pages: pages + home.iter().filter(|(path, _)| is_page(path)).count(),
+    })
+}
+
+/// One period's folder as rendered on its own.
+pub struct PeriodFiles {
+    /// The files, by path relative to the output folder.
+    pub files: Files,
+    /// The home page's link to the notice; `None` when the period failed.
+    pub link: Option<NoticeLink>,
+    /// The problems found rendering it.
+    pub found: Vec<Diagnostic>,
+}
+
+/// Renders one period's folder (see [`render_into`]), reading source texts
+/// from `sources` and reporting into the result. `errors_before` says
+/// whether an earlier stage found an error.
+pub fn render_one(
+    content: &Content,
+    prepared: &Prepared,
+    period: &Period,
+    sources: &Diagnostics,
+    errors_before: bool,
+) -> PeriodFiles {
+    let mut report = Report::new(sources, errors_before);
+    let site_view = site_view(content);
+    let rendered = match score_period(&content.site, period) {
+        Ok(scored) => render_period(prepared, &content.site, &site_view, &scored, &mut report),
+        Err(overflows) => {
+            // Validation scores every period too and has reported these.
+            overflows
+                .into_iter()
+                .for_each(|overflow| report.push(overflow));
+            None
+        }
     };
-    let templates = &prepared.templates;
-    let site_view = SiteView {
+    let (files, link) = match rendered {
+        Some((files, link)) => (files, Some(link)),
+        None => (Files::new(), None),
+    };
+    PeriodFiles {
+        files,
+        link,
+        found: report.found,
+    }
+}
+
+/// The site as every page's template sees it.
+fn site_view(content: &Content) -> SiteView {
+    let site = &content.site;
+    SiteView {
         title: site.title.clone(),
         office: site.office.clone(),
         language: site.language.clone(),
         feed: !content.periods.is_empty(),
         base_url: site.base_url.clone(),
-    };
-    let mut output = Output::default();
-    let mut notices = Vec::new();
-    for period in &content.periods {
-        let scored = match score_period(site, period) {
-            Ok(scored) => scored,
-            Err(overflows) => {
-                // Validation scores every period too and has reported these.
-                overflows
-                    .into_iter()
-                    .for_each(|overflow| diagnostics.push_once(overflow));
-                continue;
-            }
-        };
-        if let Some(notice) = render_period(
-            &prepared,
-            site,
-            &site_view,
-            &scored,
-            &mut output,
-            diagnostics,
-        ) {
-            notices.push(notice);
-        }
     }
+}
+
+/// The files that list the periods or belong to no period: the home page,
+/// the yearly ledgers and unit pages, the sitemap, the feed and the theme's
+/// static files. `notices` are the periods' links, in any order; problems
+/// go to `diagnostics`.
+pub fn render_home(
+    content: &Content,
+    prepared: &Prepared,
+    mut notices: Vec<NoticeLink>,
+    diagnostics: &mut Diagnostics,
+) -> Files {
+    let site = &content.site;
+    let templates = &prepared.templates;
+    let site_view = site_view(content);
     // Newest first; the path breaks ties so the order never depends on the disk.
     notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
+    let mut output = Output::default();
     let ledgers = ledger::render_history(
         templates,
         site,
@@ -125,18 +291,50 @@ pub fn render(content: &Content, theme: &Theme, diagnostics: &mut Diagnostics) -
     if let Some(html) = render_page(templates, "index.html", &home, diagnostics) {
         output.files.insert(PAGE_FILE.to_string(), html);
     }
-    render_feeds(site, &notices, &mut output);
-    for (path, bytes) in &theme.static_files {
-        output.files.insert(format!("static/{path}"), bytes.clone());
+    let mut files: Files = output.files.into_iter().collect();
+    render_feeds(site, &notices, &mut files);
+    for (path, bytes) in &prepared.theme.static_files {
+        files.push((format!("static/{path}"), bytes.clone()));
     }
-    (!diagnostics.has_errors()).then_some(output)
+    files
 }
 
-/// The theme's parts that rendering needs parsed: parsed once per build and
-/// shared by every period.
-struct Prepared {
-    templates: Templates,
-    document_style: docx::Style,
+/// Rendered files, by path relative to the output folder.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// Where one period's rendering reports: the source texts registered at
+/// load (read only, shared by every period) and the period's own problems,
+/// merged into the run's [`Diagnostics`] in period order afterwards.
+pub struct Report<'s> {
+    sources: &'s Diagnostics,
+    /// Whether an earlier stage (load, validation) found an error.
+    errors_before: bool,
+    found: Vec<Diagnostic>,
+}
+
+impl<'s> Report<'s> {
+    fn new(sources: &'s Diagnostics, errors_before: bool) -> Report<'s> {
+        Report {
+            sources,
+            errors_before,
+            found: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.found.push(diagnostic);
+    }
+
+    /// Whether an earlier stage or this report found an error. Never
+    /// another period's: that would make a message depend on the order
+    /// periods happen to finish in.
+    fn has_errors(&self) -> bool {
+        self.errors_before
+            || self
+                .found
+                .iter()
+                .any(|problem| problem.severity == Severity::Error)
+    }
 }
 
 /// The Word document's style, parsed from the theme's `docx/style.toml`.
@@ -152,22 +350,22 @@ fn document_style(theme: &Theme, diagnostics: &mut Diagnostics) -> Option<docx::
     }
 }
 
-/// Renders one period's folder into `output`: the notice page, the portal
-/// fragment, the Word document and the downloads. Returns the home page's
-/// link to the notice.
+/// Renders one period's folder: the notice page, the portal fragment, the
+/// Word document and the downloads, with the home page's link to the
+/// notice. `None` when the period's figures cannot be computed; a file
+/// that failed is left out and reported.
 fn render_period(
     prepared: &Prepared,
     site: &Site,
     site_view: &SiteView,
     scored: &ScoredPeriod,
-    output: &mut Output,
-    diagnostics: &mut Diagnostics,
-) -> Option<NoticeLink> {
+    report: &mut Report,
+) -> Option<(Files, NoticeLink)> {
     let period = scored.period;
     let figures = match period_figures(site, scored) {
         Ok(figures) => figures,
         Err(errors) => {
-            errors.into_iter().for_each(|error| diagnostics.push(error));
+            errors.into_iter().for_each(|error| report.push(error));
             return None;
         }
     };
@@ -175,7 +373,7 @@ fn render_period(
         .base_url
         .as_ref()
         .map(|base| format!("{base}{}/", period.slug));
-    let mut expander = Expander { diagnostics };
+    let mut expander = Expander { report };
     let (notice, appendices) =
         notice_views(site, scored, &figures, folder_url.as_deref(), &mut expander);
     let page = NoticePage {
@@ -186,23 +384,40 @@ fn render_period(
     };
     let folder = &notice.slug;
     let templates = &prepared.templates;
-    if let Some(html) = render_page(templates, "notice.html", &page, diagnostics) {
-        output.files.insert(format!("{folder}/{PAGE_FILE}"), html);
-    }
-    if let Some(html) = render_fragment(templates, &page, diagnostics) {
-        output
-            .files
-            .insert(format!("{folder}/{FRAGMENT_FILE}"), html);
+    let mut files = Files::new();
+    // One context for the page and the fragment: both show the same notice.
+    match Context::from_serialize(&page) {
+        Ok(context) => {
+            if let Some(html) = render_context(templates, "notice.html", &context, report) {
+                files.push((format!("{folder}/{PAGE_FILE}"), html));
+            }
+            if let Some(html) = render_fragment(templates, &notice.slug, &context, report) {
+                files.push((format!("{folder}/{FRAGMENT_FILE}"), html));
+            }
+        }
+        Err(error) => report.push(theme::template_error(
+            &error,
+            &templates.files,
+            report.sources,
+        )),
     }
     let issued = period.window.issued.value;
     let style = &prepared.document_style;
-    render_document(style, &notice, &appendices, issued, output, diagnostics);
+    render_document(style, &notice, &appendices, issued, &mut files, report);
     let meta = download::Meta {
         office: &site.office,
         issued,
     };
-    render_downloads(folder, &appendices, &meta, output, diagnostics);
-    Some(notice_link(&notice, &period.window))
+    let errors_before = report.has_errors();
+    downloads(
+        folder,
+        &appendices,
+        &meta,
+        errors_before,
+        &mut files,
+        &mut report.found,
+    );
+    Some((files, notice_link(&notice, &period.window)))
 }
 
 /// Adds the notice's Word document to the period's folder.
@@ -211,22 +426,19 @@ fn render_document(
     notice: &NoticeView,
     appendices: &[AppendixView],
     issued: chrono::NaiveDate,
-    output: &mut Output,
-    diagnostics: &mut Diagnostics,
+    files: &mut Files,
+    report: &mut Report,
 ) {
     let path = format!("{}/{}", notice.slug, notice.document.href);
     match docx::to_docx(notice, appendices, style, issued) {
-        Ok(bytes) => {
-            output.files.insert(path, bytes);
-        }
-        Err(error) => diagnostics.push(Diagnostic::error(format!(
+        Ok(bytes) => files.push((path, bytes)),
+        Err(error) => report.push(Diagnostic::error(format!(
             "无法生成 Word 文档 {path}：{error}"
         ))),
     }
 }
 
-/// Adds each table's download files to `folder`: a period's appendices, or
-/// a year's ledger tables.
+/// Adds each table's download files to `folder`: a year's ledger tables.
 pub(super) fn render_downloads(
     folder: &str,
     appendices: &[AppendixView],
@@ -234,19 +446,46 @@ pub(super) fn render_downloads(
     output: &mut Output,
     diagnostics: &mut Diagnostics,
 ) {
+    let mut files = Files::new();
+    let mut found = Vec::new();
+    let errors_before = diagnostics.has_errors();
+    downloads(
+        folder,
+        appendices,
+        meta,
+        errors_before,
+        &mut files,
+        &mut found,
+    );
+    output.files.extend(files);
+    found
+        .into_iter()
+        .for_each(|problem| diagnostics.push(problem));
+}
+
+/// Each table's download files in `folder`: a period's appendices, or a
+/// year's ledger tables. `errors_before` says whether anything else was
+/// found wrong already.
+fn downloads(
+    folder: &str,
+    appendices: &[AppendixView],
+    meta: &download::Meta,
+    errors_before: bool,
+    files: &mut Files,
+    found: &mut Vec<Diagnostic>,
+) {
     for appendix in appendices {
-        for format in download::Format::ALL {
+        for format in Format::ALL {
             let path = format!("{folder}/{}.{}", appendix.id, format.extension());
-            match format.render(appendix, meta) {
-                Ok(bytes) => {
-                    output.files.insert(path, bytes);
-                }
+            match download::render(format, appendix, meta) {
+                Ok(bytes) => files.push((path, bytes)),
                 // Validation has already pointed at a text too long for a
                 // cell where it is written; this message is for a text that
                 // only grew too long once filled in, once nothing else is
                 // wrong.
-                Err(download::DownloadError::CellTooLong) if diagnostics.has_errors() => {}
-                Err(error) => diagnostics.push(Diagnostic::error(format!(
+                Err(download::DownloadError::CellTooLong)
+                    if errors_before || found.iter().any(|d| d.severity == Severity::Error) => {}
+                Err(error) => found.push(Diagnostic::error(format!(
                     "无法生成下载文件 {path}：{error}"
                 ))),
             }
@@ -259,10 +498,11 @@ pub(super) fn render_downloads(
 /// page may not (see [`fragment::unsafe_addresses`]).
 fn render_fragment(
     templates: &Templates,
-    page: &NoticePage,
-    diagnostics: &mut Diagnostics,
+    slug: &str,
+    context: &Context,
+    report: &mut Report,
 ) -> Option<Vec<u8>> {
-    let html = render_page(templates, FRAGMENT_FILE, page, diagnostics)?;
+    let html = render_context(templates, FRAGMENT_FILE, context, report)?;
     let text = String::from_utf8_lossy(&html);
     let template = templates
         .files
@@ -273,22 +513,22 @@ fn render_fragment(
     if !problems.is_empty() {
         let diagnostic = Diagnostic::error(format!(
             "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
-            page.notice.slug,
+            slug,
             problems.join("；")
         ))
         .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
-        diagnostics.push(at_template(diagnostic, template.as_ref()));
+        report.push(at_template(diagnostic, template.as_ref()));
         refused = true;
     }
     let addresses = fragment::unsafe_addresses(&text);
     if !addresses.is_empty() {
         let diagnostic = Diagnostic::error(format!(
             "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）含有不安全的地址：{}",
-            page.notice.slug,
+            slug,
             addresses.join("；")
         ))
         .hint("链接只能是相对地址或 http、https、mailto、tel 地址；图片等只能来自本站");
-        diagnostics.push(at_template(diagnostic, template.as_ref()));
+        report.push(at_template(diagnostic, template.as_ref()));
         refused = true;
     }
     (!refused).then_some(html)
@@ -303,21 +543,19 @@ fn at_template(diagnostic: Diagnostic, template: Option<&Location>) -> Diagnosti
 }
 
 /// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.
-fn render_feeds(site: &Site, notices: &[NoticeLink], output: &mut Output) {
+fn render_feeds(site: &Site, notices: &[NoticeLink], files: &mut Files) {
     let feed_site = feed::FeedSite {
         title: &site.title,
         office: &site.office,
         language: &site.language,
         base_url: site.base_url.as_deref(),
     };
-    output.files.insert(
+    files.push((
         feed::SITEMAP_PATH.to_string(),
         feed::sitemap(&feed_site, notices).into_bytes(),
-    );
+    ));
     if let Some(atom) = feed::atom(&feed_site, notices) {
-        output
-            .files
-            .insert(feed::ATOM_PATH.to_string(), atom.into_bytes());
+        files.push((feed::ATOM_PATH.to_string(), atom.into_bytes()));
     }
 }
 
@@ -412,7 +650,7 @@ fn body_html(source: &Located<String>, body: &Expanded, expander: &mut Expander)
                 let at = source
                     .location
                     .within(body.source_range(problem.span.clone()));
-                expander.diagnostics.push(problem.diagnostic(&at));
+                expander.report.push(problem.diagnostic(&at));
             }
             String::new()
         }
@@ -469,18 +707,59 @@ fn render_page<T: Serialize>(
     }
 }
 
-/// Expands figure expressions in the user's text, reporting each bad one at
-/// its line and column in the file it came from.
-pub struct Expander<'d> {
-    diagnostics: &'d mut Diagnostics,
+/// [`render_page`], reporting into a [`Report`]: for pages rendered in
+/// parallel.
+fn render_reported<T: Serialize>(
+    templates: &Templates,
+    template: &str,
+    page: &T,
+    report: &mut Report,
+) -> Option<Vec<u8>> {
+    match Context::from_serialize(page) {
+        Ok(context) => render_context(templates, template, &context, report),
+        Err(error) => {
+            report.push(theme::template_error(
+                &error,
+                &templates.files,
+                report.sources,
+            ));
+            None
+        }
+    }
 }
 
-impl Expander<'_> {
+fn render_context(
+    templates: &Templates,
+    template: &str,
+    context: &Context,
+    report: &mut Report,
+) -> Option<Vec<u8>> {
+    match templates.tera.render(template, context) {
+        Ok(html) => Some(html.into_bytes()),
+        Err(error) => {
+            report.push(theme::template_error(
+                &error,
+                &templates.files,
+                report.sources,
+            ));
+            None
+        }
+    }
+}
+
+/// Expands figure expressions in the user's text, reporting each bad one at
+/// its line and column in the file it came from.
+pub struct Expander<'r, 's> {
+    report: &'r mut Report<'s>,
+}
+
+impl Expander<'_, '_> {
     /// A TOML string value (title, header, note). Its location includes the
     /// quotes, which are skipped to place errors inside the string.
     pub fn plain(&mut self, text: &Located<String>, figures: &Figures) -> String {
         let quoted = self
-            .diagnostics
+            .report
+            .sources
             .source(text.location.file)
             .get(text.location.span.clone())
             .unwrap_or("");
@@ -531,7 +810,7 @@ impl Expander<'_> {
             if let Some(hint) = error.hint {
                 diagnostic = diagnostic.hint(hint);
             }
-            self.diagnostics.push(diagnostic);
+            self.report.push(diagnostic);
         }
     }
 }

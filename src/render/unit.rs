@@ -21,7 +21,9 @@ use crate::score::ScoredPeriod;
 use super::chart::{self, Chart, Scale};
 use super::theme::Templates;
 use super::view::SiteView;
-use super::{Output, PAGE_FILE, render_page};
+use rayon::prelude::*;
+
+use super::{Output, PAGE_FILE, Report, render_reported};
 
 /// The folder of the unit pages, under the site root.
 const UNITS: &str = "units";
@@ -88,7 +90,8 @@ struct ChartView {
 }
 
 /// Renders every unit's page of every table into `output`. `periods` are
-/// chronological.
+/// chronological. Units are rendered in parallel, each page on its own;
+/// pages and problems are merged in table and unit order.
 pub fn render_units(
     templates: &Templates,
     site: &Site,
@@ -97,20 +100,36 @@ pub fn render_units(
     output: &mut Output,
     diagnostics: &mut Diagnostics,
 ) {
-    for schema in &site.tables {
-        for (name, steps) in courses(schema, periods) {
-            let unit = unit_view(site, schema, &name, &steps);
+    let units: Vec<_> = site
+        .tables
+        .iter()
+        .flat_map(|schema| {
+            courses(schema, periods)
+                .into_iter()
+                .map(move |(name, steps)| (schema, name, steps))
+        })
+        .collect();
+    let errors_before = diagnostics.has_errors();
+    let sources: &Diagnostics = diagnostics;
+    let pages: Vec<_> = units
+        .par_iter()
+        .map(|(schema, name, steps)| {
+            let mut report = Report::new(sources, errors_before);
             let page = UnitPage {
                 site: site_view,
                 root: "../../../",
-                unit,
+                unit: unit_view(site, schema, name, steps),
             };
-            if let Some(html) = render_page(templates, "unit.html", &page, diagnostics) {
-                output
-                    .files
-                    .insert(page_path(&schema.id.value, &name), html);
-            }
-        }
+            let html = render_reported(templates, "unit.html", &page, &mut report);
+            let path = page_path(&schema.id.value, name);
+            (html.map(|html| (path, html)), report.found)
+        })
+        .collect();
+    for (page, found) in pages {
+        output.files.extend(page);
+        found
+            .into_iter()
+            .for_each(|problem| diagnostics.push(problem));
     }
 }
 

@@ -10,7 +10,7 @@ use crate::model::{ColumnKind, Schema, ZeroDisplay};
 use crate::score::{Score, ScoredTable};
 
 use super::Expander;
-use super::download::Format;
+use super::format::Format;
 use super::unit;
 
 #[derive(Serialize)]

@@ -154,18 +154,18 @@ fn file(state: &State, path: &str) -> Response {
         let page = page("构建失败", "<p>站点尚未成功构建。</p>");
         return html(500, &page, state);
     };
-    if let Some(bytes) = output.files.get(path) {
+    if let Some(bytes) = output.get(path) {
         let kind = content_type(path);
         return if kind.starts_with("text/html") {
             html(200, &String::from_utf8_lossy(bytes), state)
         } else {
-            Response::new(200, bytes.clone(), kind)
+            Response::new(200, bytes.to_vec(), kind)
         };
     }
     // A folder asked for without its trailing `/` is redirected, so that
     // the page's relative links resolve.
     let folder_index = format!("{path}/index.html");
-    if output.files.contains_key(&folder_index) {
+    if output.contains_key(&folder_index) {
         return redirect(&format!("/{path}/"));
     }
     let page = page(

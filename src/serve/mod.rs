@@ -1,12 +1,15 @@
 //! Serve: build the site in memory, serve it on 127.0.0.1, and rebuild
 //! when `content/` or `themes/` change, with pages that reload themselves.
 //!
-//! The site is built by [`crate::pipeline::verify`], as `tongbao check`
-//! does, and served from memory: `serve` never writes `public/`, and the
+//! The site is built by the stages a build runs, kept in parts
+//! (`cache.rs`) so that a change to one period's files re-renders that
+//! period and the pages that list periods, and served from memory:
+//! `serve` never writes `public/`, and the
 //! live-reload script exists only in served responses. A failed rebuild is
 //! shown in the terminal and over the page, while the last good build keeps
 //! being served.
 
+mod cache;
 mod connection;
 mod http;
 mod state;

@@ -7,7 +7,8 @@
 //! when `content/` or `themes/` appears there again, it is watched again
 //! and the site rebuilt.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -15,12 +16,26 @@ use std::time::Duration;
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use super::state::{BuildReport, Served};
-use crate::load::CONTENT_DIR;
+use super::state::{BuildReport, Scope, Served};
 use crate::load::THEMES_DIR;
+use crate::load::{CALENDAR_FILE, CONTENT_DIR};
 
 /// The folders of the site root that the build reads.
 const FOLDERS: [&str; 2] = [CONTENT_DIR, THEMES_DIR];
+
+/// The files directly under `content/` that every page depends on.
+const SITE_FILES: [&str; 2] = ["site.toml", CALENDAR_FILE];
+
+/// The scope of two changes together.
+fn widen(one: Scope, other: Scope) -> Scope {
+    match (one, other) {
+        (Scope::Periods(mut these), Scope::Periods(those)) => {
+            these.extend(those);
+            Scope::Periods(these)
+        }
+        (Scope::Everything, _) | (_, Scope::Everything) => Scope::Everything,
+    }
+}
 
 /// How long to wait for more events after the first one of a burst: an
 /// editor's save, or `git checkout`, touches several files at once.
@@ -80,15 +95,22 @@ impl Watch {
                 Ok(event) if self.is_change(&event) => {
                     // Let the burst settle, then build once for all of it.
                     let mut rearm = self.needs_rearming(&event);
+                    let mut scope = self.scope(&event);
                     while let Ok(event) = self.events.recv_timeout(SETTLE) {
-                        rearm |= self.needs_rearming(&event);
+                        // Reading a folder (our own build, or any other
+                        // reader) neither changes it nor ends its watch.
+                        if self.is_change(&event) {
+                            rearm |= self.needs_rearming(&event);
+                            scope = widen(scope, self.scope(&event));
+                        }
                     }
                     // Armed before the build, so a change made meanwhile is
                     // either in this build or reported by the new watch.
                     if rearm {
                         self.rearm();
+                        scope = Scope::Everything;
                     }
-                    report(&served.rebuild());
+                    report(&served.rebuild_scope(&scope));
                 }
                 Ok(_) | Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,
@@ -140,6 +162,41 @@ impl Watch {
                     || event.paths.iter().any(|path| self.is_folder(path))
             }
             Err(_) => true,
+        }
+    }
+
+    /// What an event asks to rebuild: the period folders it names under
+    /// `content/`, or everything for site.toml, the calendar, the theme,
+    /// and anything the watcher cannot name.
+    fn scope(&self, event: &notify::Result<Event>) -> Scope {
+        let Ok(event) = event else {
+            return Scope::Everything;
+        };
+        if event.need_rescan() || event.paths.is_empty() {
+            return Scope::Everything;
+        }
+        event
+            .paths
+            .iter()
+            .filter(|path| self.is_in_site(path))
+            .map(|path| self.scope_of(path))
+            .fold(Scope::Periods(BTreeSet::new()), widen)
+    }
+
+    /// What a change to `path`, under `content/` or `themes/`, asks to rebuild.
+    fn scope_of(&self, path: &Path) -> Scope {
+        let Ok(relative) = path.strip_prefix(self.root.join(CONTENT_DIR)) else {
+            return Scope::Everything;
+        };
+        let entry = relative.components().next().and_then(|first| match first {
+            Component::Normal(name) => name.to_str(),
+            _ => None,
+        });
+        match entry {
+            Some(name) if !SITE_FILES.contains(&name) => {
+                Scope::Periods(BTreeSet::from([name.to_string()]))
+            }
+            _ => Scope::Everything,
         }
     }
 

@@ -19,8 +19,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use std::sync::{Mutex, MutexGuard};
+
 use crate::diagnostics::io_reason;
-use crate::render::Output;
+use crate::render::{Output, Sink};
 
 use lock::OutputLock;
 pub use place::{DEFAULT_OUTPUT, Place, PlaceProblem, RESERVED_PREFIX};
@@ -200,6 +202,31 @@ pub fn write_site(
     place: &Place,
     report: &mut dyn FnMut(Note),
 ) -> Result<Written, WriteFailure> {
+    let staged = write_site_with(place, report, |staging| {
+        for (path, bytes) in &output.files {
+            staging.put(path, bytes);
+        }
+        true
+    })?;
+    // The files are complete, so the staging is never abandoned.
+    staged.ok_or_else(|| WriteFailure {
+        problem: WriteProblem::Io(io::Error::other("staging abandoned")),
+        output: OutputState::Unchanged,
+    })
+}
+
+/// [`write_site`], with the files put by `fill` into the [`Staging`]
+/// folder as they are made, so that a site never needs to be held whole in
+/// memory. The staging folder is made, under the output's lock, only once
+/// the output is known to be replaceable; `fill` returns whether to swap
+/// it in. When it returns `false` (the content had errors) or a file could
+/// not be written, the staging folder is deleted and the output stays as
+/// it was: `Ok(None)` for the first, an error for the second.
+pub fn write_site_with(
+    place: &Place,
+    report: &mut dyn FnMut(Note),
+    fill: impl FnOnce(&Staging) -> bool,
+) -> Result<Option<Written>, WriteFailure> {
     let _lock = OutputLock::acquire(place, report).map_err(|error| WriteFailure {
         problem: WriteProblem::Io(error),
         output: OutputState::Unchanged,
@@ -208,22 +235,79 @@ pub fn write_site(
     let written = recover::leftovers(place, report, &mut recovery)
         .and_then(|()| refuse_foreign(place.output()))
         .map_err(|problem| (problem, None))
-        .and_then(|()| replace(output, place));
+        .and_then(|()| replace(place, fill));
     written.map_err(|(problem, state)| WriteFailure {
         problem,
         output: state.unwrap_or_else(|| recovery.state()),
     })
 }
 
+/// A staging folder being filled; files may be put from several threads.
+/// The first write that fails is kept, and every later file skipped.
+pub struct Staging {
+    folder: PathBuf,
+    failure: Mutex<Option<io::Error>>,
+}
+
+impl Staging {
+    /// Writes one file, by its path relative to the output folder, making
+    /// its folders as needed.
+    pub fn put(&self, path: &str, bytes: &[u8]) {
+        if self.stopped() {
+            return;
+        }
+        let target = self.folder.join(path);
+        let written = match target.parent() {
+            Some(folder) => fs::create_dir_all(folder),
+            None => Ok(()),
+        }
+        .and_then(|()| fs::write(&target, bytes));
+        if let Err(error) = written {
+            self.lock_failure().get_or_insert(error);
+        }
+    }
+
+    /// Whether a write has failed.
+    pub fn stopped(&self) -> bool {
+        self.lock_failure().is_some()
+    }
+
+    fn lock_failure(&self) -> MutexGuard<'_, Option<io::Error>> {
+        // Every update is a whole assignment: a poisoned value is whole.
+        self.failure
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, path: &str, bytes: &[u8]) {
+        Staging::put(self, path, bytes);
+    }
+
+    fn stopped(&self) -> bool {
+        Staging::stopped(self)
+    }
+}
+
 /// Stages the files and swaps them in. On failure, the output's state
 /// when it is not what it was before the write began.
-fn replace(output: &Output, place: &Place) -> Result<Written, (WriteProblem, Option<OutputState>)> {
+fn replace(
+    place: &Place,
+    fill: impl FnOnce(&Staging) -> bool,
+) -> Result<Option<Written>, (WriteProblem, Option<OutputState>)> {
     let staging = place.staging();
-    if let Err(error) = stage(output, &staging) {
+    let staged = stage(&staging, fill);
+    if !matches!(staged, Ok(true)) {
         let _ = fs::remove_dir_all(&staging);
-        return Err((WriteProblem::Io(error), None));
     }
-    swap_in(place).map_err(|(error, state)| (WriteProblem::Io(error), state))
+    match staged {
+        Ok(true) => swap_in(place)
+            .map(Some)
+            .map_err(|(error, state)| (WriteProblem::Io(error), state)),
+        Ok(false) => Ok(None),
+        Err(error) => Err((WriteProblem::Io(error), None)),
+    }
 }
 
 /// Refuses an existing output that is not a folder, or a folder that holds
@@ -252,20 +336,26 @@ fn is_kept(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.') && name != MARKER
 }
 
-/// Writes the marker, then every file, into a new `staging` folder. The
-/// marker comes first so that a folder left by an interruption is
-/// recognisably a build's.
-fn stage(output: &Output, staging: &Path) -> io::Result<()> {
+/// Writes the marker into a new `staging` folder, then lets `fill` put
+/// every file. The marker comes first so that a folder left by an
+/// interruption is recognisably a build's. Returns what `fill` returned,
+/// or the first write that failed.
+fn stage(staging: &Path, fill: impl FnOnce(&Staging) -> bool) -> io::Result<bool> {
     fs::create_dir(staging)?;
     fs::write(staging.join(MARKER), MARKER_TEXT)?;
-    for (path, bytes) in &output.files {
-        let target = staging.join(path);
-        if let Some(folder) = target.parent() {
-            fs::create_dir_all(folder)?;
-        }
-        fs::write(&target, bytes)?;
+    let folder = Staging {
+        folder: staging.to_path_buf(),
+        failure: Mutex::new(None),
+    };
+    let complete = fill(&folder);
+    let failure = folder
+        .failure
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(complete),
     }
-    Ok(())
 }
 
 /// Swaps the staged folder in: the previous output moves aside, its kept

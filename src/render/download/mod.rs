@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
+use super::format::Format;
 use super::view::{AppendixView, HeaderCell};
 
 pub use self::csv::to_csv;
@@ -21,59 +22,18 @@ pub use self::xlsx::to_xlsx;
 /// refuses longer texts where they are written, before rendering.
 pub const CELL_LIMIT: usize = 32_767;
 
-/// A download format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Csv,
-    Xlsx,
-}
-
-impl Format {
-    /// Every format, in the order the page links them.
-    pub const ALL: [Format; 2] = [Format::Csv, Format::Xlsx];
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Xlsx => "xlsx",
-        }
-    }
-
-    /// The name a reader knows the format by.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Csv => "CSV",
-            Format::Xlsx => "Excel",
-        }
-    }
-
-    /// The media type of the file, for the link's `type`.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Format::Csv => "text/csv",
-            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }
-    }
-
-    /// What the file is, for the link's text.
-    pub fn description(self) -> &'static str {
-        match self {
-            Format::Csv => "逗号分隔文本，UTF-8 编码",
-            Format::Xlsx => "XLSX 工作簿，可用 Excel 或 WPS 打开",
-        }
-    }
-
-    /// The file's bytes.
-    pub fn render(self, appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, DownloadError> {
-        match self {
-            Format::Csv => {
-                to_csv(appendix).map_err(|error| DownloadError::Failed(error.to_string()))
-            }
-            Format::Xlsx => to_xlsx(appendix, meta).map_err(|error| match error {
-                rust_xlsxwriter::XlsxError::MaxStringLengthExceeded => DownloadError::CellTooLong,
-                other => DownloadError::Failed(format!("Excel 文件写入出错（{other}）")),
-            }),
-        }
+/// The bytes of `appendix` as a file of `format`.
+pub fn render(
+    format: Format,
+    appendix: &AppendixView,
+    meta: &Meta,
+) -> Result<Vec<u8>, DownloadError> {
+    match format {
+        Format::Csv => to_csv(appendix).map_err(|error| DownloadError::Failed(error.to_string())),
+        Format::Xlsx => to_xlsx(appendix, meta).map_err(|error| match error {
+            rust_xlsxwriter::XlsxError::MaxStringLengthExceeded => DownloadError::CellTooLong,
+            other => DownloadError::Failed(format!("Excel 文件写入出错（{other}）")),
+        }),
     }
 }
 

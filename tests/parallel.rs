@@ -1,0 +1,91 @@
+//! Periods render in parallel: the output and the messages must not depend
+//! on the number of threads, nor differ between two runs.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+
+/// The seed's period copied into `count` more periods, one a year from
+/// 3000 (a year no holiday calendar covers, so the declared weeks stand),
+/// each with its own figures so that the periods' files differ.
+fn many_periods(count: usize) -> tempfile::TempDir {
+    let site = shipped_site();
+    let content = site.path().join("content");
+    let data = fs::read_to_string(content.join("2019-01-05/data.toml")).unwrap();
+    let notice = fs::read_to_string(content.join("2019-01-05/notice.md")).unwrap();
+    for index in 0..count {
+        let year = 3000 + index;
+        let folder = content.join(format!("{year}-06-05"));
+        fs::create_dir(&folder).unwrap();
+        let data = data
+            .replace("2019-", &format!("{year}-"))
+            .replace("news = 171", &format!("news = {}", 171 + index));
+        fs::write(folder.join("data.toml"), data).unwrap();
+        fs::write(folder.join("notice.md"), &notice).unwrap();
+    }
+    site
+}
+
+/// Runs tongbao in `root` with rayon limited to `threads`.
+fn run_with_threads(root: &Path, threads: usize, args: &[&str]) -> std::process::Output {
+    isolated(env!("CARGO_BIN_EXE_tongbao"))
+        .args(args)
+        .current_dir(root)
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .output()
+        .expect("run tongbao")
+}
+
+/// Builds into `folder` under the site with `threads`, and returns every
+/// file written and the messages (the timing line left out).
+fn build(root: &Path, folder: &str, threads: usize) -> (Vec<(String, Vec<u8>)>, String) {
+    let output = run_with_threads(root, threads, &["build", "--output", folder]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    (
+        tree(&root.join(folder)).into_iter().collect(),
+        stderr(&output),
+    )
+}
+
+#[test]
+fn the_output_is_the_same_with_one_thread_many_and_twice() {
+    let site = many_periods(12);
+    let (one, one_messages) = build(site.path(), "one", 1);
+    let (many, many_messages) = build(site.path(), "many", 4);
+    let (again, again_messages) = build(site.path(), "again", 4);
+    // 13 periods of 6 files, the home page, sitemap, feed, static files.
+    assert!(one.len() > 13 * 6, "{} files", one.len());
+    assert!(one == many, "1 thread and 4 threads wrote different files");
+    assert!(many == again, "two runs wrote different files");
+    assert!(!one_messages.is_empty(), "the seed's warnings are shown");
+    assert_eq!(one_messages, many_messages);
+    assert_eq!(many_messages, again_messages);
+}
+
+#[test]
+fn render_errors_are_told_in_the_same_order_with_any_number_of_threads() {
+    let site = many_periods(8);
+    for entry in fs::read_dir(site.path().join("content")).unwrap() {
+        let notice = entry.unwrap().path().join("notice.md");
+        if notice.is_file() {
+            edit(&notice, "{{ period.label }}", "{{ period.lable }}");
+        }
+    }
+    let one = run_with_threads(site.path(), 1, &["check"]);
+    let many = run_with_threads(site.path(), 4, &["check"]);
+    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
+    let shown = stderr(&one);
+    assert_eq!(
+        diagnostics(&shown)
+            .iter()
+            .filter(|(headline, _)| headline.contains("period.lable"))
+            .count(),
+        9,
+        "{shown}"
+    );
+    assert_eq!(shown, stderr(&many));
+    assert_eq!(one.stdout, many.stdout);
+}
