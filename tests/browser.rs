@@ -15,8 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::{env, fs, io};
 
-use common::{built_seed, read_html, read_text, repository, selector, text, tools_present};
-use scraper::Html;
+use common::{
+    TextBox as Line, built_seed, read_html, read_text, repository, run_tool, selector, text,
+    tools_present,
+};
 use serde_json::Value;
 
 const SLUG: &str = "2019-01-05";
@@ -95,24 +97,13 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-fn run(command: &mut Command) -> String {
-    let output = command.output().expect("the tool starts");
-    assert!(
-        output.status.success(),
-        "{command:?} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 fn chromium(args: &[&Path], command: &str) -> String {
     let mut node = Command::new("node");
     node.arg(tools_dir().join("chromium.mjs"))
         .arg(command)
         .args(args)
         .env("TONGBAO_CHROMIUM", chromium_path());
-    run(&mut node)
+    run_tool(&mut node)
 }
 
 /// Every `.html` file under `dir`, sorted.
@@ -238,43 +229,11 @@ fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_notice_ledger_and_unit_pa
     }
 }
 
-/// A line of text on a PDF page, from `pdftotext -bbox-layout`, in points.
-#[derive(Debug)]
-struct Line {
-    text: String,
-    x_min: f64,
-    y_min: f64,
-    x_max: f64,
-    y_max: f64,
-}
-
 /// Each page's lines, in reading order.
 fn pdf_lines(pdf: &Path) -> Vec<Vec<Line>> {
-    let xhtml = run(Command::new("pdftotext")
-        .arg("-bbox-layout")
-        .arg(pdf)
-        .arg("-"));
-    let document = Html::parse_document(&xhtml);
-    let number = |element: scraper::ElementRef, name: &str| -> f64 {
-        element
-            .value()
-            .attr(name)
-            .and_then(|value| value.parse().ok())
-            .expect("a coordinate")
-    };
-    document
-        .select(&selector("page"))
-        .map(|page| {
-            page.select(&selector("line"))
-                .map(|line| Line {
-                    text: line.select(&selector("word")).map(text).collect::<String>(),
-                    x_min: number(line, "xmin"),
-                    y_min: number(line, "ymin"),
-                    x_max: number(line, "xmax"),
-                    y_max: number(line, "ymax"),
-                })
-                .collect()
-        })
+    common::pdf_lines(pdf)
+        .into_iter()
+        .map(|page| page.into_iter().map(|line| line.line).collect())
         .collect()
 }
 
@@ -294,7 +253,7 @@ fn chromium_prints_the_notice_on_a4_in_the_gbt_9704_layout() {
     fs::copy(&pdf, saved.join("notice.pdf")).expect("keep the PDF");
 
     // A4: 210 × 297 mm is 595.28 × 841.89 pt; Chromium rounds to whole pixels.
-    let info = run(Command::new("pdfinfo").arg(&pdf));
+    let info = run_tool(Command::new("pdfinfo").arg(&pdf));
     let size = info
         .lines()
         .find_map(|line| line.strip_prefix("Page size:"))
@@ -424,10 +383,12 @@ fn chromium_prints_the_notice_on_a4_in_the_gbt_9704_layout() {
     // Renders to look at: the first page and the first appendix page.
     for (page, name) in [(1, "page-1"), (first + 1, "appendix-1")] {
         let page = page.to_string();
-        run(Command::new("pdftoppm")
-            .args(["-png", "-r", "100", "-singlefile", "-f", &page, "-l", &page])
-            .arg(&pdf)
-            .arg(saved.join(name)));
+        run_tool(
+            Command::new("pdftoppm")
+                .args(["-png", "-r", "100", "-singlefile", "-f", &page, "-l", &page])
+                .arg(&pdf)
+                .arg(saved.join(name)),
+        );
     }
     chromium(&[&notice, &saved.join("screen.png")], "shot");
     let _ = writeln!(io::stderr(), "renders in {}", saved.display());

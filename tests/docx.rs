@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{
-    build_ok, built_seed, edit, page_table, read_html, repository, selector, shipped_site,
-    table_rows, text, tools_present,
+    TextBox as Word, build_ok, built_seed, edit, page_table, read_html, repository, run_tool,
+    shipped_site, table_rows, tools_present,
 };
 use roxmltree::{Document, Node};
 use scraper::Html;
@@ -659,77 +659,26 @@ fn missing_tools() -> Vec<&'static str> {
     absent
 }
 
-fn run(command: &mut Command) -> String {
-    let output = command.output().expect("the tool starts");
-    assert!(
-        output.status.success(),
-        "{command:?} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 /// Converts `docx` to PDF in `folder` with a profile of its own, so that
 /// runs never share (and lock) one.
 fn to_pdf(docx: &Path, folder: &Path) -> PathBuf {
     let profile = folder.join("profile");
     let profile_url = format!("file://{}", profile.display());
-    run(Command::new(soffice())
-        .arg(format!("-env:UserInstallation={profile_url}"))
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(folder)
-        .arg(docx));
+    run_tool(
+        Command::new(soffice())
+            .arg(format!("-env:UserInstallation={profile_url}"))
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(folder)
+            .arg(docx),
+    );
     folder.join("notice.pdf")
 }
 
-/// A word on a PDF page, from `pdftotext -bbox`, in points from the top left.
-#[derive(Debug)]
-struct Word {
-    text: String,
-    x_min: f64,
-    y_min: f64,
-    x_max: f64,
-    y_max: f64,
-}
-
-impl Word {
-    fn y(&self) -> f64 {
-        (self.y_min + self.y_max) / 2.0
-    }
-}
-
-/// Each page's words in reading order, grouped into its lines.
+/// Each page's lines of words, in reading order.
 fn pdf_pages(pdf: &Path) -> Vec<Vec<Vec<Word>>> {
-    let xhtml = run(Command::new("pdftotext")
-        .arg("-bbox-layout")
-        .arg(pdf)
-        .arg("-"));
-    let document = Html::parse_document(&xhtml);
-    let number = |element: scraper::ElementRef, name: &str| -> f64 {
-        element
-            .value()
-            .attr(name)
-            .and_then(|value| value.parse().ok())
-            .expect("a coordinate")
-    };
-    document
-        .select(&selector("page"))
-        .map(|page| {
-            page.select(&selector("line"))
-                .map(|line| {
-                    line.select(&selector("word"))
-                        .map(|word| Word {
-                            text: text(word),
-                            x_min: number(word, "xmin"),
-                            y_min: number(word, "ymin"),
-                            x_max: number(word, "xmax"),
-                            y_max: number(word, "ymax"),
-                        })
-                        .collect()
-                })
-                .collect()
-        })
+    common::pdf_lines(pdf)
+        .into_iter()
+        .map(|page| page.into_iter().map(|line| line.words).collect())
         .collect()
 }
 
@@ -840,7 +789,7 @@ fn libreoffice_prints_the_document_on_a4_in_the_gbt_9704_layout() {
     let folder = site.path().join("pdf");
     let pdf = to_pdf(&docx, &folder);
 
-    let info = run(Command::new("pdfinfo").arg(&pdf));
+    let info = run_tool(Command::new("pdfinfo").arg(&pdf));
     let size: Vec<f64> = info
         .lines()
         .find_map(|line| line.strip_prefix("Page size:"))
@@ -989,10 +938,12 @@ fn libreoffice_prints_the_document_on_a4_in_the_gbt_9704_layout() {
     fs::copy(&pdf, saved.join("notice.pdf")).expect("keep the PDF");
     for (page, name) in [(1, "page-1"), (two[0] + 1, "appendix-2")] {
         let page = page.to_string();
-        run(Command::new("pdftoppm")
-            .args(["-png", "-r", "100", "-singlefile", "-f", &page, "-l", &page])
-            .arg(&pdf)
-            .arg(saved.join(name)));
+        run_tool(
+            Command::new("pdftoppm")
+                .args(["-png", "-r", "100", "-singlefile", "-f", &page, "-l", &page])
+                .arg(&pdf)
+                .arg(saved.join(name)),
+        );
     }
     let _ = writeln!(std::io::stderr(), "renders in {}", saved.display());
 }

@@ -79,28 +79,11 @@ fn wait_for_line(lines: &Receiver<String>, needle: &str) -> String {
     panic!("no line with “{needle}” within {PATIENCE:?}");
 }
 
-/// Sends a request exactly as written, so no client normalises the path.
+/// Sends a request exactly as written, so no client normalises the path;
+/// the status and the body as text.
 fn get(address: &str, target: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(address).expect("connect");
-    stream.set_read_timeout(Some(PATIENCE)).unwrap();
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).expect("read the answer");
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {answer:?}"));
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, body)| body)
-        .to_string();
-    (status, body)
+    let (status, body) = get_bytes(address, target);
+    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Sends a request and reads the answer within `limit`, or `None`.
@@ -452,7 +435,8 @@ fn ctrl_c_stops_the_server_cleanly() {
     wait_for_line(&server.stdout, "已停止");
 }
 
-/// Sends a GET and returns the status and the body's bytes.
+/// Sends a GET exactly as written and returns the status and the body's
+/// bytes.
 fn get_bytes(address: &str, target: &str) -> (u16, Vec<u8>) {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).unwrap();

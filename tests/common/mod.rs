@@ -432,3 +432,88 @@ impl Run {
         self
     }
 }
+
+/// Runs an external tool (a PDF reader, a converter) and returns its
+/// standard output; the test fails when it cannot start or fails.
+pub fn run_tool(command: &mut Command) -> String {
+    let output = command.output().expect("the tool starts");
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A box of text on a PDF page, from `pdftotext -bbox-layout`, in points
+/// from the page's top left corner.
+#[derive(Debug, Clone)]
+pub struct TextBox {
+    pub text: String,
+    pub x_min: f64,
+    pub y_min: f64,
+    pub x_max: f64,
+    pub y_max: f64,
+}
+
+impl TextBox {
+    /// The box's middle height, to tell which boxes share a line.
+    pub fn y(&self) -> f64 {
+        (self.y_min + self.y_max) / 2.0
+    }
+}
+
+/// One line of a PDF page: its own box (its text is its words joined) and
+/// its words' boxes.
+#[derive(Debug)]
+pub struct PdfLine {
+    pub line: TextBox,
+    pub words: Vec<TextBox>,
+}
+
+/// Each page's lines, in reading order, as `pdftotext -bbox-layout` reads
+/// them from `pdf`.
+pub fn pdf_lines(pdf: &Path) -> Vec<Vec<PdfLine>> {
+    let xhtml = run_tool(
+        Command::new("pdftotext")
+            .arg("-bbox-layout")
+            .arg(pdf)
+            .arg("-"),
+    );
+    let document = Html::parse_document(&xhtml);
+    let text_box = |element: ElementRef, text: String| -> TextBox {
+        let number = |name: &str| -> f64 {
+            element
+                .value()
+                .attr(name)
+                .and_then(|value| value.parse().ok())
+                .expect("a coordinate")
+        };
+        TextBox {
+            text,
+            x_min: number("xmin"),
+            y_min: number("ymin"),
+            x_max: number("xmax"),
+            y_max: number("ymax"),
+        }
+    };
+    document
+        .select(&selector("page"))
+        .map(|page| {
+            page.select(&selector("line"))
+                .map(|line| {
+                    let words: Vec<TextBox> = line
+                        .select(&selector("word"))
+                        .map(|word| text_box(word, text(word)))
+                        .collect();
+                    let joined = words.iter().map(|word| word.text.as_str()).collect();
+                    PdfLine {
+                        line: text_box(line, joined),
+                        words,
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
