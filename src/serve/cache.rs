@@ -15,9 +15,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostics, FileId};
+use crate::history::PeriodRows;
 use crate::load::{CONTENT_DIR, Content, load_content, load_one_period, load_theme};
 use crate::model::Period;
-use crate::render::{Files, NoticeLink, PeriodFiles, Prepared, is_page, render_home, render_one};
+use crate::render::{
+    Collect, Files, NoticeLink, PeriodFiles, Prepared, is_page, render_home, render_one,
+};
 use crate::validate::{validate, validate_distinct_periods, validate_one};
 
 /// The last good build, in parts.
@@ -41,6 +44,8 @@ pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
 struct Built {
     link: NoticeLink,
     paths: Vec<String>,
+    /// Its scored rows, for the pages across periods.
+    rows: Option<PeriodRows>,
 }
 
 /// How an update went.
@@ -229,7 +234,9 @@ impl Cache {
             .for_each(|problem| diagnostics.push_once(problem));
         let paths = self.insert(rendered.files);
         if let Some(link) = rendered.link {
-            self.periods.insert(slug.to_string(), Built { link, paths });
+            let rows = rendered.rows;
+            self.periods
+                .insert(slug.to_string(), Built { link, paths, rows });
         }
     }
 
@@ -240,7 +247,21 @@ impl Cache {
             .values()
             .map(|built| built.link.clone())
             .collect();
-        let files = render_home(&self.content, &self.prepared, links, &mut self.diagnostics);
+        let rows: Vec<PeriodRows> = self
+            .periods
+            .values()
+            .filter_map(|built| built.rows.clone())
+            .collect();
+        let sink = Collect::default();
+        render_home(
+            &self.content,
+            &self.prepared,
+            links,
+            &rows,
+            &sink,
+            &mut self.diagnostics,
+        );
+        let files = sink.into_output().files.into_iter().collect();
         for path in std::mem::take(&mut self.home) {
             self.files.remove(&path);
         }
