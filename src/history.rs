@@ -358,16 +358,19 @@ pub struct Scored<'a> {
 
 /// The periods that scored, in the order of their data (by window end,
 /// then issue date, then folder name, so the order never depends on the
-/// disk). `periods` are sorted by folder name, as loading leaves them;
-/// rows whose period is not there are left out.
-pub fn chronological<'a>(periods: &'a [Period], rows: &'a [PeriodRows]) -> Vec<Scored<'a>> {
-    let mut scored: Vec<Scored> = rows
+/// disk). Rows whose period is not in `periods` are left out.
+pub fn chronological<'a>(
+    periods: &'a [Period],
+    rows: impl IntoIterator<Item = &'a PeriodRows>,
+) -> Vec<Scored<'a>> {
+    let by_slug: HashMap<&str, &Period> = periods
         .iter()
+        .map(|period| (period.slug.as_str(), period))
+        .collect();
+    let mut scored: Vec<Scored> = rows
+        .into_iter()
         .filter_map(|rows| {
-            let at = periods
-                .binary_search_by(|period| period.slug.as_str().cmp(&rows.slug))
-                .ok()?;
-            let period = &periods[at];
+            let period = *by_slug.get(rows.slug.as_str())?;
             Some(Scored {
                 period,
                 rows,

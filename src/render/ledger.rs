@@ -37,6 +37,13 @@ pub fn ledger_path(year: i32) -> String {
     format!("{LEDGER}/{year}/{PAGE_FILE}")
 }
 
+/// The year whose ledger files hold `path`, a path from the site root.
+pub fn ledger_year(path: &str) -> Option<i32> {
+    let (folder, rest) = path.split_once('/')?;
+    let (year, _) = rest.split_once('/')?;
+    (folder == LEDGER).then(|| year.parse().ok()).flatten()
+}
+
 /// One year of the home page: its ledger and its notices, newest first.
 #[derive(Serialize)]
 pub struct YearGroup {

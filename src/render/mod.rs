@@ -42,7 +42,9 @@ use crate::score::{ScoredPeriod, score_period};
 
 pub use download::{CELL_LIMIT, unneutralise};
 use format::Format;
+pub use ledger::ledger_year;
 use theme::Templates;
+pub use unit::page_path as unit_page_path;
 pub use view::NoticeLink;
 use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
 
