@@ -413,20 +413,56 @@ pub struct Course<'p> {
 
 impl Course<'_> {
     /// A digest of everything the unit's page shows of its periods (their
-    /// folders and labels, the rows and movements), so that `serve` can
-    /// tell which unit pages a change touched without rendering them.
-    pub fn digest(&self, periods: &[Scored]) -> u64 {
+    /// folders and labels, by `keys` from [`period_keys`], the rows and
+    /// movements), so that `serve` can tell which unit pages a change
+    /// touched without rendering them. The bytes are gathered in `buffer`
+    /// and hashed at once: hashing each value on its own (and
+    /// [`Decimal`]'s `Hash`, which normalises) cost more than the rendering
+    /// it saved.
+    pub fn digest(&self, keys: &[u64], buffer: &mut Vec<u8>) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (self.schema, self.name).hash(&mut hasher);
+        buffer.clear();
         for step in &self.steps {
-            (step.row, step.movement, step.of).hash(&mut hasher);
-            if let Some(period) = periods.get(step.period) {
-                (&period.period.slug, &period.label).hash(&mut hasher);
+            let key = keys.get(step.period).copied().unwrap_or_default();
+            buffer.extend_from_slice(&key.to_le_bytes());
+            buffer.extend_from_slice(&step.row.rank.to_le_bytes());
+            buffer.extend_from_slice(&step.of.to_le_bytes());
+            let (kind, places) = match step.movement {
+                Movement::First => (0u8, 0),
+                Movement::New => (1, 0),
+                Movement::Up(places) => (2, places),
+                Movement::Down(places) => (3, places),
+                Movement::Unchanged => (4, 0),
+            };
+            buffer.push(kind);
+            buffer.extend_from_slice(&places.to_le_bytes());
+            for figure in &step.row.figures {
+                buffer.extend_from_slice(&figure.serialize());
+            }
+            match step.row.total {
+                Some(total) => buffer.extend_from_slice(&total.serialize()),
+                None => buffer.push(0),
             }
         }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (self.schema, self.name).hash(&mut hasher);
+        buffer.hash(&mut hasher);
         hasher.finish()
     }
+}
+
+/// A digest of each chronological period's folder name and label, for
+/// [`Course::digest`].
+pub fn period_keys(periods: &[Scored]) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    periods
+        .iter()
+        .map(|period| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (&period.period.slug, &period.label).hash(&mut hasher);
+            hasher.finish()
+        })
+        .collect()
 }
 
 /// Every unit of every table across the chronological `periods`, table by

@@ -274,10 +274,12 @@ impl Cache {
         let mut stale: BTreeSet<(usize, String)> = self.units.keys().cloned().collect();
         let mut changed = Vec::new();
         let mut digests = Vec::new();
+        let keys = history::period_keys(&periods);
+        let mut buffer = Vec::new();
         for course in &courses {
             let key = (course.schema, course.name.to_string());
             stale.remove(&key);
-            let digest = course.digest(&periods);
+            let digest = course.digest(&keys, &mut buffer);
             if self
                 .units
                 .get(&key)
