@@ -285,6 +285,8 @@ pub struct RowFigures {
     pub figures: Box<[Decimal]>,
     /// The sum of the row's points; `None` when it overflows.
     pub total: Option<Decimal>,
+    /// A digest of the rank, figures and total, for [`Course::digest`].
+    pub digest: u64,
 }
 
 impl PeriodRows {
@@ -331,7 +333,8 @@ fn table_rows(site: &Site, table: &ScoredTable) -> Vec<RowFigures> {
                         .iter()
                         .map(|rule| row.points.get(&rule.key).copied().unwrap_or_default()),
                 )
-                .collect();
+                .collect::<Box<[Decimal]>>();
+            let total = total_points(&row.points);
             RowFigures {
                 unit: table
                     .table
@@ -340,11 +343,30 @@ fn table_rows(site: &Site, table: &ScoredTable) -> Vec<RowFigures> {
                     .position(|unit| std::ptr::eq(unit, row.unit))
                     .unwrap_or_default(),
                 rank: row.rank,
+                digest: row_digest(row.rank, &figures, total),
                 figures,
-                total: total_points(&row.points),
+                total,
             }
         })
         .collect()
+}
+
+/// A digest of a row's rank, figures and total. The decimals are hashed
+/// by their bytes: `Decimal`'s own `Hash` normalises every value first.
+fn row_digest(rank: usize, figures: &[Decimal], total: Option<Decimal>) -> u64 {
+    use std::hash::Hasher;
+    let mut bytes = Vec::with_capacity(8 + 16 * (figures.len() + 1));
+    bytes.extend_from_slice(&rank.to_le_bytes());
+    for figure in figures {
+        bytes.extend_from_slice(&figure.serialize());
+    }
+    match total {
+        Some(total) => bytes.extend_from_slice(&total.serialize()),
+        None => bytes.push(0),
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write(&bytes);
+    hasher.finish()
 }
 
 /// A period that scored, with its rows and its label.
@@ -415,17 +437,17 @@ impl Course<'_> {
     /// A digest of everything the unit's page shows of its periods (their
     /// folders and labels, by `keys` from [`period_keys`], the rows and
     /// movements), so that `serve` can tell which unit pages a change
-    /// touched without rendering them. The bytes are gathered in `buffer`
-    /// and hashed at once: hashing each value on its own (and
-    /// [`Decimal`]'s `Hash`, which normalises) cost more than the rendering
-    /// it saved.
+    /// touched without rendering them. Each row's figures are digested once,
+    /// when its period is scored ([`RowFigures::digest`]); the steps' bytes
+    /// are gathered in `buffer` and hashed at once: hashing every value on
+    /// every update cost more than the rendering it saved.
     pub fn digest(&self, keys: &[u64], buffer: &mut Vec<u8>) -> u64 {
         use std::hash::{Hash, Hasher};
         buffer.clear();
         for step in &self.steps {
             let key = keys.get(step.period).copied().unwrap_or_default();
             buffer.extend_from_slice(&key.to_le_bytes());
-            buffer.extend_from_slice(&step.row.rank.to_le_bytes());
+            buffer.extend_from_slice(&step.row.digest.to_le_bytes());
             buffer.extend_from_slice(&step.of.to_le_bytes());
             let (kind, places) = match step.movement {
                 Movement::First => (0u8, 0),
@@ -436,13 +458,6 @@ impl Course<'_> {
             };
             buffer.push(kind);
             buffer.extend_from_slice(&places.to_le_bytes());
-            for figure in &step.row.figures {
-                buffer.extend_from_slice(&figure.serialize());
-            }
-            match step.row.total {
-                Some(total) => buffer.extend_from_slice(&total.serialize()),
-                None => buffer.push(0),
-            }
         }
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (self.schema, self.name).hash(&mut hasher);
@@ -479,48 +494,88 @@ fn table_courses<'p>(site: &Site, schema: usize, periods: &[Scored<'p>]) -> Vec<
         return Vec::new();
     };
     let mut courses: Vec<Course> = Vec::new();
+    let mut seen: Vec<Seen> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut previous: HashMap<&str, usize> = HashMap::new();
-    let mut first = true;
+    // The course of the unit at each position of the previous table: a
+    // table usually lists its units in the same order every period, so a
+    // name is looked up only when it moved.
+    let mut slots: Vec<Option<(&str, usize)>> = Vec::new();
+    let mut previous: Option<usize> = None;
     for (at, scored) in periods.iter().enumerate() {
         let (Some(rows), Some(table)) = (scored.rows.table(schema), scored.period.table(id)) else {
             continue;
         };
-        let mut ranks = HashMap::with_capacity(rows.rows.len());
+        let mut next_slots = vec![None; table.units.len()];
         for row in &rows.rows {
             let Some(unit) = table.units.get(row.unit) else {
                 continue;
             };
             let name = unit.name.value.as_str();
-            let movement = if first {
-                Movement::First
-            } else {
-                Movement::between(previous.get(name).copied(), row.rank)
+            let slot = slots
+                .get(row.unit)
+                .copied()
+                .flatten()
+                .filter(|(known, _)| *known == name);
+            let course = match slot {
+                Some((_, course)) => course,
+                None => *index.entry(name).or_insert_with(|| {
+                    courses.push(Course {
+                        schema,
+                        name,
+                        steps: Vec::new(),
+                    });
+                    seen.push(Seen::default());
+                    courses.len() - 1
+                }),
             };
-            // The first row of a name in the period, as a search would find.
-            ranks.entry(name).or_insert(row.rank);
-            let step = Step {
+            if let Some(slot) = next_slots.get_mut(row.unit) {
+                *slot = Some((name, course));
+            }
+            let movement = match previous {
+                None => Movement::First,
+                Some(before) => Movement::between(seen[course].rank_in(before, at), row.rank),
+            };
+            seen[course].visit(at, row.rank);
+            courses[course].steps.push(Step {
                 period: at,
                 row,
                 movement,
                 of: rows.rows.len(),
-            };
-            match index.get(name) {
-                Some(known) => courses[*known].steps.push(step),
-                None => {
-                    index.insert(name, courses.len());
-                    courses.push(Course {
-                        schema,
-                        name,
-                        steps: vec![step],
-                    });
-                }
-            }
+            });
         }
-        previous = ranks;
-        first = false;
+        slots = next_slots;
+        previous = Some(at);
     }
     courses
+}
+
+/// Where a unit was ranked in the last two periods it appears in: its
+/// first row in each, as a search of the table would find.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    last: Option<(usize, usize)>,
+    before: Option<(usize, usize)>,
+}
+
+impl Seen {
+    /// Records the unit's row in period `at` unless it has one there.
+    fn visit(&mut self, at: usize, rank: usize) {
+        if self.last.is_none_or(|(period, _)| period != at) {
+            self.before = self.last;
+            self.last = Some((at, rank));
+        }
+    }
+
+    /// The unit's rank in period `period`, seen from period `now`.
+    fn rank_in(&self, period: usize, now: usize) -> Option<usize> {
+        let earlier = match self.last {
+            Some((last, _)) if last == now => self.before,
+            last => last,
+        };
+        earlier
+            .filter(|(seen, _)| *seen == period)
+            .map(|(_, rank)| rank)
+    }
 }
 
 #[cfg(test)]
