@@ -16,7 +16,10 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read as _};
 
-use calamine::{Data, DataRef, Error, Reader, Sheets, XlsbError, XlsxError, open_workbook_from_rs};
+use calamine::{
+    Data, DataRef, Error, ExcelDateTime, Reader, Sheets, XlsbError, XlsxError,
+    open_workbook_from_rs,
+};
 
 use super::limits::{self, Budget, Limit, MAX_INFLATED_BYTES};
 use super::sheet::{Cell, Row, Unreadable, WorkbookFormat};
@@ -347,7 +350,7 @@ fn cell_of_data(data: &Data) -> Cell {
         Data::Float(number) => Cell::Number(*number),
         Data::String(text) => text_cell(text),
         Data::Bool(value) => Cell::Text(value.to_string()),
-        Data::DateTime(value) => Cell::Text(value.to_string()),
+        Data::DateTime(value) => datetime_cell(value),
         Data::DateTimeIso(text) | Data::DurationIso(text) => Cell::Text(text.clone()),
         Data::Error(error) => Cell::Text(format!("#{error}")),
     }
@@ -361,9 +364,26 @@ fn cell_of_ref(data: &DataRef) -> Cell {
         DataRef::String(text) => text_cell(text),
         DataRef::SharedString(text) => text_cell(text),
         DataRef::Bool(value) => Cell::Text(value.to_string()),
-        DataRef::DateTime(value) => Cell::Text(value.to_string()),
+        DataRef::DateTime(value) => datetime_cell(value),
         DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => Cell::Text(text.clone()),
         DataRef::Error(error) => Cell::Text(format!("#{error}")),
+    }
+}
+
+/// A date-formatted cell as the date it shows (`2019-06-03`, with the time
+/// when it has one), never as the serial number the file stores: that
+/// number is no count, and in a workbook dated from 1904 it is four years
+/// off. A duration stays the number it is.
+fn datetime_cell(value: &ExcelDateTime) -> Cell {
+    if value.is_duration() {
+        return Cell::Text(value.to_string());
+    }
+    let (year, month, day, hour, minute, second, _) = value.to_ymd_hms_milli();
+    let date = format!("{year:04}-{month:02}-{day:02}");
+    if (hour, minute, second) == (0, 0, 0) {
+        Cell::Text(date)
+    } else {
+        Cell::Text(format!("{date} {hour:02}:{minute:02}:{second:02}"))
     }
 }
 
