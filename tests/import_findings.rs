@@ -210,7 +210,7 @@ fn a_gbk_csv_without_a_status_column_keeps_the_recorded_rechecks() {
     );
     assert!(has_line(
         &run.stdout,
-        "文件中没有整改情况一列：3 个问题保留 content/2024-q4/findings.toml 中已记录的复查结果"
+        "文件中没有整改情况、复查日期、复查说明列：3 个问题保留 content/2024-q4/findings.toml 中已记录的复查结果"
     ));
     let written = read(root, FINDINGS);
     let lines: Vec<&str> = written.lines().skip(4).collect();
@@ -513,4 +513,43 @@ fn a_date_in_a_workbook_dated_from_1904_is_the_date_it_shows() {
             "  { unit = \"丙镇\", column = \"政府信息公开/重点领域信息公开/财政预决算\", category = \"链接失效\", problem = \"2024年预算公开链接打不开\", found = 2024-12-21 },"
         ]
     );
+}
+
+/// The findings of a findings.toml, each as its TOML table, sorted.
+fn findings_of(text: &str) -> Vec<String> {
+    let document: toml::Table = text.parse().unwrap();
+    let mut findings: Vec<String> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    findings.sort();
+    findings
+}
+
+#[test]
+fn the_built_downloads_import_back_with_every_recheck() {
+    let site = site();
+    let root = site.path();
+    common::build_ok(root);
+    let original = read(root, FINDINGS);
+    // The CSV repeats the unit on each line; the status cell carries the
+    // note in brackets; neither download has the re-check's date.
+    let run = import(root, "public/2024-q4/findings.csv", &[]);
+    run.assert_success();
+    assert!(has_line(
+        &run.stdout,
+        "文件中没有复查日期、复查说明列：3 个问题保留 content/2024-q4/findings.toml 中已记录的复查结果"
+    ));
+    let imported = read(root, FINDINGS);
+    assert_eq!(findings_of(&imported), findings_of(&original));
+    // The workbook merges each unit's cell down its findings.
+    let run = import(root, "public/2024-q4/findings.xlsx", &[]);
+    run.assert_success();
+    assert!(has_line(
+        &run.stdout,
+        "问题清单与文件一致，content/2024-q4/findings.toml 未改动"
+    ));
+    assert_eq!(read(root, FINDINGS), imported);
 }

@@ -388,7 +388,8 @@ fn report_findings(file: &Path, plan: &findings::Plan, name: &str) {
     }
     if plan.kept_rechecks > 0 {
         say(&format!(
-            "文件中没有整改情况一列：{} 个问题保留 {name} 中已记录的复查结果",
+            "文件中没有{}列：{} 个问题保留 {name} 中已记录的复查结果",
+            plan.absent_rechecks.join("、"),
             plan.kept_rechecks
         ));
     }

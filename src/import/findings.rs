@@ -10,9 +10,12 @@
 //! problem it finds.
 //!
 //! The file replaces the period's findings. A re-check already recorded
-//! is never lost silently: a file without a status column keeps each
-//! finding's recorded re-check, and a recorded status the file would drop
-//! is an error unless `drop_status` is asked.
+//! is never lost silently: a re-check column the file lacks (status, date,
+//! note) keeps what `findings.toml` records for the same finding, and a
+//! recorded status the file would drop is an error unless `drop_status`
+//! is asked. A merged cell of a workbook reads as its range's first cell,
+//! so the 问题清单 download, a unit's name merged down its findings,
+//! imports back.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -148,9 +151,11 @@ pub struct Plan {
     pub skipped: Vec<String>,
     /// The number of findings `findings.toml` held before.
     pub replaced: usize,
-    /// Findings that kept the re-check `findings.toml` records, since the
-    /// file has no status column.
+    /// Findings that kept (part of) the re-check `findings.toml` records,
+    /// since the file lacks the column.
     pub kept_rechecks: usize,
+    /// The headers of the re-check's columns the file lacks.
+    pub absent_rechecks: Vec<String>,
     /// Recorded statuses dropped by `--drop-status`.
     pub dropped: Vec<String>,
     pub old_text: String,
@@ -218,10 +223,12 @@ pub fn plan(
             sheet.rows[layout.header_row].number
         )));
     }
-    let has_status = layout.fields.contains_key(&Field::Status);
-    if !has_status {
-        plan.kept_rechecks = keep_rechecks(&mut records, &period.findings);
-    }
+    let absent: Vec<Field> = [Field::Status, Field::Checked, Field::Note]
+        .into_iter()
+        .filter(|field| !layout.fields.contains_key(field))
+        .collect();
+    plan.kept_rechecks = keep_rechecks(&mut records, &period.findings, &absent);
+    plan.absent_rechecks = absent.iter().map(|field| field.label(words)).collect();
     // Rows in error are missing from `records`: their statuses are not lost.
     let lost = if errors.is_empty() {
         lost_statuses(&records, &period.findings)
@@ -463,9 +470,9 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn cell<'r>(&self, row: &'r Row, field: Field) -> Option<(usize, &'r Cell)> {
+    fn cell<'r>(&'r self, row: &'r Row, field: Field) -> Option<(usize, &'r Cell)> {
         let index = *self.layout.fields.get(&field)?;
-        Some((index, row.cell(index)))
+        Some((index, self.sheet.shown_cell(row, index)))
     }
 
     fn label(&self, field: Field) -> String {
@@ -486,6 +493,8 @@ impl Reader<'_> {
             .filter(|field| !matches!(field, Field::Found | Field::Checked))
             .filter_map(|field| Some((field, self.text(row, field, errors)?)))
             .collect();
+        // A merged cell is content of its first row only: the unit's name
+        // merged down its findings is no finding on a row of its own.
         let has_content = self
             .layout
             .fields
@@ -561,7 +570,7 @@ impl Reader<'_> {
                         self.sheet.position(row.number, index),
                         self.label(Field::Unit)
                     ))
-                    .hint("每一行都要写单位名称；合并的单元格请取消合并，并在每一行填上单位"),
+                    .hint("每一行都要写单位名称；.xlsx、.xls 以外的文件不记录合并的单元格，请取消合并，并在每一行填上单位"),
             );
         } else if !unit.is_empty() {
             plan.skipped
@@ -846,9 +855,11 @@ fn row_text(row: &Row) -> String {
         .join(" ")
 }
 
-/// Gives each finding without a status the re-check `findings.toml`
-/// records for it; returns how many it gave one.
-fn keep_rechecks(records: &mut [Record], old: &[Finding]) -> usize {
+/// Gives each finding the parts of the re-check `findings.toml` records
+/// for it whose columns (`absent`) the file lacks: the status, and when the
+/// status is the recorded one, the date and the note. Returns how many
+/// findings kept some.
+fn keep_rechecks(records: &mut [Record], old: &[Finding], absent: &[Field]) -> usize {
     let recorded: BTreeMap<Identity, &Finding> = old
         .iter()
         .filter(|finding| finding.status.is_some())
@@ -857,14 +868,28 @@ fn keep_rechecks(records: &mut [Record], old: &[Finding]) -> usize {
     let mut kept = 0;
     for record in records {
         let key = identity(&record.unit, &record.column, &record.problem);
-        if let Some(finding) = recorded.get(&key) {
-            record.status = finding.status.as_ref().map(|status| status.value.clone());
-            record.checked = finding.checked.as_ref().map(|date| date.value);
-            if record.note.is_empty() {
-                record.note = finding.note.clone();
-            }
-            kept += 1;
+        let Some(finding) = recorded.get(&key) else {
+            continue;
+        };
+        let status = finding.status.as_ref().map(|status| status.value.clone());
+        let mut keeps = false;
+        if absent.contains(&Field::Status) {
+            record.status = status;
+            keeps = true;
+        } else if record.status != status {
+            // A new re-check: the old date and note were about the old one.
+            continue;
         }
+        let checked = finding.checked.as_ref().map(|date| date.value);
+        if absent.contains(&Field::Checked) && record.checked.is_none() && checked.is_some() {
+            record.checked = checked;
+            keeps = true;
+        }
+        if absent.contains(&Field::Note) && record.note.is_empty() && !finding.note.is_empty() {
+            record.note = finding.note.clone();
+            keeps = true;
+        }
+        kept += usize::from(keeps);
     }
     kept
 }

@@ -77,9 +77,47 @@ pub struct Sheet {
     pub rows: Vec<Row>,
     /// 0-based index of the file's column that `cells[0]` holds.
     pub first_column: usize,
+    /// The workbook's merged cells; none in a CSV.
+    pub merged: Vec<Merged>,
+}
+
+/// A range of merged cells: the value is the top-left cell's, the others
+/// are empty in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merged {
+    /// 1-based row numbers, as [`Row::number`].
+    pub rows: (usize, usize),
+    /// 0-based columns of the sheet (not indices into [`Row::cells`]).
+    pub columns: (usize, usize),
 }
 
 impl Sheet {
+    /// The cell at `index` of `row`, or, when it is empty and lies in a
+    /// merged range below or right of its first cell, that first cell: the
+    /// value a merged cell shows on every row it spans.
+    pub fn shown_cell<'s>(&'s self, row: &'s Row, index: usize) -> &'s Cell {
+        let cell = row.cell(index);
+        if !cell.is_empty() {
+            return cell;
+        }
+        let column = self.first_column + index;
+        let Some(merged) = self.merged.iter().find(|merged| {
+            (merged.rows.0..=merged.rows.1).contains(&row.number)
+                && (merged.columns.0..=merged.columns.1).contains(&column)
+        }) else {
+            return cell;
+        };
+        let first = self
+            .rows
+            .binary_search_by_key(&merged.rows.0, |row| row.number)
+            .ok()
+            .map(|found| &self.rows[found]);
+        match (first, merged.columns.0.checked_sub(self.first_column)) {
+            (Some(first), Some(first_index)) => first.cell(first_index),
+            (None, _) | (_, None) => cell,
+        }
+    }
+
     /// A cell's position as a spreadsheet program names it:
     /// `工作表 “Sheet1” 第 5 行 C 列`, or `第 5 行 C 列` in a CSV.
     pub fn position(&self, row_number: usize, index: usize) -> String {
@@ -257,6 +295,7 @@ fn read_file(path: &Path, sheet: Option<&str>) -> Result<Sheet, Unreadable> {
                 sheet: Some(read.name),
                 rows: read.rows,
                 first_column: read.first_column,
+                merged: read.merged,
             })
         }
     }
@@ -308,6 +347,7 @@ pub fn read_csv(file: &Path, bytes: &[u8]) -> Result<Sheet, Unreadable> {
         sheet: None,
         rows,
         first_column: 0,
+        merged: Vec::new(),
     })
 }
 

@@ -22,7 +22,7 @@ use calamine::{
 };
 
 use super::limits::{self, Budget, Limit, MAX_INFLATED_BYTES};
-use super::sheet::{Cell, Row, Unreadable, WorkbookFormat};
+use super::sheet::{Cell, Merged, Row, Unreadable, WorkbookFormat};
 
 /// One worksheet's rows.
 pub struct Read {
@@ -30,6 +30,9 @@ pub struct Read {
     pub rows: Vec<Row>,
     /// 0-based index of the sheet's column that `cells[0]` holds.
     pub first_column: usize,
+    /// The sheet's merged cells (of an .xlsx or .xls; calamine gives none
+    /// for the other formats).
+    pub merged: Vec<Merged>,
 }
 
 /// A cell and where the sheet has it: 0-based row and column.
@@ -71,10 +74,32 @@ pub fn read(
     })?;
     let (rows, first_column) = rows(placed)?;
     Ok(Read {
+        merged: merged_cells(&mut workbook, &name),
         name,
         rows,
         first_column,
     })
+}
+
+/// The merged ranges of sheet `name`. A file whose merges cannot be read
+/// has none: its cells were read, and an empty cell is then reported as
+/// empty rather than read as its neighbour's.
+fn merged_cells(workbook: &mut Workbook, name: &str) -> Vec<Merged> {
+    let ranges = match workbook {
+        Sheets::Xlsx(book) => book
+            .worksheet_merge_cells(name)
+            .and_then(Result::ok)
+            .unwrap_or_default(),
+        Sheets::Xls(book) => book.worksheet_merge_cells(name).unwrap_or_default(),
+        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+    };
+    ranges
+        .into_iter()
+        .map(|range| Merged {
+            rows: (range.start.0 as usize + 1, range.end.0 as usize + 1),
+            columns: (range.start.1 as usize, range.end.1 as usize),
+        })
+        .collect()
 }
 
 /// Opens a workbook of the format its extension names, so that a damaged
