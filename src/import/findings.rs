@@ -619,7 +619,8 @@ impl Reader<'_> {
                 return None;
             }
         }
-        let length = text.chars().count();
+        // Excel counts UTF-16 code units.
+        let length = text.encode_utf16().count();
         if length > CELL_LIMIT {
             errors.push(self.sheet.error(format!(
                 "{}（{}）有 {length} 个字符，超出 Excel 单元格的上限 {CELL_LIMIT} 个字符",
