@@ -553,3 +553,62 @@ fn the_built_downloads_import_back_with_every_recheck() {
     ));
     assert_eq!(read(root, FINDINGS), imported);
 }
+
+#[test]
+fn headers_worded_otherwise_are_mapped_and_a_missing_one_suggests_its_map() {
+    let site = site();
+    let root = site.path();
+    std::fs::write(
+        root.join("m.csv"),
+        "被检查单位,检查栏目,问题类型,存在问题,发现日期\n甲镇,政务动态,未更新,三个月未更新,2024-12-20\n",
+    )
+    .unwrap();
+    let before = tree(root);
+    let run = import(root, "m.csv", &["--map", "被检查单位=unit"]);
+    run.assert_failure();
+    assert_eq!(
+        headlines(&run),
+        ["错误：m.csv：第 1 行表头中没有 栏目（column）、问题描述（problem）"]
+    );
+    assert!(has_line(
+        &run.stderr,
+        " = 提示：是否应为 --map 检查栏目=column？"
+    ));
+    let run = import(
+        root,
+        "m.csv",
+        &["--map", "被检查单位=unit", "--map", "检查栏目=colum"],
+    );
+    run.assert_failure();
+    assert_eq!(
+        headlines(&run),
+        [
+            "错误：m.csv：--map 检查栏目=colum：问题清单没有 “colum” 这一项；可用：unit、column、url、category、problem、found、status、checked、note，或 -（忽略）。是否应为 --map 检查栏目=column？"
+        ]
+    );
+    assert_eq!(tree(root), before);
+    let run = import(
+        root,
+        "m.csv",
+        &[
+            "--map",
+            "被检查单位=unit",
+            "--map",
+            "检查栏目=column",
+            "--map",
+            "存在问题=problem",
+            "--drop-status",
+        ],
+    );
+    run.assert_success();
+    let written = read(root, FINDINGS);
+    assert_eq!(
+        written
+            .lines()
+            .filter(|line| line.starts_with("  {"))
+            .collect::<Vec<_>>(),
+        [
+            "  { unit = \"甲镇\", column = \"政务动态\", category = \"未更新\", problem = \"三个月未更新\", found = 2024-12-20 },"
+        ]
+    );
+}

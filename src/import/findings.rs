@@ -363,6 +363,7 @@ fn find_layout(
     let row = &sheet.rows[header_row];
     let mut fields: BTreeMap<Field, usize> = BTreeMap::new();
     let mut ignored = Vec::new();
+    let mut unknown = Vec::new();
     for (index, cell) in row.cells.iter().enumerate() {
         let header = cell.text();
         if header.is_empty() {
@@ -380,28 +381,72 @@ fn find_layout(
                     )).hint(format!("用 --map {header}=- 忽略其中一列，或用 --map 指定")));
                 }
             }
-            Some(Target::Ignore) | None => ignored.push(format!("{header}（{letter} 列）")),
+            Some(Target::Ignore) => ignored.push(format!("{header}（{letter} 列）")),
+            None => {
+                ignored.push(format!("{header}（{letter} 列）"));
+                unknown.push(header);
+            }
         }
     }
-    let missing: Vec<String> = FIELDS
+    let missing: Vec<Field> = FIELDS
         .into_iter()
         .filter(|field| field.required() && !fields.contains_key(field))
-        .map(|field| format!("{}（{}）", field.label(words), field.key()))
         .collect();
     if !missing.is_empty() {
-        return Err(sheet
-            .error(format!(
-                "第 {} 行表头中没有 {}",
-                row.number,
-                missing.join("、")
-            ))
-            .hint("用 --map 表头=项 指出对应的列，如 --map 问题=problem"));
+        return Err(missing_fields(sheet, row, words, &missing, &unknown));
     }
     Ok(Layout {
         header_row,
         fields,
         ignored,
     })
+}
+
+/// The refusal of a header row that lacks required fields, with the
+/// `--map` for each that a header of the file seems to mean: one that holds
+/// the field's header (检查栏目 for 栏目) or is spelled close to it.
+fn missing_fields(
+    sheet: &Sheet,
+    row: &Row,
+    words: &FindingWords,
+    missing: &[Field],
+    unknown: &[String],
+) -> Diagnostic {
+    let names: Vec<String> = missing
+        .iter()
+        .map(|field| format!("{}（{}）", field.label(words), field.key()))
+        .collect();
+    let maps: Vec<String> = missing
+        .iter()
+        .filter_map(|field| {
+            let headers: Vec<String> = field.headers(words).iter().map(|h| normalize(h)).collect();
+            let holds = unknown.iter().find(|header| {
+                let plain = normalize(header);
+                headers
+                    .iter()
+                    .any(|name| !name.is_empty() && plain.contains(name.as_str()))
+            });
+            let near = || {
+                headers
+                    .iter()
+                    .find_map(|name| closest(name, unknown.iter().map(String::as_str)))
+            };
+            let header = holds.map(String::as_str).or_else(near)?;
+            Some(format!("--map {header}={}", field.key()))
+        })
+        .collect();
+    let hint = if maps.is_empty() {
+        "用 --map 表头=项 指出对应的列，如 --map 存在问题=problem".to_string()
+    } else {
+        format!("是否应为 {}？", maps.join(" "))
+    };
+    sheet
+        .error(format!(
+            "第 {} 行表头中没有 {}",
+            row.number,
+            names.join("、")
+        ))
+        .hint(hint)
 }
 
 /// The fields imported, in the file's column order: `单位 ← B 列`.
