@@ -354,9 +354,16 @@ fn diff_of_period_folders_outside_a_site_says_the_site_is_missing() {
 /// then a re-check: one finding rectified, one dropped, one added, and
 /// 丙镇 above the quota.
 fn repository_with_a_recheck() -> tempfile::TempDir {
+    repository_with_a_recheck_of(|_| {})
+}
+
+/// [`repository_with_a_recheck`], with `prepare` run on the site before
+/// the first commit.
+fn repository_with_a_recheck_of(prepare: impl Fn(&Path)) -> tempfile::TempDir {
     let repository = tempfile::tempdir().unwrap();
     let fixture = common::fixture_site("county-c");
     common::copy_tree(fixture.path(), repository.path());
+    prepare(repository.path());
     git(repository.path(), &["init", "-q", "-b", "main"]);
     git(repository.path(), &["add", "-A"]);
     git(repository.path(), &["commit", "-q", "-m", "the check"]);
@@ -458,5 +465,27 @@ fn diff_with_a_period_folder_outside_the_site_reads_its_findings() {
             "期次 2024-q4 → rechecked（content/2024-q4 → {}）\n  表格 towns（镇街）\n    丙镇：未整改问题 2 → 1，整改扣分 -1 → -0.5\n  问题清单\n    丙镇 政府信息公开/重点领域信息公开/财政预决算：2024年预算公开链接打不开：整改情况 无 → 已整改，复查日期 无 → 2025-01-21\n\n",
             folder.display()
         )
+    );
+}
+
+#[test]
+fn an_empty_status_label_shows_as_none() {
+    let repository = repository_with_a_recheck_of(|root| {
+        common::edit(
+            &root.join("content/site.toml"),
+            "below = \"未达标\", met = \"达标\",",
+            "below = \"未达标\",",
+        );
+    });
+    let run = run_diff(repository.path(), &["HEAD~1", "HEAD"]);
+    run.assert_success();
+    let line = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("    丙镇："))
+        .unwrap();
+    assert_eq!(
+        line,
+        "    丙镇：排名 4 → 3，信息公开 12 → 25，未达标扣分 -2 → 0，达标情况 未达标 → 无，未整改问题 2 → 1，整改扣分 -1 → -0.5"
     );
 }

@@ -394,7 +394,12 @@ impl<'a> Columns<'a> {
                 let shown = self
                     .keys
                     .iter()
-                    .map(|key| values.get(key).map(|value| self.show(key, value)))
+                    // An empty label (a minimum's `met` left out) shows as
+                    // nothing, like a column the side lacks.
+                    .map(|key| {
+                        let value = values.get(key)?;
+                        Some(self.show(key, value)).filter(|shown| !shown.is_empty())
+                    })
                     .collect();
                 (normalize(name), (*rank, shown))
             })
