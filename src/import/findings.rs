@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 
 use super::dates::{BadDate, parse_date};
 use super::names::{normalize, without_trailing_note};
-use super::sheet::{self, Cell, Row, Sheet, column_name};
+use super::sheet::{self, Cell, MergeIndex, Row, Sheet, column_name};
 use super::{FORMULA_HINT, Override};
 use crate::diagnostics::Diagnostic;
 use crate::figures::closest;
@@ -209,7 +209,9 @@ pub fn plan(
         old_text: old_text.to_string(),
         ..Plan::default()
     };
+    let indices: Vec<usize> = layout.fields.values().copied().collect();
     let reader = Reader {
+        merges: sheet.merge_index(&indices),
         sheet: &sheet,
         layout: &layout,
         site,
@@ -477,6 +479,8 @@ fn field_keys() -> String {
 /// The rows of one import under way.
 struct Reader<'a> {
     sheet: &'a Sheet,
+    /// The merged ranges over the fields' columns.
+    merges: MergeIndex,
     layout: &'a Layout,
     site: &'a Site,
     period: &'a Period,
@@ -517,7 +521,7 @@ impl Reader<'_> {
 
     fn cell<'r>(&'r self, row: &'r Row, field: Field) -> Option<(usize, &'r Cell)> {
         let index = *self.layout.fields.get(&field)?;
-        Some((index, self.sheet.shown_cell(row, index)))
+        Some((index, self.merges.shown_cell(self.sheet, row, index)))
     }
 
     fn label(&self, field: Field) -> String {

@@ -3,6 +3,7 @@
 //! Excel workbook (xlsx, xls) or other spreadsheet calamine reads
 //! (`workbook.rs`). Every file is read within the bounds of `limits.rs`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -91,31 +92,59 @@ pub struct Merged {
     pub columns: (usize, usize),
 }
 
-impl Sheet {
+/// Where the merged ranges are, for the columns a reader looks at: by cell
+/// index, each range's first row → its last row and first cell index.
+/// Ranges do not overlap, so within one column at most one starts at or
+/// before a row and reaches it.
+#[derive(Debug, Default)]
+pub struct MergeIndex {
+    columns: BTreeMap<usize, BTreeMap<usize, (usize, usize)>>,
+}
+
+impl MergeIndex {
     /// The cell at `index` of `row`, or, when it is empty and lies in a
     /// merged range below or right of its first cell, that first cell: the
     /// value a merged cell shows on every row it spans.
-    pub fn shown_cell<'s>(&'s self, row: &'s Row, index: usize) -> &'s Cell {
+    pub fn shown_cell<'s>(&self, sheet: &'s Sheet, row: &'s Row, index: usize) -> &'s Cell {
         let cell = row.cell(index);
         if !cell.is_empty() {
             return cell;
         }
-        let column = self.first_column + index;
-        let Some(merged) = self.merged.iter().find(|merged| {
-            (merged.rows.0..=merged.rows.1).contains(&row.number)
-                && (merged.columns.0..=merged.columns.1).contains(&column)
-        }) else {
+        let range = self
+            .columns
+            .get(&index)
+            .and_then(|starts| starts.range(..=row.number).next_back())
+            .filter(|(_, (last_row, _))| row.number <= *last_row);
+        let Some((first_row, (_, first_index))) = range else {
             return cell;
         };
-        let first = self
-            .rows
-            .binary_search_by_key(&merged.rows.0, |row| row.number)
-            .ok()
-            .map(|found| &self.rows[found]);
-        match (first, merged.columns.0.checked_sub(self.first_column)) {
-            (Some(first), Some(first_index)) => first.cell(first_index),
-            (None, _) | (_, None) => cell,
+        match sheet.rows.binary_search_by_key(first_row, |row| row.number) {
+            Ok(found) => sheet.rows[found].cell(*first_index),
+            Err(_) => cell,
         }
+    }
+}
+
+impl Sheet {
+    /// The merged ranges that cover the cells at `indices` (of every row),
+    /// indexed for [`MergeIndex::shown_cell`].
+    pub fn merge_index(&self, indices: &[usize]) -> MergeIndex {
+        let mut columns: BTreeMap<usize, BTreeMap<usize, (usize, usize)>> = BTreeMap::new();
+        for merged in &self.merged {
+            let Some(first_index) = merged.columns.0.checked_sub(self.first_column) else {
+                continue;
+            };
+            for &index in indices {
+                let column = self.first_column + index;
+                if (merged.columns.0..=merged.columns.1).contains(&column) {
+                    columns
+                        .entry(index)
+                        .or_default()
+                        .insert(merged.rows.0, (merged.rows.1, first_index));
+                }
+            }
+        }
+        MergeIndex { columns }
     }
 
     /// A cell's position as a spreadsheet program names it:
