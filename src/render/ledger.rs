@@ -240,6 +240,7 @@ fn ledger_table(
                 href: Some(page_path(&schema.id.value, name)),
                 rowspan: 1,
                 covered: false,
+                link: None,
             },
         ];
         cells.extend(counts.iter().map(|column| number_cell(row.value(column))));
@@ -265,6 +266,7 @@ fn ledger_table(
             href: None,
             rowspan: 1,
             covered: false,
+            link: None,
         });
         rows.push(cells);
     }
@@ -295,6 +297,8 @@ fn ledger_table(
         notes: notes(site, yearly, &rules, scored),
         title,
         downloads,
+        sheets: Vec::new(),
+        result: None,
     })
 }
 
@@ -384,5 +388,6 @@ fn number_cell(value: Decimal) -> Cell {
         href: None,
         rowspan: 1,
         covered: false,
+        link: None,
     }
 }

@@ -16,6 +16,7 @@ mod findings;
 mod format;
 mod fragment;
 mod ledger;
+mod rectification;
 mod theme;
 mod unit;
 mod view;
@@ -171,28 +172,31 @@ pub fn render_into(
 ) -> Option<Rendered> {
     let errors_before = diagnostics.has_errors();
     let sources: &Diagnostics = diagnostics;
-    let periods: Vec<(Option<NoticeLink>, Vec<Diagnostic>)> = content
+    let periods: Vec<(Option<NoticeLink>, usize, Vec<Diagnostic>)> = content
         .periods
         .par_iter()
         .map(|period| {
             if sink.stopped() {
-                return (None, Vec::new());
+                return (None, 0, Vec::new());
             }
             let rendered = render_one(content, prepared, period, sources, errors_before);
             for (path, bytes) in &rendered.files {
                 sink.put(path, bytes);
             }
-            (rendered.link, rendered.found)
+            // The notice page and its rectification sheets.
+            let pages = rendered.files.iter().filter(|(path, _)| is_page(path));
+            (rendered.link, pages.count(), rendered.found)
         })
         .collect();
     let mut notices = Vec::with_capacity(periods.len());
-    for (link, found) in periods {
+    let mut pages = 0;
+    for (link, count, found) in periods {
         notices.extend(link);
+        pages += count;
         found
             .into_iter()
             .for_each(|problem| diagnostics.push_once(problem));
     }
-    let pages = notices.len();
     let home = render_home(content, prepared, notices, diagnostics);
     for (path, bytes) in &home {
         sink.put(path, bytes);
@@ -224,8 +228,21 @@ pub fn render_one(
 ) -> PeriodFiles {
     let mut report = Report::new(sources, errors_before);
     let site_view = site_view(content);
+    // The one other period a period's files show: the one its notice
+    // re-checks (`recheck`).
+    let rechecked = crate::findings::rechecked(&content.periods, period);
+    // A `recheck` naming no period has been reported by validation; the
+    // notice's figures from it would only repeat that.
+    let unresolved = period.notice.recheck.is_some() && rechecked.is_none();
     let rendered = match score_period(&content.site, period) {
-        Ok(scored) => render_period(prepared, &content.site, &site_view, &scored, &mut report),
+        Ok(_) if unresolved => None,
+        Ok(scored) => render_period(
+            prepared,
+            &content.site,
+            &site_view,
+            (&scored, rechecked),
+            &mut report,
+        ),
         Err(overflows) => {
             // Validation scores every period too and has reported these.
             overflows
@@ -358,12 +375,17 @@ fn render_period(
     prepared: &Prepared,
     site: &Site,
     site_view: &SiteView,
-    scored: &ScoredPeriod,
+    (scored, rechecked): (&ScoredPeriod, Option<&Period>),
     report: &mut Report,
 ) -> Option<(Files, NoticeLink)> {
     let period = scored.period;
     let figures = match period_figures(site, scored) {
-        Ok(figures) => figures,
+        Ok(mut figures) => {
+            if let Some(rechecked) = rechecked {
+                crate::findings::insert_recheck_figures(&mut figures, site, rechecked);
+            }
+            figures
+        }
         Err(errors) => {
             errors.into_iter().for_each(|error| report.push(error));
             return None;
@@ -374,8 +396,13 @@ fn render_period(
         .as_ref()
         .map(|base| format!("{base}{}/", period.slug));
     let mut expander = Expander { report };
-    let (notice, appendices) =
-        notice_views(site, scored, &figures, folder_url.as_deref(), &mut expander);
+    let (notice, appendices) = notice_views(
+        site,
+        (scored, rechecked),
+        &figures,
+        folder_url.as_deref(),
+        &mut expander,
+    );
     let page = NoticePage {
         site: site_view,
         root: "../",
@@ -401,6 +428,9 @@ fn render_period(
             report.sources,
         )),
     }
+    rectification::render_sheets(
+        templates, site, site_view, period, &notice, &mut files, report,
+    );
     let issued = period.window.issued.value;
     let style = &prepared.document_style;
     render_document(style, &notice, &appendices, issued, &mut files, report);
@@ -580,7 +610,7 @@ struct HomePage<'a> {
 
 fn notice_views(
     site: &Site,
-    scored: &ScoredPeriod,
+    (scored, rechecked): (&ScoredPeriod, Option<&Period>),
     figures: &Figures,
     folder_url: Option<&str>,
     expander: &mut Expander,
@@ -590,7 +620,7 @@ fn notice_views(
     let appendices: Vec<AppendixView> = notice
         .attachments
         .iter()
-        .filter_map(|id| findings::source(scored, &id.value))
+        .filter_map(|id| findings::source(scored, rechecked, &id.value))
         .enumerate()
         .map(|(index, source)| match source {
             findings::Source::Table(table) => {
@@ -600,6 +630,14 @@ fn notice_views(
             findings::Source::Findings => {
                 findings::appendix(index + 1, site, period, figures, folder_url, expander)
             }
+            findings::Source::Recheck(rechecked) => findings::recheck_appendix(
+                index + 1,
+                site,
+                rechecked,
+                figures,
+                folder_url,
+                expander,
+            ),
         })
         .collect();
     let attachments = appendices.iter().map(attachment_link).collect();

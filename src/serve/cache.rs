@@ -1,6 +1,7 @@
 //! What `serve` keeps of its last good build, so that a change to one
 //! period's files re-renders that period and the pages that list periods
-//! (home page, sitemap, feed), not the whole site.
+//! (home page, sitemap, feed), not the whole site, and the periods whose
+//! notice re-checks a changed period's findings (`recheck`).
 //!
 //! Every piece is made by the same functions a full build uses
 //! ([`render_one`], [`render_home`]), so the files served after any
@@ -138,6 +139,10 @@ impl Cache {
         for slug in &reloaded {
             self.rerender(slug);
         }
+        // A notice that re-checks a reloaded period shows its findings.
+        for slug in self.rechecking(&reloaded) {
+            self.rerender(&slug);
+        }
         self.render_home();
         if self.diagnostics.has_errors() {
             return Some(self.fail());
@@ -202,6 +207,24 @@ impl Cache {
                 self.files.remove(&path);
             }
         }
+    }
+
+    /// The periods not in `reloaded` whose notice re-checks one that is
+    /// (`recheck`): the one way a period's files show another period.
+    fn rechecking(&self, reloaded: &[String]) -> Vec<String> {
+        self.content
+            .periods
+            .iter()
+            .filter(|period| !reloaded.contains(&period.slug))
+            .filter(|period| {
+                period
+                    .notice
+                    .recheck
+                    .as_ref()
+                    .is_some_and(|slug| reloaded.contains(&slug.value))
+            })
+            .map(|period| period.slug.clone())
+            .collect()
     }
 
     /// Renders the period `slug`, when it is there, into the cache.
