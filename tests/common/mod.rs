@@ -368,6 +368,13 @@ impl Site {
         }
     }
 
+    /// The example of a random check's cycle ([`example_site`]).
+    pub fn example() -> Site {
+        Site {
+            dir: example_site(),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
