@@ -2,10 +2,13 @@
 //!
 //! Each period gets its folder: the notice page (`index.html`), the portal
 //! fragment (`fragment.html`), the notice as a Word document
-//! (`notice.docx`) and each appendix table as CSV and XLSX. The
-//! site root gets the home page, `sitemap.xml` and `atom.xml`. Each period is
-//! rendered from its own data alone, so its files are independent of the
-//! other periods'. Rendering is a function of the loaded content and theme:
+//! (`notice.docx`), each appendix table as CSV and XLSX and, when the
+//! notice attaches its findings, each unit's rectification sheet
+//! (`rectification/KEY/index.html`, see [`rectification`]). The site root
+//! gets the home page, `sitemap.xml` and `atom.xml`. Each period is
+//! rendered from its own data alone, but for the earlier period whose
+//! findings its notice re-checks (`recheck`), so its files are
+//! independent of the other periods'. Rendering is a function of the loaded content and theme:
 //! it reads no file and writes none (see [`crate::write`]).
 
 mod chart;
