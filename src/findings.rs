@@ -34,6 +34,26 @@ pub fn is_open(finding: &Finding, words: &FindingWords) -> bool {
     }
 }
 
+/// The 整改情况 cell: the re-check's status, then in brackets the date it
+/// was re-checked and the note; empty before the re-check. The 问题清单,
+/// the re-check and the sheets show it; validation fits it in a cell.
+pub fn rectification(finding: &Finding) -> String {
+    let Some(status) = &finding.status else {
+        return String::new();
+    };
+    let checked = finding
+        .checked
+        .as_ref()
+        .map(|checked| format!("{}复查", format_date(checked.value)));
+    let note = (!finding.note.is_empty()).then_some(finding.note.as_str());
+    match (checked, note) {
+        (None, None) => status.value.clone(),
+        (Some(checked), None) => format!("{}（{checked}）", status.value),
+        (None, Some(note)) => format!("{}（{note}）", status.value),
+        (Some(checked), Some(note)) => format!("{}（{checked}，{note}）", status.value),
+    }
+}
+
 /// Each unit's tally, by unit name.
 pub fn tallies<'f>(findings: &'f [Finding], words: &FindingWords) -> BTreeMap<&'f str, Tally> {
     let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();

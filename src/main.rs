@@ -43,8 +43,11 @@ enum Command {
     /// Start a new period from the previous one: same units, counts zeroed
     #[command(about = "从上一期新建一期：沿用表格和单位，计数清零")]
     New(NewArgs),
-    /// Import a table's figures from the backend's export (xlsx, xls, csv)
-    #[command(about = "把后台导出的表格（xlsx、xls、csv）导入一期的一张表")]
+    /// Import a table's figures from the backend's export (xlsx, xls, csv),
+    /// or with --findings the inspectors' list of findings
+    #[command(
+        about = "把后台导出的表格（xlsx、xls、csv）导入一期的一张表；加 --findings 导入随机抽查的问题清单"
+    )]
     Import(ImportArgs),
     /// Show what a data change does to figures, scores and ranks
     #[command(about = "列出数据改动对数字、得分和排名的影响")]

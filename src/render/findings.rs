@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::Located;
 use crate::figures::{Figures, format_date};
-use crate::findings::is_open;
+use crate::findings::{is_open, rectification};
 use crate::links;
 use crate::model::{FINDINGS_ID, Finding, FindingHeaders, Period, RECHECK_ID, Site};
 use crate::score::{ScoredPeriod, ScoredTable};
@@ -341,25 +341,6 @@ fn row(number: usize, unit: Cell, finding: &Finding, columns: &Columns) -> Vec<C
         cells.push(text_cell(rectification(finding)));
     }
     cells
-}
-
-/// The 整改情况 cell: the re-check's status, then in brackets the date it
-/// was re-checked and the note; empty before the re-check.
-pub(super) fn rectification(finding: &Finding) -> String {
-    let Some(status) = &finding.status else {
-        return String::new();
-    };
-    let checked = finding
-        .checked
-        .as_ref()
-        .map(|checked| format!("{}复查", format_date(checked.value)));
-    let note = (!finding.note.is_empty()).then_some(finding.note.as_str());
-    match (checked, note) {
-        (None, None) => status.value.clone(),
-        (Some(checked), None) => format!("{}（{checked}）", status.value),
-        (None, Some(note)) => format!("{}（{note}）", status.value),
-        (Some(checked), Some(note)) => format!("{}（{checked}，{note}）", status.value),
-    }
 }
 
 /// The address a finding's 网址 links to: only a web address, and only one

@@ -14,9 +14,10 @@
 use serde::Serialize;
 
 use crate::figures::format_date;
+use crate::findings::rectification;
 use crate::model::{FINDINGS_ID, Finding, FindingHeaders, Period, Site};
 
-use super::findings::{Columns, Group, groups, link, rectification};
+use super::findings::{Columns, Group, groups, link};
 use super::theme::Templates;
 use super::view::{NoticeView, SiteView};
 use super::{Files, PAGE_FILE, Report, render_reported, unit};
