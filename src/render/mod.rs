@@ -24,8 +24,9 @@ mod theme;
 mod unit;
 mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -37,6 +38,7 @@ use crate::figures::{
     Escape, ExpandError, Expanded, Figures, expand, expand_traced, format_date, period_figures,
     table_figures,
 };
+use crate::history::{self, Course, PeriodRows, Scored};
 use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::{Period, Site};
@@ -44,7 +46,9 @@ use crate::score::{ScoredPeriod, score_period};
 
 pub use download::{CELL_LIMIT, unneutralise};
 use format::Format;
+pub use ledger::ledger_year;
 use theme::Templates;
+pub use unit::page_path as unit_page_path;
 pub use view::NoticeLink;
 use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
 
@@ -175,41 +179,71 @@ pub fn render_into(
 ) -> Option<Rendered> {
     let errors_before = diagnostics.has_errors();
     let sources: &Diagnostics = diagnostics;
-    let periods: Vec<(Option<NoticeLink>, usize, Vec<Diagnostic>)> = content
+    let sink = Counted::new(sink);
+    let periods: Vec<PeriodFiles> = content
         .periods
         .par_iter()
         .map(|period| {
             if sink.stopped() {
-                return (None, 0, Vec::new());
+                return PeriodFiles::default();
             }
-            let rendered = render_one(content, prepared, period, sources, errors_before);
-            for (path, bytes) in &rendered.files {
-                sink.put(path, bytes);
+            let mut rendered = render_one(content, prepared, period, sources, errors_before);
+            for (path, bytes) in std::mem::take(&mut rendered.files) {
+                sink.put(&path, &bytes);
             }
-            // The notice page and its rectification sheets.
-            let pages = rendered.files.iter().filter(|(path, _)| is_page(path));
-            (rendered.link, pages.count(), rendered.found)
+            rendered
         })
         .collect();
     let mut notices = Vec::with_capacity(periods.len());
-    let mut pages = 0;
-    for (link, count, found) in periods {
-        notices.extend(link);
-        pages += count;
-        found
+    let mut rows = Vec::with_capacity(periods.len());
+    for period in periods {
+        notices.extend(period.link);
+        rows.extend(period.rows);
+        period
+            .found
             .into_iter()
             .for_each(|problem| diagnostics.push_once(problem));
     }
-    let home = render_home(content, prepared, notices, diagnostics);
-    for (path, bytes) in &home {
-        sink.put(path, bytes);
-    }
+    render_home(content, prepared, notices, &rows, &sink, diagnostics);
     (!diagnostics.has_errors()).then_some(Rendered {
-        pages: pages + home.iter().filter(|(path, _)| is_page(path)).count(),
+        pages: sink.pages(),
     })
 }
 
+/// A sink that counts the pages put through it.
+struct Counted<'s> {
+    sink: &'s dyn Sink,
+    pages: AtomicUsize,
+}
+
+impl<'s> Counted<'s> {
+    fn new(sink: &'s dyn Sink) -> Counted<'s> {
+        Counted {
+            sink,
+            pages: AtomicUsize::new(0),
+        }
+    }
+
+    fn pages(&self) -> usize {
+        self.pages.load(Ordering::Relaxed)
+    }
+}
+
+impl Sink for Counted<'_> {
+    fn put(&self, path: &str, bytes: &[u8]) {
+        if is_page(path) {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+        self.sink.put(path, bytes);
+    }
+
+    fn stopped(&self) -> bool {
+        self.sink.stopped()
+    }
+}
+
 /// One period's folder as rendered on its own.
+#[derive(Default)]
 pub struct PeriodFiles {
     /// The files, by path relative to the output folder.
     pub files: Files,
@@ -217,6 +251,9 @@ pub struct PeriodFiles {
     pub link: Option<NoticeLink>,
     /// The problems found rendering it.
     pub found: Vec<Diagnostic>,
+    /// Its scored rows, for the pages across periods; `None` when it could
+    /// not be scored.
+    pub rows: Option<PeriodRows>,
 }
 
 /// Renders one period's folder (see [`render_into`]), reading source texts
@@ -237,15 +274,22 @@ pub fn render_one(
     // A `recheck` naming no period has been reported by validation; the
     // notice's figures from it would only repeat that.
     let unresolved = period.notice.recheck.is_some() && rechecked.is_none();
+    let mut rows = None;
     let rendered = match score_period(&content.site, period) {
-        Ok(_) if unresolved => None,
-        Ok(scored) => render_period(
-            prepared,
-            &content.site,
-            &site_view,
-            (&scored, rechecked),
-            &mut report,
-        ),
+        Ok(scored) => {
+            rows = Some(PeriodRows::of(&content.site, &scored));
+            if unresolved {
+                None
+            } else {
+                render_period(
+                    prepared,
+                    &content.site,
+                    &site_view,
+                    (&scored, rechecked),
+                    &mut report,
+                )
+            }
+        }
         Err(overflows) => {
             // Validation scores every period too and has reported these.
             overflows
@@ -262,6 +306,7 @@ pub fn render_one(
         files,
         link,
         found: report.found,
+        rows,
     }
 }
 
@@ -277,46 +322,105 @@ fn site_view(content: &Content) -> SiteView {
     }
 }
 
-/// The files that list the periods or belong to no period: the home page,
-/// the yearly ledgers and unit pages, the sitemap, the feed and the theme's
-/// static files. `notices` are the periods' links, in any order; problems
-/// go to `diagnostics`.
+/// Renders the files that list the periods or belong to no period into
+/// `sink`: each unit's page and each year's ledger (from the periods'
+/// scored `rows`, in any order), then the home page, the sitemap, the feed
+/// and the theme's static files (see [`render_index`]). `notices` are the
+/// periods' links, in any order; problems go to `diagnostics`.
 pub fn render_home(
     content: &Content,
     prepared: &Prepared,
-    mut notices: Vec<NoticeLink>,
+    notices: Vec<NoticeLink>,
+    rows: &[PeriodRows],
+    sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
-) -> Files {
+) {
+    let periods = history::chronological(&content.periods, rows);
+    let courses = history::courses(&content.site, &periods);
+    let courses: Vec<&Course> = courses.iter().collect();
+    render_unit_pages(content, prepared, &periods, &courses, sink, diagnostics);
+    let ledgers = render_ledgers(content, prepared, &periods, None, sink, diagnostics);
+    render_index(content, prepared, notices, &ledgers, sink, diagnostics);
+}
+
+/// Renders the pages of `courses`, units of the chronological `periods`
+/// (see [`history::courses`]), into `sink`.
+pub fn render_unit_pages(
+    content: &Content,
+    prepared: &Prepared,
+    periods: &[Scored],
+    courses: &[&Course],
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) {
+    let site_view = site_view(content);
+    unit::render_units(
+        &prepared.templates,
+        &content.site,
+        &site_view,
+        periods,
+        courses,
+        sink,
+        diagnostics,
+    );
+}
+
+/// Renders the ledgers of the years in `only` (every year when `None`) of
+/// the chronological `periods` into `sink`; returns the years rendered
+/// that have a ledger.
+pub fn render_ledgers(
+    content: &Content,
+    prepared: &Prepared,
+    periods: &[Scored],
+    only: Option<&BTreeSet<i32>>,
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) -> BTreeSet<i32> {
+    let site_view = site_view(content);
+    ledger::render_ledgers(
+        &prepared.templates,
+        &content.site,
+        &site_view,
+        periods,
+        only,
+        sink,
+        diagnostics,
+    )
+}
+
+/// Renders the home page (its notices grouped by year, linking the years
+/// in `ledgers`), the sitemap, the feed and the theme's static files into
+/// `sink`.
+pub fn render_index(
+    content: &Content,
+    prepared: &Prepared,
+    mut notices: Vec<NoticeLink>,
+    ledgers: &BTreeSet<i32>,
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) {
     let site = &content.site;
-    let templates = &prepared.templates;
     let site_view = site_view(content);
     // Newest first; the path breaks ties so the order never depends on the disk.
     notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
-    let mut output = Output::default();
-    let ledgers = ledger::render_history(
-        templates,
-        site,
-        &content.periods,
-        &site_view,
-        &mut output,
-        diagnostics,
-    );
-    let years = ledger::year_groups(&notices, &ledgers);
+    let years = ledger::year_groups(&notices, ledgers);
     let home = HomePage {
         site: &site_view,
         root: "",
         notices: &notices,
         years: &years,
     };
-    if let Some(html) = render_page(templates, "index.html", &home, diagnostics) {
-        output.files.insert(PAGE_FILE.to_string(), html);
+    if let Some(html) = render_page(&prepared.templates, "index.html", &home, diagnostics) {
+        sink.put(PAGE_FILE, &html);
     }
-    let mut files: Files = output.files.into_iter().collect();
+    let mut files = Files::new();
     render_feeds(site, &notices, &mut files);
-    for (path, bytes) in &prepared.theme.static_files {
-        files.push((format!("static/{path}"), bytes.clone()));
+    for (path, bytes) in &files {
+        sink.put(path, bytes);
     }
-    files
+    for (path, bytes) in &prepared.theme.static_files {
+        sink.put(&format!("static/{path}"), bytes);
+    }
 }
 
 /// Rendered files, by path relative to the output folder.
@@ -471,12 +575,12 @@ fn render_document(
     }
 }
 
-/// Adds each table's download files to `folder`: a year's ledger tables.
+/// Puts each table's download files in `folder`: a year's ledger tables.
 pub(super) fn render_downloads(
     folder: &str,
     appendices: &[AppendixView],
     meta: &download::Meta,
-    output: &mut Output,
+    sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) {
     let mut files = Files::new();
@@ -490,7 +594,9 @@ pub(super) fn render_downloads(
         &mut files,
         &mut found,
     );
-    output.files.extend(files);
+    for (path, bytes) in &files {
+        sink.put(path, bytes);
+    }
     found
         .into_iter()
         .for_each(|problem| diagnostics.push(problem));
