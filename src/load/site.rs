@@ -188,7 +188,7 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
             .collect(),
         max_count,
         window,
-        findings: convert_words(file, raw.findings),
+        findings: convert_words(file, raw.findings, diagnostics),
     };
     let failed = diagnostics.count(Severity::Error) > errors_before;
     (!failed).then_some(site)

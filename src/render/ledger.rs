@@ -239,6 +239,7 @@ fn ledger_table(
                 href: Some(page_path(&schema.id.value, name)),
                 rowspan: 1,
                 covered: false,
+                link: None,
             },
         ];
         cells.extend(counts.iter().map(|column| number_cell(row.value(column))));
@@ -264,6 +265,7 @@ fn ledger_table(
             href: None,
             rowspan: 1,
             covered: false,
+            link: None,
         });
         rows.push(cells);
     }
@@ -294,6 +296,8 @@ fn ledger_table(
         notes: notes(site, yearly, &rules, scored),
         title,
         downloads,
+        sheets: Vec::new(),
+        result: None,
     })
 }
 
@@ -383,5 +387,6 @@ fn number_cell(value: Decimal) -> Cell {
         href: None,
         rowspan: 1,
         covered: false,
+        link: None,
     }
 }
