@@ -24,9 +24,11 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
+use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Located};
 use crate::model::{Finding, Period, Rule, Schema, Site, Table, Unit, WindowKind};
 use crate::score::{ScoredPeriod, ScoredTable, exact_add, score_table};
+use crate::since::{Split, start_dates};
 
 /// The year a period belongs to: the year its data window ends in.
 pub fn year_of(period: &Period) -> i32 {
@@ -80,6 +82,9 @@ pub struct YearTable<'a> {
     /// The first and last day the figures cover.
     pub start: NaiveDate,
     pub end: NaiveDate,
+    /// The columns counted only from a rule's start date (`from`), with
+    /// that date: their yearly figures count from it ([`crate::since`]).
+    pub since: BTreeMap<String, NaiveDate>,
 }
 
 impl<'a> YearTable<'a> {
@@ -95,10 +100,12 @@ impl<'a> YearTable<'a> {
 }
 
 /// The yearly table of `schema` over `periods` (one year's, chronological),
-/// or `None` when none of them has the table. Returns every overflow of a
-/// consecutive sum.
+/// or `None` when none of them has the table, with every rule's start date
+/// applied ([`crate::since`]). Returns every overflow of a consecutive sum
+/// and every period that a start date straddles and nothing splits.
 pub fn year_table<'a>(
     site: &Site,
+    calendar: &Calendar,
     schema: &'a Schema,
     periods: &[&ScoredPeriod<'a>],
 ) -> Result<Option<YearTable<'a>>, Vec<Diagnostic>> {
@@ -133,6 +140,17 @@ pub fn year_table<'a>(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let split = Split {
+        site,
+        calendar,
+        schema,
+        tables: &tables,
+    };
+    split.apply(&mut units)?;
+    let since: BTreeMap<String, NaiveDate> = start_dates(site, schema)
+        .into_iter()
+        .filter(|(_, from)| *from > first.window.start.value)
+        .collect();
     Ok(Some(YearTable {
         schema,
         table: Table {
@@ -149,6 +167,7 @@ pub fn year_table<'a>(
         appearances,
         start: first.window.start.value,
         end: last.window.end.value,
+        since,
     }))
 }
 

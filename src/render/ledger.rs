@@ -13,11 +13,13 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::figures::{format_date, format_points};
 use crate::history::{YearTable, by_year, chronological, rules_of, total_points, year_table};
 use crate::model::{ColumnKind, Order, Rule, Site, WindowKind};
 use crate::score::{ScoredPeriod, ScoredTable, score_period};
+use crate::since::month_day;
 
 use super::download;
 use super::format::Format;
@@ -88,6 +90,7 @@ struct PeriodLink {
 pub fn render_history(
     templates: &Templates,
     site: &Site,
+    calendar: &Calendar,
     periods: &[crate::model::Period],
     site_view: &SiteView,
     output: &mut Output,
@@ -103,7 +106,7 @@ pub fn render_history(
     for (year, periods) in by_year(&ordered) {
         if render_year(
             templates,
-            site,
+            (site, calendar),
             site_view,
             year,
             &periods,
@@ -120,7 +123,7 @@ pub fn render_history(
 /// written.
 fn render_year(
     templates: &Templates,
-    site: &Site,
+    (site, calendar): (&Site, &Calendar),
     site_view: &SiteView,
     year: i32,
     periods: &[&ScoredPeriod],
@@ -129,7 +132,7 @@ fn render_year(
 ) -> bool {
     let mut tables = Vec::new();
     for schema in &site.tables {
-        let yearly = match year_table(site, schema, periods) {
+        let yearly = match year_table(site, calendar, schema, periods) {
             Ok(Some(yearly)) => yearly,
             Ok(None) => continue,
             Err(errors) => {
@@ -214,11 +217,13 @@ fn ledger_table(
         header_cell("名次".to_string()),
         header_cell(schema.unit_label.clone()),
     ];
-    header.extend(
-        counts
-            .iter()
-            .map(|column| header_cell(column.label.clone())),
-    );
+    header.extend(counts.iter().map(|column| {
+        // A column a rule counts from its start date says so in its header.
+        match yearly.since.get(&column.key.value) {
+            Some(from) => header_cell(format!("{}（{}起）", column.label, month_day(*from))),
+            None => header_cell(column.label.clone()),
+        }
+    }));
     header.extend(
         rules
             .iter()
@@ -333,7 +338,13 @@ fn notes(site: &Site, yearly: &YearTable, rules: &[&Rule], scored: &ScoredTable)
                 ))
             })
             .collect();
-        notes.push(format!("{}：{}；", rule.label, parts.join("，")));
+        let since = match &rule.from {
+            Some(from) if yearly.since.values().any(|date| *date == from.value) => {
+                format!("，自{}起计算", format_date(from.value))
+            }
+            _ => String::new(),
+        };
+        notes.push(format!("{}：{}{since}；", rule.label, parts.join("，")));
     }
     notes.push("各项得分按年度数和上述分值计算，合计得分为各项得分之和；".to_string());
     let partial = scored

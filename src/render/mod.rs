@@ -276,6 +276,7 @@ pub fn render_home(
     let ledgers = ledger::render_history(
         templates,
         site,
+        &content.calendar,
         &content.periods,
         &site_view,
         &mut output,
