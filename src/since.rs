@@ -158,6 +158,8 @@ impl<'a> Split<'a> {
             return Ok(counted);
         }
         match self.boundary(period, &unit.name.value, from) {
+            // A row that lacks the count is reported by validation already.
+            Some(_) if !unit.counts.contains_key(key) => Ok(0),
             Some((before, earlier)) => {
                 let (whole, early) = (unit.count(key), earlier.count(key));
                 whole.checked_sub(early).ok_or_else(|| {

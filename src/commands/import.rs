@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use similar::TextDiff;
 
+use super::import_log;
 use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::import::{self, Override, Plan, Request, shown};
@@ -34,9 +35,17 @@ pub struct ImportArgs {
     #[arg(
         long,
         value_name = "表格",
+        required_unless_present = "log",
         help = "导入到哪张表，用 site.toml 中的编号（如 towns）"
     )]
-    pub table: String,
+    pub table: Option<String>,
+    /// The file is the backend's publication log: write it to the period's log.csv
+    #[arg(
+        long,
+        conflicts_with_all = ["table", "overrides", "keep", "add_units", "keep_units"],
+        help = "文件是后台的发布记录（每行一条信息）：写入这一期的 log.csv，不用 --table"
+    )]
+    pub log: bool,
     /// Header of the file = column key (or unit, or - to ignore); repeatable
     #[arg(
         long = "map",
@@ -99,10 +108,17 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         }
     };
     progress.step(&shown(&format!("读取 {}", args.file.display())));
+    let table = match (&args.table, args.log) {
+        (Some(table), false) => table,
+        _ => {
+            drop(progress);
+            return import_log::run(args, &content, period, &diagnostics);
+        }
+    };
     let request = Request {
         file: &args.file,
         sheet: args.sheet.as_deref(),
-        table: &args.table,
+        table,
         overrides: &args.overrides,
         keep: &args.keep,
         add_units: args.add_units,
@@ -164,7 +180,7 @@ fn check(root: &Path, plan: &Plan, data_name: &str) -> io::Result<(Diagnostics, 
 }
 
 /// Prints what the check found about data.toml; returns whether it passed.
-fn print_check(outcome: io::Result<(Diagnostics, bool)>, data_name: &str) -> bool {
+pub(super) fn print_check(outcome: io::Result<(Diagnostics, bool)>, data_name: &str) -> bool {
     match outcome {
         Ok((checked, passed)) => {
             print_diagnostics_about(&checked, data_name);
@@ -197,14 +213,14 @@ fn find_period<'c>(content: &'c Content, slug: &str) -> Result<&'c Period, Diagn
 /// Prints a message about the imported file. Text from the file (unit
 /// names, headers, cells, sheet names) is in it: it is shown escaped, so
 /// that no escape sequence in a file can rewrite the clerk's terminal.
-fn print_escaped(mut diagnostic: Diagnostic) {
+pub(super) fn print_escaped(mut diagnostic: Diagnostic) {
     diagnostic.message = shown(&diagnostic.message).into_owned();
     diagnostic.hint = diagnostic.hint.map(|hint| shown(&hint).into_owned());
     print_message(diagnostic);
 }
 
 /// Prints a line of the report, escaped as [`print_escaped`] does.
-fn say(line: &str) {
+pub(super) fn say(line: &str) {
     println!("{}", shown(line));
 }
 

@@ -8,6 +8,7 @@
 
 mod columns;
 pub mod limits;
+pub mod log;
 mod names;
 pub mod sheet;
 mod workbook;
