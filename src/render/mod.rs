@@ -20,7 +20,7 @@ mod theme;
 mod unit;
 mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -292,8 +292,9 @@ pub fn render_home(
     if let Some(html) = render_page(templates, "index.html", &home, diagnostics) {
         output.files.insert(PAGE_FILE.to_string(), html);
     }
+    let others = other_pages(&output, &notices, &ledgers);
     let mut files: Files = output.files.into_iter().collect();
-    render_feeds(site, &notices, &mut files);
+    render_feeds(site, &notices, &others, &mut files);
     for (path, bytes) in &prepared.theme.static_files {
         files.push((format!("static/{path}"), bytes.clone()));
     }
@@ -543,8 +544,49 @@ fn at_template(diagnostic: Diagnostic, template: Option<&Location>) -> Diagnosti
     }
 }
 
+/// The ledgers (newest year first) and the unit pages (in path order) for
+/// the sitemap. A ledger changes with its year's notices, a unit's page
+/// with any notice, so their `lastmod` is the newest of those.
+fn other_pages(
+    output: &Output,
+    notices: &[NoticeLink],
+    ledgers: &BTreeSet<i32>,
+) -> Vec<feed::OtherPage> {
+    let newest = |year: Option<i32>| {
+        notices
+            .iter()
+            .filter(|notice| year.is_none_or(|year| notice.year == year))
+            .map(|notice| notice.issued)
+            .max()
+    };
+    let mut pages: Vec<feed::OtherPage> = ledgers
+        .iter()
+        .rev()
+        .map(|year| feed::OtherPage {
+            path: ledger::ledger_path(*year),
+            lastmod: newest(Some(*year)),
+        })
+        .collect();
+    pages.extend(
+        output
+            .files
+            .keys()
+            .filter(|path| unit::is_unit_page(path))
+            .map(|path| feed::OtherPage {
+                path: path.clone(),
+                lastmod: newest(None),
+            }),
+    );
+    pages
+}
+
 /// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.
-fn render_feeds(site: &Site, notices: &[NoticeLink], files: &mut Files) {
+fn render_feeds(
+    site: &Site,
+    notices: &[NoticeLink],
+    others: &[feed::OtherPage],
+    files: &mut Files,
+) {
     let feed_site = feed::FeedSite {
         title: &site.title,
         office: &site.office,
@@ -553,7 +595,7 @@ fn render_feeds(site: &Site, notices: &[NoticeLink], files: &mut Files) {
     };
     files.push((
         feed::SITEMAP_PATH.to_string(),
-        feed::sitemap(&feed_site, notices).into_bytes(),
+        feed::sitemap(&feed_site, notices, others).into_bytes(),
     ));
     if let Some(atom) = feed::atom(&feed_site, notices) {
         files.push((feed::ATOM_PATH.to_string(), atom.into_bytes()));

@@ -33,6 +33,12 @@ pub fn page_path(table: &str, name: &str) -> String {
     format!("{UNITS}/{table}/{}/{PAGE_FILE}", key(table, name))
 }
 
+/// Whether `path` (from the site root) is a unit's page.
+pub fn is_unit_page(path: &str) -> bool {
+    path.strip_prefix(UNITS)
+        .is_some_and(|rest| rest.starts_with('/') && rest.ends_with(PAGE_FILE))
+}
+
 /// The stable key of a unit in a table (see the module's documentation).
 fn key(table: &str, name: &str) -> String {
     let id = format!("tongbao:unit/{table}/{name}");
