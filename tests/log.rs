@@ -241,6 +241,72 @@ fn a_start_date_splits_a_straddling_period_by_an_earlier_one() {
     );
 }
 
+/// Consecutive windows: P1 (01-01..02-28, before the start date) adds
+/// nothing to the weekly misses; P2 (03-01..05-30, 12 assessable weeks from
+/// 03-04 to 05-20, the week of 02-25 being cut by the window) straddles
+/// 2019-04-01 and its log splits it, as in [`HAND_LOG`]: 7 and 5 missed
+/// from 04-01. Other figures are summed over the periods: 十字路街道
+/// disclosure 100 + 421 = 521, dynamic 10 + 2 (03-30, 04-01) = 12; 板泉镇
+/// 90 + 414 = 504 and 10 + 4 = 14.
+#[test]
+fn a_start_date_splits_a_consecutive_period_by_its_log() {
+    let site = small_site("from = 2019-04-01", HAND_LOG);
+    untype(&site, PERIOD);
+    let config = site.read("content/site.toml");
+    site.write(
+        "content/site.toml",
+        &config.replace("[check]", "[periods]\nwindow = \"consecutive\"\n\n[check]"),
+    );
+    let data = site
+        .read(DATA)
+        .replace("start = 2019-01-01", "start = 2019-03-01")
+        .replace("weeks = 20\n", "");
+    site.write(DATA, &data);
+    let notice = site.read("content/2019-01-05/notice.md");
+    site.write(
+        "content/2019-03-05/data.toml",
+        "[period]\nstart = 2019-01-01\nend = 2019-02-28\nissued = 2019-03-05\n\n\
+         [figures]\nnews = 20\n\n[tables.towns]\nrows = [\n\
+         { unit = \"十字路街道\", disclosure = 100, dynamic = 10, missed_weeks = 2 },\n\
+         { unit = \"板泉镇\", disclosure = 90, dynamic = 10, missed_weeks = 1 },\n]\n",
+    );
+    site.write("content/2019-03-05/notice.md", &notice);
+    let run = site.run(&["build"]);
+    run.assert_success();
+    assert_eq!(diagnostics(&run.stderr), []);
+    assert_eq!(
+        ledger_rows(&site),
+        [
+            row(&[
+                "1",
+                "十字路街道",
+                "521",
+                "12",
+                "7",
+                "0",
+                "1",
+                "0.5",
+                "-1.4",
+                "-0.9",
+                "2/2"
+            ]),
+            row(&[
+                "2",
+                "板泉镇",
+                "504",
+                "14",
+                "5",
+                "1",
+                "0",
+                "5",
+                "-1",
+                "4",
+                "2/2"
+            ]),
+        ]
+    );
+}
+
 #[test]
 fn a_start_date_that_nothing_splits_is_an_error_and_nothing_is_built() {
     let site = small_site("from = 2019-04-01", "");
