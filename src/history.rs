@@ -11,6 +11,9 @@
 //! - consecutive: every period counts its own window, so the year's figure
 //!   is the sum over the year's periods the unit appears in.
 //!
+//! A column read by a rule with a start date (`from`) counts only from that
+//! date ([`crate::since`]).
+//!
 //! The year's points are then computed from the yearly counts by the same
 //! rules ([`score_table`]) and the units ranked by the table's sort, so a
 //! ledger row is scored exactly as a notice row is. Since every rule is

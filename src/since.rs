@@ -47,10 +47,8 @@ pub fn start_dates(site: &Site, schema: &Schema) -> BTreeMap<String, NaiveDate> 
     dates
 }
 
-/// A unit's yearly figures with every start date applied: each column in
-/// `dates` is replaced by its count from the start date on, over `tables`
-/// (the year's periods that have the table, chronological). Returns the
-/// units that could not be split, by rule and straddling period.
+/// One table's year, for applying the start dates to its yearly rows:
+/// `tables` are the year's periods that have the table, chronological.
 pub struct Split<'a> {
     pub site: &'a Site,
     pub calendar: &'a Calendar,
@@ -67,9 +65,11 @@ struct Unsplit<'a> {
 }
 
 impl<'a> Split<'a> {
-    /// Applies every start date to the yearly `units` (whose names are the
-    /// year's units); `Err` holds one error per rule, period and column
-    /// that could not be split.
+    /// Applies every start date to the yearly `units`: each column a rule
+    /// with a start date reads is replaced by the unit's count from that
+    /// date on. `Err` holds one error per straddling period and column that
+    /// nothing splits (naming its units), and one per earlier figure larger
+    /// than the later one it would be subtracted from.
     pub fn apply(&self, units: &mut [Unit]) -> Result<(), Vec<Diagnostic>> {
         let dates = start_dates(self.site, self.schema);
         let mut unsplit: Vec<Unsplit> = Vec::new();
