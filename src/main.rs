@@ -44,7 +44,9 @@ enum Command {
     #[command(about = "从上一期新建一期：沿用表格和单位，计数清零")]
     New(NewArgs),
     /// Import a table's figures from the backend's export (xlsx, xls, csv)
-    #[command(about = "把后台导出的表格（xlsx、xls、csv）导入一期的一张表")]
+    #[command(
+        about = "把后台导出的表格（xlsx、xls、csv）导入一期的一张表，或导入一期的发布记录（--log）"
+    )]
     Import(ImportArgs),
     /// Show what a data change does to figures, scores and ranks
     #[command(about = "列出数据改动对数字、得分和排名的影响")]

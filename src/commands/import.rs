@@ -76,7 +76,10 @@ pub struct ImportArgs {
     )]
     pub keep_units: bool,
     /// Print the change to data.toml without writing it
-    #[arg(long, help = "只显示对 data.toml 的改动，不写入")]
+    #[arg(
+        long,
+        help = "只显示对 data.toml（用 --log 时为 log.csv）的改动，不写入"
+    )]
     pub dry_run: bool,
     /// Site root holding content/ (and themes/, if the site has one)
     #[arg(
