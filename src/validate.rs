@@ -7,9 +7,9 @@ use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::{closest, format_date};
 use crate::findings;
+use crate::load::fit_cell;
 use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE, UNIT_KEY};
 use crate::model::{ColumnKind, FINDINGS_ID, Period, Rule, Schema, Site, Table, Unit, Weekly};
-use crate::render::CELL_LIMIT;
 use crate::score::score_period;
 
 /// Figure namespaces a table id would shadow.
@@ -23,6 +23,11 @@ const RESERVED_IDS: [&str; 7] = [
     "table",
     FINDINGS_ID,
 ];
+
+/// Column keys a figure name would shadow: the row's unit, `TABLE.sum.…`,
+/// `TABLE.units`, and a rule's `rules.RULE.cap` and `rules.RULE.minimum`
+/// beside its `rules.RULE.COLUMN`.
+const RESERVED_KEYS: [&str; 5] = [UNIT_KEY, "sum", "units", "cap", "minimum"];
 
 pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
     validate_site(&content.site, diagnostics);
@@ -159,9 +164,14 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
             diagnostics
                 .push(Diagnostic::error(format!("列 “{}” 重复", key.value)).at(&key.location));
         }
-        if key.value == UNIT_KEY || key.value == "sum" || key.value == "units" {
+        if RESERVED_KEYS.contains(&key.value.as_str()) {
             diagnostics.push(
-                Diagnostic::error(format!("列名 “{}” 是保留字", key.value)).at(&key.location),
+                Diagnostic::error(format!("列名 “{}” 是保留字", key.value))
+                    .at(&key.location)
+                    .hint(format!(
+                        "列的 key 不能是 {}：它们已用作数字名称（如 towns.units、rules.bonus.cap）；换一个 key",
+                        RESERVED_KEYS.join("、")
+                    )),
             );
         }
         match &column.kind {
@@ -215,19 +225,40 @@ fn validate_schema_cells(schema: &Schema, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// Refuses a text longer than an Excel cell holds, where it was written:
-/// the download could not be made, and a shortened cell would be wrong.
-/// Excel counts UTF-16 code units, which is what is counted here.
-fn fit_cell(what: &str, text: &str, location: &Location, diagnostics: &mut Diagnostics) {
-    let length = text.encode_utf16().count();
-    if length > CELL_LIMIT {
-        diagnostics.push(
-            Diagnostic::error(format!(
-                "{what}有 {length} 个字符，超出 Excel 单元格的上限 {CELL_LIMIT} 个字符"
-            ))
-            .at(location)
-            .label("太长")
-            .hint("下载的 Excel 表格放不下这么长的文字，请改短"),
+/// The texts of each finding fit a cell of the 问题清单's XLSX download:
+/// its unit, column, address, category and problem, and its 整改情况 cell
+/// (the status with its note in brackets).
+fn validate_finding_cells(period: &Period, diagnostics: &mut Diagnostics) {
+    for finding in &period.findings {
+        let whole = &finding.location;
+        fit_cell(
+            "问题清单的单位",
+            &finding.unit.value,
+            &finding.unit.location,
+            diagnostics,
+        );
+        fit_cell("问题清单的栏目", &finding.column, whole, diagnostics);
+        if let Some(url) = &finding.url {
+            fit_cell("问题清单的网址", url, whole, diagnostics);
+        }
+        let category = &finding.category;
+        fit_cell(
+            "问题清单的问题类型",
+            &category.value,
+            &category.location,
+            diagnostics,
+        );
+        fit_cell("问题清单的问题描述", &finding.problem, whole, diagnostics);
+        let status_cell = match &finding.status {
+            Some(status) if finding.note.is_empty() => status.value.clone(),
+            Some(status) => format!("{}（{}）", status.value, finding.note),
+            None => String::new(),
+        };
+        fit_cell(
+            "问题清单的整改情况（连同说明）",
+            &status_cell,
+            whole,
+            diagnostics,
         );
     }
 }
@@ -422,6 +453,7 @@ fn validate_period(
     }
     validate_weeks(site, calendar, period, diagnostics);
     findings::validate(site, period, diagnostics);
+    validate_finding_cells(period, diagnostics);
     if let Err(overflows) = score_period(site, period) {
         overflows
             .into_iter()

@@ -298,3 +298,57 @@ fn a_utf8_byte_order_mark_is_accepted_silently() {
         )]
     );
 }
+
+/// The texts of a minimum (its below and met) and of a finding reach the
+/// cells of the XLSX downloads: one longer than an Excel cell holds is
+/// refused where it was written, as a table's title or label is.
+#[test]
+fn texts_of_minimums_and_findings_must_fit_an_excel_cell() {
+    let site = tempfile::tempdir().expect("temp dir");
+    copy_tree(&fixtures().join("base"), site.path());
+    // 32,768 UTF-16 units: one past the limit, counted as Excel counts.
+    let long = "长".repeat(32_768);
+    let fits = "长".repeat(32_767);
+    edit(
+        &site.path().join("content/site.toml"),
+        "[totals.published]",
+        &format!(
+            "[rules.quota]\nlabel = \"信息公开最低条数\"\nminimum = {{ column = \"disclosure\", at_least = 100, below = \"{long}\", met = \"{fits}\" }}\n\n[findings]\ncategories = [{{ key = \"stale\", label = \"未更新\" }}]\nstatuses = [{{ key = \"fixed\", label = \"已整改\", open = false }}]\n\n[totals.published]"
+        ),
+    );
+    let note = "说".repeat(32_767 - "已整改（）".encode_utf16().count() + 1);
+    fs::write(
+        site.path().join("content/2019-01-05/findings.toml"),
+        format!(
+            "findings = [\n  {{ unit = \"板泉镇\", column = \"政务动态\", category = \"未更新\", problem = \"{long}\", found = 2019-05-20 }},\n  {{ unit = \"十字路街道\", column = \"政务动态\", category = \"未更新\", problem = \"未更新\", found = 2019-05-20, status = \"已整改\", checked = 2019-06-08, note = \"{note}\" }},\n]\n"
+        ),
+    )
+    .expect("write findings");
+    let output = tongbao(site.path(), &["check"]);
+    assert_eq!(
+        diagnostics(&stderr(&output)),
+        [diagnostic(
+            "错误：minimum 的 below 文字有 32768 个字符，超出 Excel 单元格的上限 32767 个字符",
+            "content/site.toml:20:60"
+        )]
+    );
+    edit(
+        &site.path().join("content/site.toml"),
+        &format!("below = \"{long}\""),
+        "below = \"未达标\"",
+    );
+    let output = tongbao(site.path(), &["check"]);
+    assert_eq!(
+        diagnostics(&stderr(&output)),
+        [
+            diagnostic(
+                "错误：问题清单的问题描述有 32768 个字符，超出 Excel 单元格的上限 32767 个字符",
+                "content/2019-01-05/findings.toml:2:3"
+            ),
+            diagnostic(
+                "错误：问题清单的整改情况（连同说明）有 32768 个字符，超出 Excel 单元格的上限 32767 个字符",
+                "content/2019-01-05/findings.toml:3:3"
+            ),
+        ]
+    );
+}

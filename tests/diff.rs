@@ -349,3 +349,143 @@ fn diff_of_period_folders_outside_a_site_says_the_site_is_missing() {
         assert!(!run.stderr.contains("tongbao-"), "{run:#?}");
     }
 }
+
+/// A repository holding county-c (findings, a status column), committed,
+/// then a re-check: one finding rectified, one dropped, one added, and
+/// 丙镇 above the quota.
+fn repository_with_a_recheck() -> tempfile::TempDir {
+    repository_with_a_recheck_of(|_| {})
+}
+
+/// [`repository_with_a_recheck`], with `prepare` run on the site before
+/// the first commit.
+fn repository_with_a_recheck_of(prepare: impl Fn(&Path)) -> tempfile::TempDir {
+    let repository = tempfile::tempdir().unwrap();
+    let fixture = common::fixture_site("county-c");
+    common::copy_tree(fixture.path(), repository.path());
+    prepare(repository.path());
+    git(repository.path(), &["init", "-q", "-b", "main"]);
+    git(repository.path(), &["add", "-A"]);
+    git(repository.path(), &["commit", "-q", "-m", "the check"]);
+    let findings = repository.path().join("content/2024-q4/findings.toml");
+    common::edit(
+        &findings,
+        "problem = \"领导分工未随人事变动更新\", found = 2024-12-20, status = \"未整改\", checked = 2025-01-22 }",
+        "problem = \"领导分工未随人事变动更新\", found = 2024-12-20, status = \"已整改\", checked = 2025-01-25, note = \"已更新\" }",
+    );
+    common::edit(
+        &findings,
+        "  { unit = \"丁镇\", column = \"政务动态/镇街动态\", category = \"错别字\", problem = \"标题“政务公开”误作“政物公开”\", found = 2024-12-22, status = \"无需整改\", checked = 2025-01-22, note = \"该信息已按规定撤下\" },\n",
+        "  { unit = \"乙镇\", column = \"政务动态/镇街动态\", category = \"未更新\", problem = \"三个月未更新\", found = 2024-12-23 },\n",
+    );
+    common::edit(
+        &repository.path().join("content/2024-q4/data.toml"),
+        "{ unit = \"丙镇\", items = 12, news = 4 }",
+        "{ unit = \"丙镇\", items = 25, news = 4 }",
+    );
+    git(
+        repository.path(),
+        &["commit", "-q", "-a", "-m", "the re-check"],
+    );
+    repository
+}
+
+#[test]
+fn diff_shows_findings_added_removed_and_rechecked_and_status_labels() {
+    let repository = repository_with_a_recheck();
+    let run = run_diff(repository.path(), &["HEAD~1", "HEAD"]);
+    run.assert_success();
+    let expected = "\
+期次 2024-q4（HEAD~1 → HEAD）
+  表格 towns（镇街）
+    乙镇：未整改问题 0 → 1，整改扣分 0 → -0.5
+    丙镇：排名 4 → 3，信息公开 12 → 25，未达标扣分 -2 → 0，达标情况 未达标 → 达标，未整改问题 2 → 1，整改扣分 -1 → -0.5
+    丁镇：排名 3 → 4
+  问题清单
+    丙镇 政府信息公开/法定主动公开内容/领导信息：领导分工未随人事变动更新：整改情况 未整改 → 已整改，复查日期 2025-01-22 → 2025-01-25，复查说明 无 → 已更新
+    + 乙镇 政务动态/镇街动态：三个月未更新（新增）：问题类型 未更新，发现日期 2024-12-23
+    - 丁镇 政务动态/镇街动态：标题“政务公开”误作“政物公开”（删除）：问题类型 错别字，发现日期 2024-12-22，整改情况 无需整改，复查日期 2025-01-22，复查说明 该信息已按规定撤下
+
+";
+    assert_eq!(run.stdout, expected);
+}
+
+#[test]
+fn diff_as_markdown_lists_the_findings() {
+    let repository = repository_with_a_recheck();
+    let run = run_diff(repository.path(), &["HEAD~1", "HEAD", "--format", "md"]);
+    run.assert_success();
+    let (_, findings) = run.stdout.split_once("### 问题清单\n\n").unwrap();
+    assert_eq!(
+        findings,
+        "\
+- 丙镇 政府信息公开/法定主动公开内容/领导信息：领导分工未随人事变动更新：整改情况 未整改 → 已整改，复查日期 2025-01-22 → 2025-01-25，复查说明 无 → 已更新
+- + 乙镇 政务动态/镇街动态：三个月未更新（新增）：问题类型 未更新，发现日期 2024-12-23
+- - 丁镇 政务动态/镇街动态：标题“政务公开”误作“政物公开”（删除）：问题类型 错别字，发现日期 2024-12-22，整改情况 无需整改，复查日期 2025-01-22，复查说明 该信息已按规定撤下
+
+"
+    );
+    let row = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("| 丙镇 |"))
+        .unwrap();
+    assert_eq!(
+        row,
+        "| 丙镇 | **4 → 3** | **12 → 25** | 4 | 0 | 0 | **-2 → 0** | **未达标 → 达标** | **2 → 1** | **-1 → -0.5** |"
+    );
+}
+
+#[test]
+fn diff_with_a_period_folder_outside_the_site_reads_its_findings() {
+    let site = common::fixture_site("county-c");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let folder = elsewhere.path().join("rechecked");
+    common::copy_tree(&site.path().join("content/2024-q4"), &folder);
+    common::edit(
+        &folder.join("findings.toml"),
+        "found = 2024-12-21 }",
+        "found = 2024-12-21, status = \"已整改\", checked = 2025-01-21 }",
+    );
+    let output = common::tongbao(
+        site.path(),
+        &[
+            "diff",
+            "content/2024-q4",
+            folder.to_str().unwrap(),
+            "--root",
+            site.path().to_str().unwrap(),
+        ],
+    );
+    let run = common::Run::from(output);
+    run.assert_success();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "期次 2024-q4 → rechecked（content/2024-q4 → {}）\n  表格 towns（镇街）\n    丙镇：未整改问题 2 → 1，整改扣分 -1 → -0.5\n  问题清单\n    丙镇 政府信息公开/重点领域信息公开/财政预决算：2024年预算公开链接打不开：整改情况 无 → 已整改，复查日期 无 → 2025-01-21\n\n",
+            folder.display()
+        )
+    );
+}
+
+#[test]
+fn an_empty_status_label_shows_as_none() {
+    let repository = repository_with_a_recheck_of(|root| {
+        common::edit(
+            &root.join("content/site.toml"),
+            "below = \"未达标\", met = \"达标\",",
+            "below = \"未达标\",",
+        );
+    });
+    let run = run_diff(repository.path(), &["HEAD~1", "HEAD"]);
+    run.assert_success();
+    let line = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("    丙镇："))
+        .unwrap();
+    assert_eq!(
+        line,
+        "    丙镇：排名 4 → 3，信息公开 12 → 25，未达标扣分 -2 → 0，达标情况 未达标 → 无，未整改问题 2 → 1，整改扣分 -1 → -0.5"
+    );
+}

@@ -914,6 +914,34 @@ fn a_formula_without_its_result_is_refused_not_read_as_zero() {
 }
 
 #[test]
+fn a_date_in_a_count_column_is_refused_not_read_as_its_serial_number() {
+    let site = Site::seed();
+    let path = site.path("towns.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (column, header) in TOWNS_HEADER.iter().enumerate() {
+        sheet.write_string(0, column as u16, *header).unwrap();
+    }
+    sheet.write_string(1, 0, "板泉镇").unwrap();
+    for (column, count) in [(1, 414.0), (2, 111.0), (3, 7.0)] {
+        sheet.write_number(1, column, count).unwrap();
+    }
+    // Excel keeps 2019-06-03 as 43619: a count of 43619 is no figure.
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 6, 3).unwrap();
+    let format = Format::new().set_num_format("yyyy-mm-dd");
+    sheet
+        .write_datetime_with_format(1, 5, &date, &format)
+        .unwrap();
+    workbook.save(&path).unwrap();
+    let run = import_towns_dry_run(&site, "towns.xlsx");
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert_eq!(
+        headlines(&run),
+        ["错误：towns.xlsx：工作表 “Sheet1” 第 2 行 F 列（省级）“2019-06-03” 不是数字"]
+    );
+}
+
+#[test]
 fn a_formula_with_its_result_saved_imports_that_result() {
     let site = Site::seed();
     let rows = towns_header_xml() + &banquan_xml(r#"<c r="F2"><f>1+1</f><v>2</v></c>"#);

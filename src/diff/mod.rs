@@ -1,11 +1,13 @@
 //! Diff: what a data change does to the published notice. For each table,
 //! the units whose figures, score or rank changed, the units added or
 //! removed, and the declared totals that changed; for each period, its
-//! dates and `[figures]`.
+//! dates and `[figures]`, and its findings added, removed or re-checked
+//! (`findings.rs`).
 //!
 //! Scores and ranks come from [`crate::score::score_table`], so they are
 //! exactly the ones the site shows.
 
+pub mod findings;
 pub mod report;
 pub mod side;
 
@@ -45,6 +47,8 @@ pub struct PeriodDiff {
     /// Dates, weeks, label and `[figures]`.
     pub fields: Vec<Change>,
     pub tables: Vec<TableDiff>,
+    /// The findings added, removed or changed (`findings.toml`).
+    pub findings: Vec<findings::FindingDiff>,
 }
 
 /// The changes of one table.
@@ -87,7 +91,10 @@ impl UnitDiff {
 
 impl PeriodDiff {
     pub fn is_empty(&self) -> bool {
-        self.presence == Presence::Both && self.fields.is_empty() && self.tables.is_empty()
+        self.presence == Presence::Both
+            && self.fields.is_empty()
+            && self.tables.is_empty()
+            && self.findings.is_empty()
     }
 }
 
@@ -177,6 +184,7 @@ fn compare_period(
         presence,
         fields,
         tables,
+        findings: findings::compare(old_findings, new_findings),
     }
 }
 
@@ -250,7 +258,30 @@ struct ScoredSide<'a> {
     schema: &'a Schema,
     declared: BTreeMap<String, u64>,
     /// Unit name → (rank, values by column key), in rank order.
-    units: Vec<(String, usize, BTreeMap<String, Decimal>)>,
+    units: Vec<(String, usize, BTreeMap<String, Value>)>,
+}
+
+/// A unit's value in a column, as the site shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Value {
+    /// A count or points.
+    Number(Decimal),
+    /// A status column's text: the minimum's `below` or `met`.
+    Label(String),
+}
+
+/// The unit's value in `column`: a status column's label rather than the
+/// 1 or 0 that `Score::value` sums.
+fn value_of(row: &crate::score::Score, column: &Column) -> Value {
+    match &column.kind {
+        ColumnKind::Status { rule } => Value::Label(
+            row.standing(&rule.value)
+                .map_or_else(String::new, |standing| standing.text.to_string()),
+        ),
+        ColumnKind::Count | ColumnKind::Score { .. } | ColumnKind::Findings { .. } => {
+            Value::Number(row.value(column))
+        }
+    }
 }
 
 fn scored_side<'a>(
@@ -271,7 +302,7 @@ fn scored_side<'a>(
             let values = schema
                 .columns
                 .iter()
-                .map(|column| (column.key.value.clone(), row.value(column)))
+                .map(|column| (column.key.value.clone(), value_of(row, column)))
                 .collect();
             (row.unit.name.value.clone(), row.rank, values)
         })
@@ -338,11 +369,17 @@ impl<'a> Columns<'a> {
             .map_or_else(|| key.to_string(), |column| column.label.clone())
     }
 
-    /// Points as the site prints them; counts as plain numbers.
-    fn show(&self, key: &str, value: Decimal) -> String {
+    /// Points as the site prints them; counts as plain numbers; a
+    /// status as its label.
+    fn show(&self, key: &str, value: &Value) -> String {
+        let number = match value {
+            Value::Label(text) => return text.clone(),
+            Value::Number(number) => *number,
+        };
         match self.column(key).map(|column| &column.kind) {
-            Some(ColumnKind::Score { .. }) => format_points(value),
-            _ => value.normalize().to_string(),
+            Some(ColumnKind::Score { .. }) => format_points(number),
+            Some(ColumnKind::Count | ColumnKind::Status { .. } | ColumnKind::Findings { .. })
+            | None => number.normalize().to_string(),
         }
     }
 
@@ -357,7 +394,12 @@ impl<'a> Columns<'a> {
                 let shown = self
                     .keys
                     .iter()
-                    .map(|key| values.get(key).map(|value| self.show(key, *value)))
+                    // An empty label (a minimum's `met` left out) shows as
+                    // nothing, like a column the side lacks.
+                    .map(|key| {
+                        let value = values.get(key)?;
+                        Some(self.show(key, value)).filter(|shown| !shown.is_empty())
+                    })
                     .collect();
                 (normalize(name), (*rank, shown))
             })

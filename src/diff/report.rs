@@ -4,6 +4,7 @@
 use std::fmt::Write;
 use std::str::FromStr;
 
+use super::findings::FindingDiff;
 use super::{Change, PeriodDiff, Presence, TableDiff, UnitDiff};
 
 /// How `diff` prints.
@@ -92,7 +93,49 @@ fn text_period(out: &mut String, diff: &PeriodDiff, sides: &str) {
             let _ = writeln!(out, "    后台申报合计 {}：{}", total.what, shown(total));
         }
     }
+    if !diff.findings.is_empty() {
+        let _ = writeln!(out, "  {FINDINGS_HEADING}");
+        for finding in &diff.findings {
+            let _ = writeln!(out, "    {}", finding_line(finding));
+        }
+    }
     out.push('\n');
+}
+
+/// The heading of a period's findings in the report.
+const FINDINGS_HEADING: &str = "问题清单";
+
+/// One finding: `+ 丙镇 栏目：问题（新增）：问题类型 链接失效，…`, or for a
+/// finding on both sides, what changed as `old → new`.
+fn finding_line(finding: &FindingDiff) -> String {
+    let (mark, status) = match finding.presence {
+        Presence::Both => ("", ""),
+        Presence::Added => ("+ ", "（新增）"),
+        Presence::Removed => ("- ", "（删除）"),
+    };
+    let details: Vec<String> = finding
+        .details
+        .iter()
+        .map(|change| match finding.presence {
+            Presence::Both => format!("{} {}", change.what, shown(change)),
+            Presence::Added | Presence::Removed => format!(
+                "{} {}",
+                change.what,
+                change
+                    .new
+                    .as_ref()
+                    .or(change.old.as_ref())
+                    .map_or("", String::as_str)
+            ),
+        })
+        .collect();
+    format!(
+        "{mark}{} {}：{}{status}：{}",
+        finding.unit,
+        finding.column,
+        finding.problem,
+        details.join("，")
+    )
 }
 
 fn text_unit(table: &TableDiff, unit: &UnitDiff) -> String {
@@ -161,6 +204,13 @@ fn markdown_period(out: &mut String, diff: &PeriodDiff, sides: &str) {
         if !table.declared.is_empty() {
             out.push('\n');
         }
+    }
+    if !diff.findings.is_empty() {
+        let _ = writeln!(out, "### {FINDINGS_HEADING}\n");
+        for finding in &diff.findings {
+            let _ = writeln!(out, "- {}", escape(&finding_line(finding)));
+        }
+        out.push('\n');
     }
 }
 

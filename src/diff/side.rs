@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::git::{Entry, EntryKind, Repository};
-use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content};
+use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE};
 use crate::model::Period;
 use crate::pipeline;
 
@@ -176,7 +176,7 @@ fn lay_out_folder(
             fs::copy(content_dir.join(file), target.join(file))?;
         }
     }
-    for file in [DATA_FILE, NOTICE_FILE] {
+    for file in [DATA_FILE, NOTICE_FILE, FINDINGS_FILE] {
         if folder.join(file).is_file() {
             fs::copy(folder.join(file), period.join(file))?;
         }

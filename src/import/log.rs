@@ -6,15 +6,17 @@
 //! `site.toml` names. Each following row is one item: its unit is matched
 //! to a unit of the period's tables with the once-a-week rule (as counts
 //! are matched, ignoring spaces and full-width forms) and written as
-//! data.toml spells it; its date is written `YYYY-MM-DD`. The lines are
+//! data.toml spells it; its date (read as every import reads dates,
+//! [`super::dates`]) is written `YYYY-MM-DD`. The lines are
 //! sorted by date, unit, kind and title, so that a newer export of the same
 //! items gives the same file and a diff shows one line per item.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
+use super::dates::parse_date;
 use super::names::normalize;
 use super::sheet::{self, Cell, Row, Sheet};
 use crate::diagnostics::Diagnostic;
@@ -204,17 +206,21 @@ fn read_item(
     let Some(unit) = units.get(&normalize(&name)) else {
         return Err(Problem::Unknown(name));
     };
-    let cell = row.cell(layout.date);
-    let Some(date) = parse_date(cell) else {
-        return Err(Problem::Bad(
-            sheet
-                .error(format!(
-                    "{}：无法识别的日期 “{}”",
-                    sheet.position(row.number, layout.date),
-                    cell.text()
-                ))
-                .hint("日期应如 2019-06-05、2019/6/5 或 2019年6月5日，可带时间"),
-        ));
+    let position = sheet.position(row.number, layout.date);
+    let date = match parse_date(row.cell(layout.date)) {
+        Ok(Some(date)) => date,
+        Ok(None) => {
+            return Err(Problem::Bad(
+                sheet.error(format!("{position}：发布日期为空")),
+            ));
+        }
+        Err(bad) => {
+            return Err(Problem::Bad(
+                sheet
+                    .error(format!("{position}：{bad}"))
+                    .hint("日期应如 2019-06-05、2019/6/5 或 2019年6月5日，可带时间"),
+            ));
+        }
     };
     Ok(Item {
         date,
@@ -225,40 +231,6 @@ fn read_item(
             .map(|index| row.cell(index).text())
             .unwrap_or_default(),
     })
-}
-
-/// A date as exports write it: `2019-06-05`, `2019/6/5`, `2019.6.5` or
-/// `2019年6月5日`, perhaps followed by a time, or an Excel date serial (a
-/// date cell, in the 1900 date system that Excel and WPS use by default).
-fn parse_date(cell: &Cell) -> Option<NaiveDate> {
-    match cell {
-        Cell::Integer(serial) => excel_serial(*serial as f64),
-        Cell::Number(serial) => excel_serial(*serial),
-        Cell::Text(text) => {
-            let text = text.trim();
-            if let Ok(serial) = text.parse::<f64>() {
-                return excel_serial(serial);
-            }
-            let day = text.split([' ', 'T']).next().unwrap_or(text);
-            let day = day.replace(['/', '.', '年', '月'], "-");
-            let day = day.trim_end_matches('日');
-            NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
-        }
-        Cell::Empty | Cell::Uncomputed(_) => None,
-    }
-}
-
-/// Excel's day number (1900 system: day 1 is 1900-01-01, counted as if
-/// 1900 were a leap year, so 1899-12-30 is day 0 from March 1900 on).
-/// Only days from 2000 to 2099 are taken for dates.
-fn excel_serial(serial: f64) -> Option<NaiveDate> {
-    const FIRST: f64 = 36526.0; // 2000-01-01
-    const LAST: f64 = 73050.0; // 2099-12-31
-    if !(FIRST..=LAST).contains(&serial) {
-        return None;
-    }
-    let days = serial.floor() as u64;
-    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(Days::new(days))
 }
 
 /// The log's text: the header, then one line per item.
@@ -303,25 +275,6 @@ fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn export_dates_become_days() {
-        let day = NaiveDate::from_ymd_opt(2019, 4, 1);
-        for text in [
-            "2019-04-01",
-            "2019/4/1",
-            "2019.4.1",
-            "2019年4月1日",
-            "2019-04-01 09:30:00",
-            "43556",
-            "43556.375",
-        ] {
-            assert_eq!(parse_date(&Cell::Text(text.to_string())), day, "{text}");
-        }
-        assert_eq!(parse_date(&Cell::Number(43556.5)), day);
-        assert_eq!(parse_date(&Cell::Integer(12)), None);
-        assert_eq!(parse_date(&Cell::Text("四月".to_string())), None);
-    }
 
     #[test]
     fn fields_with_commas_and_quotes_are_quoted() {

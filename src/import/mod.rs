@@ -1,5 +1,6 @@
 //! Import: the portal backend's export (xlsx, xls or CSV) → the counts of
-//! one table in a period's `data.toml`.
+//! one table in a period's `data.toml`; or the inspectors' spreadsheet of
+//! findings → a period's `findings.toml` (`findings.rs`).
 //!
 //! [`plan`] reads the export, matches its headers to columns and its rows
 //! to units, and computes the new `data.toml` text; it writes nothing.
@@ -7,6 +8,8 @@
 //! as skipped, never dropped silently.
 
 mod columns;
+mod dates;
+pub mod findings;
 pub mod limits;
 pub mod log;
 mod names;

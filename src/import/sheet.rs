@@ -3,6 +3,7 @@
 //! Excel workbook (xlsx, xls) or other spreadsheet calamine reads
 //! (`workbook.rs`). Every file is read within the bounds of `limits.rs`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -77,9 +78,75 @@ pub struct Sheet {
     pub rows: Vec<Row>,
     /// 0-based index of the file's column that `cells[0]` holds.
     pub first_column: usize,
+    /// The workbook's merged cells; none in a CSV.
+    pub merged: Vec<Merged>,
+}
+
+/// A range of merged cells: the value is the top-left cell's, the others
+/// are empty in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merged {
+    /// 1-based row numbers, as [`Row::number`].
+    pub rows: (usize, usize),
+    /// 0-based columns of the sheet (not indices into [`Row::cells`]).
+    pub columns: (usize, usize),
+}
+
+/// Where the merged ranges are, for the columns a reader looks at: by cell
+/// index, each range's first row → its last row and first cell index.
+/// Ranges do not overlap, so within one column at most one starts at or
+/// before a row and reaches it.
+#[derive(Debug, Default)]
+pub struct MergeIndex {
+    columns: BTreeMap<usize, BTreeMap<usize, (usize, usize)>>,
+}
+
+impl MergeIndex {
+    /// The cell at `index` of `row`, or, when it is empty and lies in a
+    /// merged range below or right of its first cell, that first cell: the
+    /// value a merged cell shows on every row it spans.
+    pub fn shown_cell<'s>(&self, sheet: &'s Sheet, row: &'s Row, index: usize) -> &'s Cell {
+        let cell = row.cell(index);
+        if !cell.is_empty() {
+            return cell;
+        }
+        let range = self
+            .columns
+            .get(&index)
+            .and_then(|starts| starts.range(..=row.number).next_back())
+            .filter(|(_, (last_row, _))| row.number <= *last_row);
+        let Some((first_row, (_, first_index))) = range else {
+            return cell;
+        };
+        match sheet.rows.binary_search_by_key(first_row, |row| row.number) {
+            Ok(found) => sheet.rows[found].cell(*first_index),
+            Err(_) => cell,
+        }
+    }
 }
 
 impl Sheet {
+    /// The merged ranges that cover the cells at `indices` (of every row),
+    /// indexed for [`MergeIndex::shown_cell`].
+    pub fn merge_index(&self, indices: &[usize]) -> MergeIndex {
+        let mut columns: BTreeMap<usize, BTreeMap<usize, (usize, usize)>> = BTreeMap::new();
+        for merged in &self.merged {
+            let Some(first_index) = merged.columns.0.checked_sub(self.first_column) else {
+                continue;
+            };
+            for &index in indices {
+                let column = self.first_column + index;
+                if (merged.columns.0..=merged.columns.1).contains(&column) {
+                    columns
+                        .entry(index)
+                        .or_default()
+                        .insert(merged.rows.0, (merged.rows.1, first_index));
+                }
+            }
+        }
+        MergeIndex { columns }
+    }
+
     /// A cell's position as a spreadsheet program names it:
     /// `工作表 “Sheet1” 第 5 行 C 列`, or `第 5 行 C 列` in a CSV.
     pub fn position(&self, row_number: usize, index: usize) -> String {
@@ -257,6 +324,7 @@ fn read_file(path: &Path, sheet: Option<&str>) -> Result<Sheet, Unreadable> {
                 sheet: Some(read.name),
                 rows: read.rows,
                 first_column: read.first_column,
+                merged: read.merged,
             })
         }
     }
@@ -308,6 +376,7 @@ pub fn read_csv(file: &Path, bytes: &[u8]) -> Result<Sheet, Unreadable> {
         sheet: None,
         rows,
         first_column: 0,
+        merged: Vec::new(),
     })
 }
 

@@ -16,10 +16,13 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read as _};
 
-use calamine::{Data, DataRef, Error, Reader, Sheets, XlsbError, XlsxError, open_workbook_from_rs};
+use calamine::{
+    Data, DataRef, Error, ExcelDateTime, Reader, Sheets, XlsbError, XlsxError,
+    open_workbook_from_rs,
+};
 
 use super::limits::{self, Budget, Limit, MAX_INFLATED_BYTES};
-use super::sheet::{Cell, Row, Unreadable, WorkbookFormat};
+use super::sheet::{Cell, Merged, Row, Unreadable, WorkbookFormat};
 
 /// One worksheet's rows.
 pub struct Read {
@@ -27,6 +30,9 @@ pub struct Read {
     pub rows: Vec<Row>,
     /// 0-based index of the sheet's column that `cells[0]` holds.
     pub first_column: usize,
+    /// The sheet's merged cells (of an .xlsx or .xls; calamine gives none
+    /// for the other formats).
+    pub merged: Vec<Merged>,
 }
 
 /// A cell and where the sheet has it: 0-based row and column.
@@ -68,10 +74,32 @@ pub fn read(
     })?;
     let (rows, first_column) = rows(placed)?;
     Ok(Read {
+        merged: merged_cells(&mut workbook, &name),
         name,
         rows,
         first_column,
     })
+}
+
+/// The merged ranges of sheet `name`. A file whose merges cannot be read
+/// has none: its cells were read, and an empty cell is then reported as
+/// empty rather than read as its neighbour's.
+fn merged_cells(workbook: &mut Workbook, name: &str) -> Vec<Merged> {
+    let ranges = match workbook {
+        Sheets::Xlsx(book) => book
+            .worksheet_merge_cells(name)
+            .and_then(Result::ok)
+            .unwrap_or_default(),
+        Sheets::Xls(book) => book.worksheet_merge_cells(name).unwrap_or_default(),
+        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+    };
+    ranges
+        .into_iter()
+        .map(|range| Merged {
+            rows: (range.start.0 as usize + 1, range.end.0 as usize + 1),
+            columns: (range.start.1 as usize, range.end.1 as usize),
+        })
+        .collect()
 }
 
 /// Opens a workbook of the format its extension names, so that a damaged
@@ -347,7 +375,7 @@ fn cell_of_data(data: &Data) -> Cell {
         Data::Float(number) => Cell::Number(*number),
         Data::String(text) => text_cell(text),
         Data::Bool(value) => Cell::Text(value.to_string()),
-        Data::DateTime(value) => Cell::Text(value.to_string()),
+        Data::DateTime(value) => datetime_cell(value),
         Data::DateTimeIso(text) | Data::DurationIso(text) => Cell::Text(text.clone()),
         Data::Error(error) => Cell::Text(format!("#{error}")),
     }
@@ -361,9 +389,26 @@ fn cell_of_ref(data: &DataRef) -> Cell {
         DataRef::String(text) => text_cell(text),
         DataRef::SharedString(text) => text_cell(text),
         DataRef::Bool(value) => Cell::Text(value.to_string()),
-        DataRef::DateTime(value) => Cell::Text(value.to_string()),
+        DataRef::DateTime(value) => datetime_cell(value),
         DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => Cell::Text(text.clone()),
         DataRef::Error(error) => Cell::Text(format!("#{error}")),
+    }
+}
+
+/// A date-formatted cell as the date it shows (`2019-06-03`, with the time
+/// when it has one), never as the serial number the file stores: that
+/// number is no count, and in a workbook dated from 1904 it is four years
+/// off. A duration stays the number it is.
+fn datetime_cell(value: &ExcelDateTime) -> Cell {
+    if value.is_duration() {
+        return Cell::Text(value.to_string());
+    }
+    let (year, month, day, hour, minute, second, _) = value.to_ymd_hms_milli();
+    let date = format!("{year:04}-{month:02}-{day:02}");
+    if (hour, minute, second) == (0, 0, 0) {
+        Cell::Text(date)
+    } else {
+        Cell::Text(format!("{date} {hour:02}:{minute:02}:{second:02}"))
     }
 }
 

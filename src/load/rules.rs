@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::text::fit_cell;
 use super::value::{count, date, locate, located_string, points};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located};
 use crate::model::{Minimum, Rule};
@@ -28,9 +29,8 @@ pub(super) struct RawRule {
 struct RawMinimum {
     column: Spanned<String>,
     at_least: Spanned<toml::Value>,
-    below: String,
-    #[serde(default)]
-    met: String,
+    below: Spanned<String>,
+    met: Option<Spanned<String>>,
     points: Option<Spanned<toml::Value>>,
 }
 
@@ -121,7 +121,16 @@ fn convert_minimum(
         Some(value) => Some(written_points(file, value, diagnostics)?),
         None => None,
     };
-    if raw.below.trim().is_empty() {
+    // What a status column shows: a cell of the table's XLSX download.
+    for (what, text) in [
+        ("minimum 的 below 文字", Some(&raw.below)),
+        ("minimum 的 met 文字", raw.met.as_ref()),
+    ] {
+        if let Some(text) = text {
+            fit_cell(what, text.get_ref(), &locate(file, 0, text), diagnostics);
+        }
+    }
+    if raw.below.get_ref().trim().is_empty() {
         diagnostics.push(
             Diagnostic::error("minimum 的 below 不能为空")
                 .at(&locate(file, 0, &raw.column))
@@ -132,8 +141,11 @@ fn convert_minimum(
     Some(Minimum {
         column: located_string(file, &raw.column),
         at_least: at_least?,
-        below: raw.below.clone(),
-        met: raw.met.clone(),
+        below: raw.below.get_ref().clone(),
+        met: raw
+            .met
+            .as_ref()
+            .map_or_else(String::new, |met| met.get_ref().clone()),
         points: shortfall,
     })
 }

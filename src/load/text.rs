@@ -13,6 +13,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location};
+use crate::render::CELL_LIMIT;
 
 /// Why a character is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +75,23 @@ pub(crate) fn refusal(c: char, why: Refused, location: &Location) -> Diagnostic 
         .at(location)
         .label("这里")
         .hint(hint)
+}
+
+/// Refuses a text longer than an Excel cell holds, where it was written:
+/// the download could not be made, and a shortened cell would be wrong.
+/// Excel counts UTF-16 code units, which is what is counted here.
+pub fn fit_cell(what: &str, text: &str, location: &Location, diagnostics: &mut Diagnostics) {
+    let length = text.encode_utf16().count();
+    if length > CELL_LIMIT {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "{what}有 {length} 个字符，超出 Excel 单元格的上限 {CELL_LIMIT} 个字符"
+            ))
+            .at(location)
+            .label("太长")
+            .hint("下载的 Excel 表格放不下这么长的文字，请改短"),
+        );
+    }
 }
 
 /// Reports the first refused character of each line of `text`, which
