@@ -22,14 +22,16 @@
 //! Sums are checked: one that would overflow is an error located at the
 //! count that made it so.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Located};
-use crate::model::{Finding, Period, Rule, Schema, Site, Table, Unit, WindowKind};
+use crate::model::{
+    Column, ColumnKind, Finding, Period, Rule, Schema, Site, Table, Unit, WindowKind,
+};
 use crate::score::{ScoredPeriod, ScoredTable, exact_add, score_table};
 use crate::since::{Split, start_dates};
 
@@ -38,27 +40,9 @@ pub fn year_of(period: &Period) -> i32 {
     period.window.end.value.year()
 }
 
-/// Periods in the order of their data: by window end, then issue date, then
-/// folder name, so the order never depends on the disk.
-pub fn chronological<'p, 'a>(scored: &'p [ScoredPeriod<'a>]) -> Vec<&'p ScoredPeriod<'a>> {
-    let mut periods: Vec<&ScoredPeriod> = scored.iter().collect();
-    periods.sort_by(|a, b| {
-        let key = |p: &ScoredPeriod| {
-            let window = &p.period.window;
-            (window.end.value, window.issued.value)
-        };
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.period.slug.cmp(&b.period.slug))
-    });
-    periods
-}
-
 /// The chronological periods grouped by year, oldest year first.
-pub fn by_year<'p, 'a>(
-    periods: &[&'p ScoredPeriod<'a>],
-) -> BTreeMap<i32, Vec<&'p ScoredPeriod<'a>>> {
-    let mut years: BTreeMap<i32, Vec<&ScoredPeriod>> = BTreeMap::new();
+pub fn by_year<'p, 'a>(periods: &'p [Scored<'a>]) -> BTreeMap<i32, Vec<&'p Scored<'a>>> {
+    let mut years: BTreeMap<i32, Vec<&Scored>> = BTreeMap::new();
     for period in periods {
         years
             .entry(year_of(period.period))
@@ -110,14 +94,11 @@ pub fn year_table<'a>(
     site: &Site,
     calendar: &Calendar,
     schema: &'a Schema,
-    periods: &[&ScoredPeriod<'a>],
+    periods: &[&'a Period],
 ) -> Result<Option<YearTable<'a>>, Vec<Diagnostic>> {
     let tables: Vec<(&'a Period, &'a Table)> = periods
         .iter()
-        .filter_map(|scored| {
-            let period: &'a Period = scored.period;
-            period.table(&schema.id.value).map(|table| (period, table))
-        })
+        .filter_map(|period| period.table(&schema.id.value).map(|table| (*period, table)))
         .collect();
     let (Some((first, _)), Some((last, _))) = (tables.first(), tables.last()) else {
         return Ok(None);
@@ -235,7 +216,7 @@ pub fn total_points(points: &BTreeMap<String, Decimal>) -> Option<Decimal> {
 }
 
 /// How a unit's rank moved since the previous period of the same table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Movement {
     /// The table's first period: nothing to compare with.
     First,
@@ -283,56 +264,340 @@ impl Movement {
     }
 }
 
+/// The columns the pages across periods show as figures: counts typed and
+/// counted. Points are shown per rule, and a status is words, not a figure.
+pub fn figure_columns(schema: &Schema) -> Vec<&Column> {
+    schema
+        .columns
+        .iter()
+        .filter(|column| match column.kind {
+            ColumnKind::Count | ColumnKind::Findings { .. } => true,
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } => false,
+        })
+        .collect()
+}
+
+/// One period's scored rows, kept compact for the pages across periods, so
+/// that each period is scored once, while it renders, and its scores (with
+/// their maps of points and standings) are dropped with its pages.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PeriodRows {
+    /// The period's folder name (see [`crate::model::Period::slug`]).
+    pub slug: String,
+    /// The period's scored tables, in the site's table order.
+    pub tables: Vec<TableRows>,
+}
+
+/// One scored table of a period, rows in rank order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TableRows {
+    /// The table's position in `site.tables`.
+    pub schema: usize,
+    pub rows: Vec<RowFigures>,
+}
+
+/// One unit's scored row.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RowFigures {
+    /// The unit's position in the period's table as loaded, where its name is.
+    pub unit: usize,
+    pub rank: usize,
+    /// The [`figure_columns`]' values, then each rule's points in
+    /// [`rules_of`] order.
+    pub figures: Box<[Decimal]>,
+    /// The sum of the row's points; `None` when it overflows.
+    pub total: Option<Decimal>,
+    /// A digest of the rank, figures and total, for [`Course::digest`].
+    pub digest: u64,
+}
+
+impl PeriodRows {
+    /// The compact rows of a scored period.
+    pub fn of(site: &Site, scored: &ScoredPeriod) -> PeriodRows {
+        let tables = scored
+            .tables
+            .iter()
+            .filter_map(|table| {
+                let schema = site
+                    .tables
+                    .iter()
+                    .position(|schema| std::ptr::eq(schema, table.schema))?;
+                Some(TableRows {
+                    schema,
+                    rows: table_rows(site, table),
+                })
+            })
+            .collect();
+        PeriodRows {
+            slug: scored.period.slug.clone(),
+            tables,
+        }
+    }
+
+    /// The rows of the table at `schema` in `site.tables`, if the period has it.
+    pub fn table(&self, schema: usize) -> Option<&TableRows> {
+        self.tables.iter().find(|table| table.schema == schema)
+    }
+}
+
+fn table_rows(site: &Site, table: &ScoredTable) -> Vec<RowFigures> {
+    let columns = figure_columns(table.schema);
+    let rules = rules_of(site, table.schema);
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let figures = columns
+                .iter()
+                .map(|column| row.value(column))
+                .chain(
+                    rules
+                        .iter()
+                        .map(|rule| row.points.get(&rule.key).copied().unwrap_or_default()),
+                )
+                .collect::<Box<[Decimal]>>();
+            let total = total_points(&row.points);
+            RowFigures {
+                unit: table
+                    .table
+                    .units
+                    .iter()
+                    .position(|unit| std::ptr::eq(unit, row.unit))
+                    .unwrap_or_default(),
+                rank: row.rank,
+                digest: row_digest(row.rank, &figures, total),
+                figures,
+                total,
+            }
+        })
+        .collect()
+}
+
+/// A digest of a row's rank, figures and total. The decimals are hashed
+/// by their bytes: `Decimal`'s own `Hash` normalises every value first.
+fn row_digest(rank: usize, figures: &[Decimal], total: Option<Decimal>) -> u64 {
+    use std::hash::Hasher;
+    let mut bytes = Vec::with_capacity(8 + 16 * (figures.len() + 1));
+    bytes.extend_from_slice(&rank.to_le_bytes());
+    for figure in figures {
+        bytes.extend_from_slice(&figure.serialize());
+    }
+    match total {
+        Some(total) => bytes.extend_from_slice(&total.serialize()),
+        None => bytes.push(0),
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write(&bytes);
+    hasher.finish()
+}
+
+/// A period that scored, with its rows and its label.
+#[derive(Debug)]
+pub struct Scored<'a> {
+    pub period: &'a Period,
+    pub rows: &'a PeriodRows,
+    /// The period as the pages name it ([`crate::model::Window::label`]).
+    pub label: String,
+}
+
+/// The periods that scored, in the order of their data (by window end,
+/// then issue date, then folder name, so the order never depends on the
+/// disk). Rows whose period is not in `periods` are left out.
+pub fn chronological<'a>(
+    periods: &'a [Period],
+    rows: impl IntoIterator<Item = &'a PeriodRows>,
+) -> Vec<Scored<'a>> {
+    let by_slug: HashMap<&str, &Period> = periods
+        .iter()
+        .map(|period| (period.slug.as_str(), period))
+        .collect();
+    let mut scored: Vec<Scored> = rows
+        .into_iter()
+        .filter_map(|rows| {
+            let period = *by_slug.get(rows.slug.as_str())?;
+            Some(Scored {
+                period,
+                rows,
+                label: period.window.label(),
+            })
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        let key = |p: &Scored| {
+            let window = &p.period.window;
+            (window.end.value, window.issued.value)
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.period.slug.cmp(&b.period.slug))
+    });
+    scored
+}
+
 /// One unit's row in one period.
 #[derive(Debug)]
-pub struct Step<'p, 'a> {
-    pub period: &'a Period,
-    pub row: &'p crate::score::Score<'a>,
+pub struct Step<'p> {
+    /// The period's position in the chronological periods.
+    pub period: usize,
+    pub row: &'p RowFigures,
     pub movement: Movement,
     /// How many units the table had in that period.
     pub of: usize,
 }
 
-/// Every unit of a table across every period that has the table, by name,
-/// each unit's steps chronological. Units are listed in the order they
-/// first appear, by rank within a period.
-pub fn courses<'p, 'a>(
-    schema: &Schema,
-    periods: &[&'p ScoredPeriod<'a>],
-) -> Vec<(String, Vec<Step<'p, 'a>>)> {
-    let mut courses: Vec<(String, Vec<Step>)> = Vec::new();
-    let mut previous: Option<&ScoredTable> = None;
-    for scored in periods {
-        let Some(table) = scored.table(&schema.id.value) else {
+/// One unit of one table across every period that has the table.
+#[derive(Debug)]
+pub struct Course<'p> {
+    /// The table's position in `site.tables`.
+    pub schema: usize,
+    pub name: &'p str,
+    /// Chronological.
+    pub steps: Vec<Step<'p>>,
+}
+
+impl Course<'_> {
+    /// A digest of everything the unit's page shows of its periods (their
+    /// folders and labels, by `keys` from [`period_keys`], the rows and
+    /// movements), so that `serve` can tell which unit pages a change
+    /// touched without rendering them. Each row's figures are digested once,
+    /// when its period is scored ([`RowFigures::digest`]); the steps' bytes
+    /// are gathered in `buffer` and hashed at once: hashing every value on
+    /// every update cost more than the rendering it saved.
+    pub fn digest(&self, keys: &[u64], buffer: &mut Vec<u8>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        buffer.clear();
+        for step in &self.steps {
+            let key = keys.get(step.period).copied().unwrap_or_default();
+            buffer.extend_from_slice(&key.to_le_bytes());
+            buffer.extend_from_slice(&step.row.digest.to_le_bytes());
+            buffer.extend_from_slice(&step.of.to_le_bytes());
+            let (kind, places) = match step.movement {
+                Movement::First => (0u8, 0),
+                Movement::New => (1, 0),
+                Movement::Up(places) => (2, places),
+                Movement::Down(places) => (3, places),
+                Movement::Unchanged => (4, 0),
+            };
+            buffer.push(kind);
+            buffer.extend_from_slice(&places.to_le_bytes());
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (self.schema, self.name).hash(&mut hasher);
+        buffer.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// A digest of each chronological period's folder name and label, for
+/// [`Course::digest`].
+pub fn period_keys(periods: &[Scored]) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    periods
+        .iter()
+        .map(|period| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (&period.period.slug, &period.label).hash(&mut hasher);
+            hasher.finish()
+        })
+        .collect()
+}
+
+/// Every unit of every table across the chronological `periods`, table by
+/// table in the site's order, each table's units in the order they first
+/// appear (by rank within a period).
+pub fn courses<'p>(site: &Site, periods: &[Scored<'p>]) -> Vec<Course<'p>> {
+    (0..site.tables.len())
+        .flat_map(|schema| table_courses(site, schema, periods))
+        .collect()
+}
+
+fn table_courses<'p>(site: &Site, schema: usize, periods: &[Scored<'p>]) -> Vec<Course<'p>> {
+    let Some(id) = site.tables.get(schema).map(|schema| &schema.id.value) else {
+        return Vec::new();
+    };
+    let mut courses: Vec<Course> = Vec::new();
+    let mut seen: Vec<Seen> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    // The course of the unit at each position of the previous table: a
+    // table usually lists its units in the same order every period, so a
+    // name is looked up only when it moved.
+    let mut slots: Vec<Option<(&str, usize)>> = Vec::new();
+    let mut previous: Option<usize> = None;
+    for (at, scored) in periods.iter().enumerate() {
+        let (Some(rows), Some(table)) = (scored.rows.table(schema), scored.period.table(id)) else {
             continue;
         };
-        for row in &table.rows {
+        let mut next_slots = vec![None; table.units.len()];
+        for row in &rows.rows {
+            let Some(unit) = table.units.get(row.unit) else {
+                continue;
+            };
+            let name = unit.name.value.as_str();
+            let slot = slots
+                .get(row.unit)
+                .copied()
+                .flatten()
+                .filter(|(known, _)| *known == name);
+            let course = match slot {
+                Some((_, course)) => course,
+                None => *index.entry(name).or_insert_with(|| {
+                    courses.push(Course {
+                        schema,
+                        name,
+                        steps: Vec::new(),
+                    });
+                    seen.push(Seen::default());
+                    courses.len() - 1
+                }),
+            };
+            if let Some(slot) = next_slots.get_mut(row.unit) {
+                *slot = Some((name, course));
+            }
             let movement = match previous {
                 None => Movement::First,
-                Some(before) => Movement::between(
-                    before
-                        .rows
-                        .iter()
-                        .find(|other| other.unit.name.value == row.unit.name.value)
-                        .map(|other| other.rank),
-                    row.rank,
-                ),
+                Some(before) => Movement::between(seen[course].rank_in(before, at), row.rank),
             };
-            let step = Step {
-                period: scored.period,
+            seen[course].visit(at, row.rank);
+            courses[course].steps.push(Step {
+                period: at,
                 row,
                 movement,
-                of: table.rows.len(),
-            };
-            let name = &row.unit.name.value;
-            match courses.iter_mut().find(|(known, _)| known == name) {
-                Some((_, steps)) => steps.push(step),
-                None => courses.push((name.clone(), vec![step])),
-            }
+                of: rows.rows.len(),
+            });
         }
-        previous = Some(table);
+        slots = next_slots;
+        previous = Some(at);
     }
     courses
+}
+
+/// Where a unit was ranked in the last two periods it appears in: its
+/// first row in each, as a search of the table would find.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    last: Option<(usize, usize)>,
+    before: Option<(usize, usize)>,
+}
+
+impl Seen {
+    /// Records the unit's row in period `at` unless it has one there.
+    fn visit(&mut self, at: usize, rank: usize) {
+        if self.last.is_none_or(|(period, _)| period != at) {
+            self.before = self.last;
+            self.last = Some((at, rank));
+        }
+    }
+
+    /// The unit's rank in period `period`, seen from period `now`.
+    fn rank_in(&self, period: usize, now: usize) -> Option<usize> {
+        let earlier = match self.last {
+            Some((last, _)) if last == now => self.before,
+            last => last,
+        };
+        earlier
+            .filter(|(seen, _)| *seen == period)
+            .map(|(_, rank)| rank)
+    }
 }
 
 #[cfg(test)]

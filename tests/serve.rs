@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -479,11 +480,23 @@ fn difference(address: &str, path: &str, built: &[u8]) -> Option<String> {
 }
 
 /// Waits until every file a fresh `tongbao build` writes is served as it
-/// is written, and `gone` is no longer served.
-fn assert_serves_the_build(site: &Site, server: &Server, step: &str, gone: &[&str]) {
+/// is written, and `gone`, and every file of the `previous` build that this
+/// build no longer writes, are no longer served. Returns the build's files.
+fn assert_serves_the_build(
+    site: &Site,
+    server: &Server,
+    step: &str,
+    gone: &[&str],
+    previous: &BTreeMap<String, Vec<u8>>,
+) -> BTreeMap<String, Vec<u8>> {
     let output = format!("built-{}", step.replace(' ', "-"));
     site.run(&["build", "--output", &output]).assert_success();
     let built = common::tree(&site.path(&output));
+    let removed: Vec<String> = previous
+        .keys()
+        .filter(|path| !built.contains_key(*path))
+        .map(|path| format!("/{path}"))
+        .collect();
     let deadline = Instant::now() + PATIENCE;
     loop {
         let mut differences: Vec<String> = built
@@ -491,14 +504,18 @@ fn assert_serves_the_build(site: &Site, server: &Server, step: &str, gone: &[&st
             .filter(|(path, _)| path.as_str() != ".tongbao")
             .filter_map(|(path, bytes)| difference(&server.address, path, bytes))
             .collect();
-        for path in gone {
+        for path in gone
+            .iter()
+            .copied()
+            .chain(removed.iter().map(String::as_str))
+        {
             let (status, _) = get_bytes(&server.address, path);
             if status != 404 {
                 differences.push(format!("{path}: still served ({status})"));
             }
         }
         if differences.is_empty() {
-            return;
+            return built;
         }
         assert!(
             Instant::now() < deadline,
@@ -512,38 +529,51 @@ fn assert_serves_the_build(site: &Site, server: &Server, step: &str, gone: &[&st
 fn what_is_served_after_edits_equals_a_full_build() {
     let site = Site::seed();
     let server = start(&site);
-    assert_serves_the_build(&site, &server, "start", &[]);
+    let built = assert_serves_the_build(&site, &server, "start", &[], &BTreeMap::new());
 
     let text = site.read(DATA).replace(
         "{ unit = \"十字路街道\", disclosure = 421,",
         "{ unit = \"十字路街道\", disclosure = 4321,",
     );
     site.write(DATA, &text);
-    assert_serves_the_build(&site, &server, "one period changed", &[]);
+    let built = assert_serves_the_build(&site, &server, "one period changed", &[], &built);
 
     let data = site.read(DATA).replace("2019-", "3000-");
     let notice = site.read("content/2019-01-05/notice.md");
     site.write("content/3000-06-05/notice.md", &notice);
     site.write("content/3000-06-05/data.toml", &data);
-    assert_serves_the_build(&site, &server, "period added", &[]);
+    let built = assert_serves_the_build(&site, &server, "period added", &[], &built);
 
     site.write(
         "content/3000-06-05/notice.md",
         &notice.replace("现将抽查情况通报如下", "现将抽查结果通报如下"),
     );
-    assert_serves_the_build(&site, &server, "notice edited", &[]);
+    let built = assert_serves_the_build(&site, &server, "notice edited", &[], &built);
+
+    // A unit renamed in one period: a page for the new name, and the old
+    // name's page now shows one period fewer.
+    let renamed = site
+        .read("content/3000-06-05/data.toml")
+        .replace("unit = \"十字路街道\"", "unit = \"十字路新街道\"");
+    site.write("content/3000-06-05/data.toml", &renamed);
+    let built = assert_serves_the_build(&site, &server, "unit renamed", &[], &built);
 
     std::fs::remove_dir_all(site.path("content/2019-01-05")).unwrap();
-    assert_serves_the_build(
+    let built = assert_serves_the_build(
         &site,
         &server,
         "period removed",
         &["/2019-01-05/index.html", "/2019-01-05/towns.csv"],
+        &built,
+    );
+    assert!(
+        !built.contains_key("ledger/2019/index.html"),
+        "the removed period's year has no ledger left"
     );
 
     let settings = site.read("content/site.toml");
     let retitled = settings.replacen("莒南县", "莒南县人民政府", 1);
     assert_ne!(settings, retitled);
     site.write("content/site.toml", &retitled);
-    assert_serves_the_build(&site, &server, "site.toml edited", &[]);
+    assert_serves_the_build(&site, &server, "site.toml edited", &[], &built);
 }

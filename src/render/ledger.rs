@@ -16,18 +16,20 @@ use serde::Serialize;
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::figures::{format_date, format_points};
-use crate::history::{YearTable, by_year, chronological, rules_of, total_points, year_table};
-use crate::model::{ColumnKind, Order, Rule, Site, WindowKind};
-use crate::score::{ScoredPeriod, ScoredTable, score_period};
+use crate::history::{
+    Scored, YearTable, by_year, figure_columns, rules_of, total_points, year_table,
+};
+use crate::model::{Order, Period, Rule, Site, WindowKind};
+use crate::score::ScoredTable;
 use crate::since::month_day;
 
 use super::download;
 use super::format::Format;
 use super::render_downloads;
 use super::theme::Templates;
-use super::unit::{page_path, render_units};
+use super::unit::page_path;
 use super::view::{AppendixView, Cell, DownloadLink, HeaderCell, NoticeLink, SiteView};
-use super::{Output, PAGE_FILE, render_page};
+use super::{PAGE_FILE, Sink, render_page};
 
 /// The folder of the ledger pages, under the site root.
 const LEDGER: &str = "ledger";
@@ -35,6 +37,13 @@ const LEDGER: &str = "ledger";
 /// The path of a year's ledger page from the site root.
 pub fn ledger_path(year: i32) -> String {
     format!("{LEDGER}/{year}/{PAGE_FILE}")
+}
+
+/// The year whose ledger files hold `path`, a path from the site root.
+pub fn ledger_year(path: &str) -> Option<i32> {
+    let (folder, rest) = path.split_once('/')?;
+    let (year, _) = rest.split_once('/')?;
+    (folder == LEDGER).then(|| year.parse().ok()).flatten()
 }
 
 /// One year of the home page: its ledger and its notices, newest first.
@@ -84,33 +93,30 @@ struct PeriodLink {
     href: String,
 }
 
-/// Renders every year's ledger and every unit's page into `output`, and
-/// returns the years that have a ledger. Periods that could not be scored
-/// were reported by the period rendering and are left out.
-pub fn render_history(
+/// Renders the ledger of each year of the chronological `periods` (of
+/// the years in `only`, when given) into `sink`, one year at a time, and
+/// returns the years rendered that have a ledger.
+pub fn render_ledgers(
     templates: &Templates,
-    site: &Site,
-    calendar: &Calendar,
-    periods: &[crate::model::Period],
+    (site, calendar): (&Site, &Calendar),
     site_view: &SiteView,
-    output: &mut Output,
+    periods: &[Scored],
+    only: Option<&BTreeSet<i32>>,
+    sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) -> BTreeSet<i32> {
-    let scored: Vec<ScoredPeriod> = periods
-        .iter()
-        .filter_map(|period| score_period(site, period).ok())
-        .collect();
-    let ordered = chronological(&scored);
-    render_units(templates, site, site_view, &ordered, output, diagnostics);
     let mut years = BTreeSet::new();
-    for (year, periods) in by_year(&ordered) {
+    for (year, periods) in by_year(periods) {
+        if only.is_some_and(|only| !only.contains(&year)) {
+            continue;
+        }
         if render_year(
             templates,
             (site, calendar),
             site_view,
             year,
             &periods,
-            output,
+            sink,
             diagnostics,
         ) {
             years.insert(year);
@@ -126,13 +132,14 @@ fn render_year(
     (site, calendar): (&Site, &Calendar),
     site_view: &SiteView,
     year: i32,
-    periods: &[&ScoredPeriod],
-    output: &mut Output,
+    periods: &[&Scored],
+    sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) -> bool {
+    let models: Vec<&Period> = periods.iter().map(|scored| scored.period).collect();
     let mut tables = Vec::new();
     for schema in &site.tables {
-        let yearly = match year_table(site, calendar, schema, periods) {
+        let yearly = match year_table(site, calendar, schema, &models) {
             Ok(Some(yearly)) => yearly,
             Ok(None) => continue,
             Err(errors) => {
@@ -163,7 +170,7 @@ fn render_year(
         periods: periods
             .iter()
             .map(|scored| PeriodLink {
-                label: scored.period.window.label(),
+                label: scored.label.clone(),
                 href: format!("{}/{PAGE_FILE}", scored.period.slug),
             })
             .collect(),
@@ -172,13 +179,13 @@ fn render_year(
     let Some(html) = render_page(templates, "ledger.html", &page, diagnostics) else {
         return false;
     };
-    output.files.insert(ledger_path(year), html);
+    sink.put(&ledger_path(year), &html);
     let meta = download::Meta {
         office: &site.office,
         issued: last.period.window.issued.value,
     };
     let folder = format!("{LEDGER}/{year}");
-    render_downloads(&folder, &page.tables, &meta, output, diagnostics);
+    render_downloads(&folder, &page.tables, &meta, sink, diagnostics);
     true
 }
 
@@ -203,16 +210,7 @@ fn ledger_table(
 ) -> Result<AppendixView, Diagnostic> {
     let schema = yearly.schema;
     let rules = rules_of(site, schema);
-    let counts: Vec<_> = schema
-        .columns
-        .iter()
-        // The figures: counts typed and counted; points are shown per
-        // rule, and a status is words, not a figure.
-        .filter(|column| match column.kind {
-            ColumnKind::Count | ColumnKind::Findings { .. } => true,
-            ColumnKind::Score { .. } | ColumnKind::Status { .. } => false,
-        })
-        .collect();
+    let counts = figure_columns(schema);
     let mut header = vec![
         header_cell("名次".to_string()),
         header_cell(schema.unit_label.clone()),

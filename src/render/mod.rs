@@ -22,6 +22,7 @@ mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -33,6 +34,7 @@ use crate::figures::{
     Escape, ExpandError, Expanded, Figures, expand, expand_traced, format_date, period_figures,
     table_figures,
 };
+use crate::history::{self, Course, PeriodRows, Scored};
 use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::{Period, Site};
@@ -40,7 +42,9 @@ use crate::score::{ScoredPeriod, score_period};
 
 pub use download::{CELL_LIMIT, unneutralise};
 use format::Format;
+pub use ledger::ledger_year;
 use theme::Templates;
+pub use unit::page_path as unit_page_path;
 pub use view::NoticeLink;
 use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
 
@@ -171,38 +175,71 @@ pub fn render_into(
 ) -> Option<Rendered> {
     let errors_before = diagnostics.has_errors();
     let sources: &Diagnostics = diagnostics;
-    let periods: Vec<(Option<NoticeLink>, Vec<Diagnostic>)> = content
+    let sink = Counted::new(sink);
+    let periods: Vec<PeriodFiles> = content
         .periods
         .par_iter()
         .map(|period| {
             if sink.stopped() {
-                return (None, Vec::new());
+                return PeriodFiles::default();
             }
-            let rendered = render_one(content, prepared, period, sources, errors_before);
-            for (path, bytes) in &rendered.files {
-                sink.put(path, bytes);
+            let mut rendered = render_one(content, prepared, period, sources, errors_before);
+            for (path, bytes) in std::mem::take(&mut rendered.files) {
+                sink.put(&path, &bytes);
             }
-            (rendered.link, rendered.found)
+            rendered
         })
         .collect();
     let mut notices = Vec::with_capacity(periods.len());
-    for (link, found) in periods {
-        notices.extend(link);
-        found
+    let mut rows = Vec::with_capacity(periods.len());
+    for period in periods {
+        notices.extend(period.link);
+        rows.extend(period.rows);
+        period
+            .found
             .into_iter()
             .for_each(|problem| diagnostics.push_once(problem));
     }
-    let pages = notices.len();
-    let home = render_home(content, prepared, notices, diagnostics);
-    for (path, bytes) in &home {
-        sink.put(path, bytes);
-    }
+    render_home(content, prepared, notices, &rows, &sink, diagnostics);
     (!diagnostics.has_errors()).then_some(Rendered {
-        pages: pages + home.iter().filter(|(path, _)| is_page(path)).count(),
+        pages: sink.pages(),
     })
 }
 
+/// A sink that counts the pages put through it.
+struct Counted<'s> {
+    sink: &'s dyn Sink,
+    pages: AtomicUsize,
+}
+
+impl<'s> Counted<'s> {
+    fn new(sink: &'s dyn Sink) -> Counted<'s> {
+        Counted {
+            sink,
+            pages: AtomicUsize::new(0),
+        }
+    }
+
+    fn pages(&self) -> usize {
+        self.pages.load(Ordering::Relaxed)
+    }
+}
+
+impl Sink for Counted<'_> {
+    fn put(&self, path: &str, bytes: &[u8]) {
+        if is_page(path) {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+        self.sink.put(path, bytes);
+    }
+
+    fn stopped(&self) -> bool {
+        self.sink.stopped()
+    }
+}
+
 /// One period's folder as rendered on its own.
+#[derive(Default)]
 pub struct PeriodFiles {
     /// The files, by path relative to the output folder.
     pub files: Files,
@@ -210,6 +247,9 @@ pub struct PeriodFiles {
     pub link: Option<NoticeLink>,
     /// The problems found rendering it.
     pub found: Vec<Diagnostic>,
+    /// Its scored rows, for the pages across periods; `None` when it could
+    /// not be scored.
+    pub rows: Option<PeriodRows>,
 }
 
 /// Renders one period's folder (see [`render_into`]), reading source texts
@@ -224,8 +264,12 @@ pub fn render_one(
 ) -> PeriodFiles {
     let mut report = Report::new(sources, errors_before);
     let site_view = site_view(content);
+    let mut rows = None;
     let rendered = match score_period(&content.site, period) {
-        Ok(scored) => render_period(prepared, &content.site, &site_view, &scored, &mut report),
+        Ok(scored) => {
+            rows = Some(PeriodRows::of(&content.site, &scored));
+            render_period(prepared, &content.site, &site_view, &scored, &mut report)
+        }
         Err(overflows) => {
             // Validation scores every period too and has reported these.
             overflows
@@ -242,6 +286,7 @@ pub fn render_one(
         files,
         link,
         found: report.found,
+        rows,
     }
 }
 
@@ -257,48 +302,106 @@ fn site_view(content: &Content) -> SiteView {
     }
 }
 
-/// The files that list the periods or belong to no period: the home page,
-/// the yearly ledgers and unit pages, the sitemap, the feed and the theme's
-/// static files. `notices` are the periods' links, in any order; problems
-/// go to `diagnostics`.
+/// Renders the files that list the periods or belong to no period into
+/// `sink`: each unit's page and each year's ledger (from the periods'
+/// scored `rows`, in any order), then the home page, the sitemap, the feed
+/// and the theme's static files (see [`render_index`]). `notices` are the
+/// periods' links, in any order; problems go to `diagnostics`.
 pub fn render_home(
     content: &Content,
     prepared: &Prepared,
-    mut notices: Vec<NoticeLink>,
+    notices: Vec<NoticeLink>,
+    rows: &[PeriodRows],
+    sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
-) -> Files {
+) {
+    let periods = history::chronological(&content.periods, rows);
+    let courses = history::courses(&content.site, &periods);
+    let courses: Vec<&Course> = courses.iter().collect();
+    render_unit_pages(content, prepared, &periods, &courses, sink, diagnostics);
+    let ledgers = render_ledgers(content, prepared, &periods, None, sink, diagnostics);
+    render_index(content, prepared, notices, &ledgers, sink, diagnostics);
+}
+
+/// Renders the pages of `courses`, units of the chronological `periods`
+/// (see [`history::courses`]), into `sink`.
+pub fn render_unit_pages(
+    content: &Content,
+    prepared: &Prepared,
+    periods: &[Scored],
+    courses: &[&Course],
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) {
+    let site_view = site_view(content);
+    unit::render_units(
+        &prepared.templates,
+        &content.site,
+        &site_view,
+        periods,
+        courses,
+        sink,
+        diagnostics,
+    );
+}
+
+/// Renders the ledgers of the years in `only` (every year when `None`) of
+/// the chronological `periods` into `sink`; returns the years rendered
+/// that have a ledger.
+pub fn render_ledgers(
+    content: &Content,
+    prepared: &Prepared,
+    periods: &[Scored],
+    only: Option<&BTreeSet<i32>>,
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) -> BTreeSet<i32> {
+    let site_view = site_view(content);
+    ledger::render_ledgers(
+        &prepared.templates,
+        (&content.site, &content.calendar),
+        &site_view,
+        periods,
+        only,
+        sink,
+        diagnostics,
+    )
+}
+
+/// Renders the home page (its notices grouped by year, linking the years
+/// in `ledgers`), the sitemap, the feed and the theme's static files into
+/// `sink`.
+pub fn render_index(
+    content: &Content,
+    prepared: &Prepared,
+    mut notices: Vec<NoticeLink>,
+    ledgers: &BTreeSet<i32>,
+    sink: &dyn Sink,
+    diagnostics: &mut Diagnostics,
+) {
     let site = &content.site;
-    let templates = &prepared.templates;
     let site_view = site_view(content);
     // Newest first; the path breaks ties so the order never depends on the disk.
     notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
-    let mut output = Output::default();
-    let ledgers = ledger::render_history(
-        templates,
-        site,
-        &content.calendar,
-        &content.periods,
-        &site_view,
-        &mut output,
-        diagnostics,
-    );
-    let years = ledger::year_groups(&notices, &ledgers);
+    let years = ledger::year_groups(&notices, ledgers);
     let home = HomePage {
         site: &site_view,
         root: "",
         notices: &notices,
         years: &years,
     };
-    if let Some(html) = render_page(templates, "index.html", &home, diagnostics) {
-        output.files.insert(PAGE_FILE.to_string(), html);
+    if let Some(html) = render_page(&prepared.templates, "index.html", &home, diagnostics) {
+        sink.put(PAGE_FILE, &html);
     }
-    let others = other_pages(&output, &notices, &ledgers);
-    let mut files: Files = output.files.into_iter().collect();
+    let mut files = Files::new();
+    let others = other_pages(content, &notices, ledgers);
     render_feeds(site, &notices, &others, &mut files);
-    for (path, bytes) in &prepared.theme.static_files {
-        files.push((format!("static/{path}"), bytes.clone()));
+    for (path, bytes) in &files {
+        sink.put(path, bytes);
     }
-    files
+    for (path, bytes) in &prepared.theme.static_files {
+        sink.put(&format!("static/{path}"), bytes);
+    }
 }
 
 /// Rendered files, by path relative to the output folder.
@@ -440,12 +543,12 @@ fn render_document(
     }
 }
 
-/// Adds each table's download files to `folder`: a year's ledger tables.
+/// Puts each table's download files in `folder`: a year's ledger tables.
 pub(super) fn render_downloads(
     folder: &str,
     appendices: &[AppendixView],
     meta: &download::Meta,
-    output: &mut Output,
+    sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) {
     let mut files = Files::new();
@@ -459,7 +562,9 @@ pub(super) fn render_downloads(
         &mut files,
         &mut found,
     );
-    output.files.extend(files);
+    for (path, bytes) in &files {
+        sink.put(path, bytes);
+    }
     found
         .into_iter()
         .for_each(|problem| diagnostics.push(problem));
@@ -548,7 +653,7 @@ fn at_template(diagnostic: Diagnostic, template: Option<&Location>) -> Diagnosti
 /// the sitemap. A ledger changes with its year's notices, a unit's page
 /// with any notice, so their `lastmod` is the newest of those.
 fn other_pages(
-    output: &Output,
+    content: &Content,
     notices: &[NoticeLink],
     ledgers: &BTreeSet<i32>,
 ) -> Vec<feed::OtherPage> {
@@ -567,16 +672,23 @@ fn other_pages(
             lastmod: newest(Some(*year)),
         })
         .collect();
-    pages.extend(
-        output
-            .files
-            .keys()
-            .filter(|path| unit::is_unit_page(path))
-            .map(|path| feed::OtherPage {
-                path: path.clone(),
-                lastmod: newest(None),
-            }),
-    );
+    // Every unit of every table a period has gets a page (`unit.rs`).
+    let units: BTreeSet<String> = content
+        .periods
+        .iter()
+        .flat_map(|period| &period.tables)
+        .filter(|table| content.site.schema(&table.id.value).is_some())
+        .flat_map(|table| {
+            table
+                .units
+                .iter()
+                .map(|unit| unit::page_path(&table.id.value, &unit.name.value))
+        })
+        .collect();
+    pages.extend(units.into_iter().map(|path| feed::OtherPage {
+        path,
+        lastmod: newest(None),
+    }));
     pages
 }
 

@@ -12,18 +12,17 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::figures::format_points;
-use crate::history::{Step, courses, rules_of, total_points};
-use crate::model::{ColumnKind, Schema, Site};
-use crate::score::ScoredPeriod;
+use crate::history::{Course, Scored, Step, figure_columns, rules_of};
+use crate::model::{Schema, Site};
 
 use super::chart::{self, Chart, Scale};
 use super::theme::Templates;
 use super::view::SiteView;
 use rayon::prelude::*;
 
-use super::{Output, PAGE_FILE, Report, render_reported};
+use super::{PAGE_FILE, Report, Sink, render_reported};
 
 /// The folder of the unit pages, under the site root.
 const UNITS: &str = "units";
@@ -31,12 +30,6 @@ const UNITS: &str = "units";
 /// The path of a unit's page from the site root.
 pub fn page_path(table: &str, name: &str) -> String {
     format!("{UNITS}/{table}/{}/{PAGE_FILE}", key(table, name))
-}
-
-/// Whether `path` (from the site root) is a unit's page.
-pub fn is_unit_page(path: &str) -> bool {
-    path.strip_prefix(UNITS)
-        .is_some_and(|rest| rest.starts_with('/') && rest.ends_with(PAGE_FILE))
 }
 
 /// The stable key of a unit in a table (see the module's documentation).
@@ -95,81 +88,77 @@ struct ChartView {
     values: Vec<String>,
 }
 
-/// Renders every unit's page of every table into `output`. `periods` are
-/// chronological. Units are rendered in parallel, each page on its own;
-/// pages and problems are merged in table and unit order.
+/// Renders the pages of `courses` (of the chronological `periods`) into
+/// `sink`. Units are rendered in parallel, each page put into the sink as
+/// soon as it is rendered, so only the pages in progress are held; the
+/// problems are merged in the order of `courses`.
 pub fn render_units(
     templates: &Templates,
     site: &Site,
     site_view: &SiteView,
-    periods: &[&ScoredPeriod],
-    output: &mut Output,
+    periods: &[Scored],
+    courses: &[&Course],
+    sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) {
-    let units: Vec<_> = site
-        .tables
-        .iter()
-        .flat_map(|schema| {
-            courses(schema, periods)
-                .into_iter()
-                .map(move |(name, steps)| (schema, name, steps))
-        })
-        .collect();
     let errors_before = diagnostics.has_errors();
     let sources: &Diagnostics = diagnostics;
-    let pages: Vec<_> = units
+    let found: Vec<Vec<Diagnostic>> = courses
         .par_iter()
-        .map(|(schema, name, steps)| {
+        .filter_map(|course| {
+            let schema = site.tables.get(course.schema)?;
+            if sink.stopped() {
+                return None;
+            }
             let mut report = Report::new(sources, errors_before);
             let page = UnitPage {
                 site: site_view,
                 root: "../../../",
-                unit: unit_view(site, schema, name, steps),
+                unit: unit_view(site, schema, periods, course),
             };
-            let html = render_reported(templates, "unit.html", &page, &mut report);
-            let path = page_path(&schema.id.value, name);
-            (html.map(|html| (path, html)), report.found)
+            if let Some(html) = render_reported(templates, "unit.html", &page, &mut report) {
+                sink.put(&page_path(&schema.id.value, course.name), &html);
+            }
+            Some(report.found)
         })
         .collect();
-    for (page, found) in pages {
-        output.files.extend(page);
-        found
-            .into_iter()
-            .for_each(|problem| diagnostics.push(problem));
+    for problem in found.into_iter().flatten() {
+        diagnostics.push(problem);
     }
 }
 
-fn unit_view(site: &Site, schema: &Schema, name: &str, steps: &[Step]) -> UnitView {
+fn unit_view(site: &Site, schema: &Schema, periods: &[Scored], course: &Course) -> UnitView {
+    let name = course.name;
+    let steps = &course.steps;
     let rules = rules_of(site, schema);
-    let counts: Vec<_> = schema
-        .columns
-        .iter()
-        // The figures: counts typed and counted; points are shown per
-        // rule, and a status is words, not a figure.
-        .filter(|column| match column.kind {
-            ColumnKind::Count | ColumnKind::Findings { .. } => true,
-            ColumnKind::Score { .. } | ColumnKind::Status { .. } => false,
-        })
-        .collect();
+    let counts = figure_columns(schema);
     let mut header: Vec<String> = counts.iter().map(|column| column.label.clone()).collect();
     header.extend(rules.iter().map(|rule| format!("{}（分）", rule.label)));
     header.push("合计得分".to_string());
+    let label = |step: &Step| {
+        periods
+            .get(step.period)
+            .map_or_else(String::new, |period| period.label.clone())
+    };
     let rows = steps
         .iter()
         .map(|step| {
-            let mut values: Vec<String> = counts
+            // The figures, then each rule's points, as the rows keep them.
+            let mut values: Vec<String> = step
+                .row
+                .figures
                 .iter()
-                .map(|column| format_points(step.row.value(column)))
+                .copied()
+                .map(format_points)
                 .collect();
-            values.extend(rules.iter().map(|rule| {
-                format_points(step.row.points.get(&rule.key).copied().unwrap_or_default())
-            }));
             // Scoring has summed these points already; an overflow here
             // would have been reported there.
-            values.push(total_points(&step.row.points).map_or_else(String::new, format_points));
+            values.push(step.row.total.map_or_else(String::new, format_points));
             StepView {
-                label: step.period.window.label(),
-                href: format!("{}/{PAGE_FILE}", step.period.slug),
+                label: label(step),
+                href: periods.get(step.period).map_or_else(String::new, |period| {
+                    format!("{}/{PAGE_FILE}", period.period.slug)
+                }),
                 values,
                 rank: step.row.rank,
                 of: step.of,
@@ -178,10 +167,7 @@ fn unit_view(site: &Site, schema: &Schema, name: &str, steps: &[Step]) -> UnitVi
             }
         })
         .collect();
-    let labels: Vec<String> = steps
-        .iter()
-        .map(|step| step.period.window.label())
-        .collect();
+    let labels: Vec<String> = steps.iter().map(label).collect();
     let mut charts: Vec<ChartView> = counts
         .iter()
         .enumerate()
@@ -189,7 +175,13 @@ fn unit_view(site: &Site, schema: &Schema, name: &str, steps: &[Step]) -> UnitVi
             let values: Vec<u64> = steps
                 .iter()
                 // A count or a tally of findings: a whole number a u64 holds.
-                .map(|step| step.row.value(column).to_u64().unwrap_or_default())
+                .map(|step| {
+                    step.row
+                        .figures
+                        .get(index)
+                        .and_then(ToPrimitive::to_u64)
+                        .unwrap_or_default()
+                })
                 .collect();
             chart_view(
                 format!("chart-{}", index + 1),

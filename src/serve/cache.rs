@@ -1,10 +1,14 @@
 //! What `serve` keeps of its last good build, so that a change to one
-//! period's files re-renders that period and the pages that list periods
-//! (home page, sitemap, feed), not the whole site.
+//! period's files re-renders that period, the pages that list periods
+//! (home page, sitemap, feed), the ledgers of the years it was and is in,
+//! and the unit pages whose rows changed, not the whole site.
 //!
 //! Every piece is made by the same functions a full build uses
-//! ([`render_one`], [`render_home`]), so the files served after any
-//! sequence of changes are the files `tongbao build` would write. A change
+//! ([`render_one`], [`render_unit_pages`], [`render_ledgers`],
+//! [`render_index`], which [`crate::render::render_home`] runs in turn),
+//! so the files served after any sequence of changes are the files
+//! `tongbao build` would write. A unit page is re-rendered when the digest
+//! of what it shows ([`history::Course::digest`]) changed. A change
 //! that is not confined to period folders (site.toml, the calendar, the
 //! theme), or any change while the last build had errors, is built whole.
 
@@ -15,9 +19,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostics, FileId};
+use crate::history::{self, PeriodRows};
 use crate::load::{CONTENT_DIR, Content, load_content, load_one_period, load_theme};
 use crate::model::Period;
-use crate::render::{Files, NoticeLink, PeriodFiles, Prepared, is_page, render_home, render_one};
+use crate::render::{
+    Collect, Files, NoticeLink, PeriodFiles, Prepared, is_page, ledger_year, render_index,
+    render_ledgers, render_one, render_unit_pages, unit_page_path,
+};
 use crate::validate::{validate, validate_distinct_periods, validate_one};
 
 /// The last good build, in parts.
@@ -29,7 +37,12 @@ pub struct Cache {
     diagnostics: Diagnostics,
     /// Each period's link on the home page and the paths of its files.
     periods: BTreeMap<String, Built>,
-    /// Paths of the files that list periods or belong to none.
+    /// Each unit page by table and unit name: the digest of what it shows
+    /// and its path.
+    units: BTreeMap<(usize, String), (u64, String)>,
+    /// The paths of each year's ledger files.
+    ledgers: BTreeMap<i32, Vec<String>>,
+    /// Paths of the home page, sitemap, feed and static files.
     home: Vec<String>,
     files: SiteFiles,
 }
@@ -41,6 +54,8 @@ pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
 struct Built {
     link: NoticeLink,
     paths: Vec<String>,
+    /// Its scored rows, for the pages across periods.
+    rows: Option<PeriodRows>,
 }
 
 /// How an update went.
@@ -77,6 +92,8 @@ impl Cache {
             prepared,
             diagnostics: Diagnostics::new(),
             periods: BTreeMap::new(),
+            units: BTreeMap::new(),
+            ledgers: BTreeMap::new(),
             home: Vec::new(),
             files: SiteFiles::new(),
         };
@@ -85,7 +102,7 @@ impl Cache {
             cache.take(&slug, files, &mut diagnostics);
         }
         cache.diagnostics = diagnostics;
-        cache.render_home();
+        cache.render_home(None);
         if cache.diagnostics.has_errors() {
             return Err(cache.diagnostics);
         }
@@ -108,6 +125,13 @@ impl Cache {
     /// now a link, say): build everything then.
     pub fn update(&mut self, root: &Path, slugs: &BTreeSet<String>) -> Option<Update> {
         let mut reloaded = Vec::new();
+        // The years whose ledgers the change touches: where each changed
+        // period was, and (below) where it is now.
+        let mut years: BTreeSet<i32> = slugs
+            .iter()
+            .filter_map(|slug| self.periods.get(slug))
+            .map(|built| built.link.year)
+            .collect();
         for slug in slugs {
             // What the folder's files registered last time, to drop their messages.
             let old = self.files_of(slug);
@@ -137,8 +161,9 @@ impl Cache {
         }
         for slug in &reloaded {
             self.rerender(slug);
+            years.extend(self.periods.get(slug).map(|built| built.link.year));
         }
-        self.render_home();
+        self.render_home(Some(&years));
         if self.diagnostics.has_errors() {
             return Some(self.fail());
         }
@@ -229,22 +254,132 @@ impl Cache {
             .for_each(|problem| diagnostics.push_once(problem));
         let paths = self.insert(rendered.files);
         if let Some(link) = rendered.link {
-            self.periods.insert(slug.to_string(), Built { link, paths });
+            let rows = rendered.rows;
+            self.periods
+                .insert(slug.to_string(), Built { link, paths, rows });
         }
     }
 
-    /// Renders the home page, sitemap, feed and static files again.
-    fn render_home(&mut self) {
+    /// Renders the pages across periods again: the unit pages whose rows
+    /// changed, the ledgers of `years` (of every year when `None`), the
+    /// home page, sitemap, feed and static files.
+    fn render_home(&mut self, years: Option<&BTreeSet<i32>>) {
+        let periods = history::chronological(
+            &self.content.periods,
+            self.periods
+                .values()
+                .filter_map(|built| built.rows.as_ref()),
+        );
+        let courses = history::courses(&self.content.site, &periods);
+        let mut stale: BTreeSet<(usize, String)> = self.units.keys().cloned().collect();
+        let mut changed = Vec::new();
+        let mut digests = Vec::new();
+        let keys = history::period_keys(&periods);
+        let mut buffer = Vec::new();
+        for course in &courses {
+            let key = (course.schema, course.name.to_string());
+            stale.remove(&key);
+            let digest = course.digest(&keys, &mut buffer);
+            if self
+                .units
+                .get(&key)
+                .is_none_or(|(known, _)| *known != digest)
+            {
+                changed.push(course);
+                digests.push((key, digest));
+            }
+        }
+        let units = Collect::default();
+        render_unit_pages(
+            &self.content,
+            &self.prepared,
+            &periods,
+            &changed,
+            &units,
+            &mut self.diagnostics,
+        );
+        let ledgers = Collect::default();
+        let rendered = render_ledgers(
+            &self.content,
+            &self.prepared,
+            &periods,
+            years,
+            &ledgers,
+            &mut self.diagnostics,
+        );
+        let index = Collect::default();
+        let mut with_ledgers: BTreeSet<i32> = self.ledgers.keys().copied().collect();
+        if let Some(years) = years {
+            with_ledgers.retain(|year| !years.contains(year));
+        } else {
+            with_ledgers.clear();
+        }
+        with_ledgers.extend(&rendered);
         let links = self
             .periods
             .values()
             .map(|built| built.link.clone())
             .collect();
-        let files = render_home(&self.content, &self.prepared, links, &mut self.diagnostics);
+        render_index(
+            &self.content,
+            &self.prepared,
+            links,
+            &with_ledgers,
+            &index,
+            &mut self.diagnostics,
+        );
+        self.file_units(stale, digests, units.into_output().files);
+        self.file_ledgers(years, ledgers.into_output().files);
         for path in std::mem::take(&mut self.home) {
             self.files.remove(&path);
         }
-        self.home = self.insert(files);
+        self.home = self.insert(index.into_output().files.into_iter().collect());
+    }
+
+    /// Replaces the unit pages: drops those of `stale` units, files the
+    /// newly rendered `pages` under their `digests`.
+    fn file_units(
+        &mut self,
+        stale: BTreeSet<(usize, String)>,
+        digests: Vec<((usize, String), u64)>,
+        mut pages: BTreeMap<String, Vec<u8>>,
+    ) {
+        for key in stale {
+            if let Some((_, path)) = self.units.remove(&key) {
+                self.files.remove(&path);
+            }
+        }
+        for (key, digest) in digests {
+            let Some(schema) = self.content.site.tables.get(key.0) else {
+                continue;
+            };
+            let path = unit_page_path(&schema.id.value, &key.1);
+            // A page that failed to render was reported; the update fails.
+            if let Some(bytes) = pages.remove(&path) {
+                self.files.insert(path.clone(), Arc::from(bytes));
+            }
+            self.units.insert(key, (digest, path));
+        }
+    }
+
+    /// Replaces the ledgers of `years` (of every year when `None`) by the
+    /// newly rendered `files`.
+    fn file_ledgers(&mut self, years: Option<&BTreeSet<i32>>, files: BTreeMap<String, Vec<u8>>) {
+        let replaced: Vec<i32> = match years {
+            Some(years) => years.iter().copied().collect(),
+            None => self.ledgers.keys().copied().collect(),
+        };
+        for year in replaced {
+            for path in self.ledgers.remove(&year).unwrap_or_default() {
+                self.files.remove(&path);
+            }
+        }
+        for (path, bytes) in files {
+            if let Some(year) = ledger_year(&path) {
+                self.ledgers.entry(year).or_default().push(path.clone());
+            }
+            self.files.insert(path, Arc::from(bytes));
+        }
     }
 
     fn insert(&mut self, files: Files) -> Vec<String> {
