@@ -5,9 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Located};
-use crate::figures::{Figures, closest};
+use chrono::NaiveDate;
+
+use crate::figures::{Figures, closest, format_date};
 use crate::load::FINDINGS_FILE;
-use crate::model::{Finding, FindingWords, Period, Site};
+use crate::model::{Finding, FindingWords, Period, RECHECK_ID, Site};
 
 /// A unit's number of findings, and of those still open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,6 +34,26 @@ pub fn is_open(finding: &Finding, words: &FindingWords) -> bool {
     }
 }
 
+/// The 整改情况 cell: the re-check's status, then in brackets the date it
+/// was re-checked and the note; empty before the re-check. The 问题清单,
+/// the re-check and the sheets show it; validation fits it in a cell.
+pub fn rectification(finding: &Finding) -> String {
+    let Some(status) = &finding.status else {
+        return String::new();
+    };
+    let checked = finding
+        .checked
+        .as_ref()
+        .map(|checked| format!("{}复查", format_date(checked.value)));
+    let note = (!finding.note.is_empty()).then_some(finding.note.as_str());
+    match (checked, note) {
+        (None, None) => status.value.clone(),
+        (Some(checked), None) => format!("{}（{checked}）", status.value),
+        (None, Some(note)) => format!("{}（{note}）", status.value),
+        (Some(checked), Some(note)) => format!("{}（{checked}，{note}）", status.value),
+    }
+}
+
 /// Each unit's tally, by unit name.
 pub fn tallies<'f>(findings: &'f [Finding], words: &FindingWords) -> BTreeMap<&'f str, Tally> {
     let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
@@ -52,31 +74,173 @@ pub fn tallies<'f>(findings: &'f [Finding], words: &FindingWords) -> BTreeMap<&'
 /// - `findings.open`, still open (no status yet, or an `open` one), and
 ///   `findings.closed`, the others.
 pub fn insert_figures(figures: &mut Figures, site: &Site, period: &Period) {
+    insert_counts(figures, "findings", &period.findings, &site.findings);
+}
+
+/// The figures of the earlier period a notice re-checks, under `recheck.`:
+/// the counts of [`insert_figures`] for that period's findings, and
+/// `recheck.label`, `recheck.issued` and `recheck.deadline` (when it has
+/// one), so the text can say which notice it follows up.
+pub fn insert_recheck_figures(figures: &mut Figures, site: &Site, rechecked: &Period) {
+    use crate::figures::Value::{Date, Text};
+    insert_counts(figures, RECHECK, &rechecked.findings, &site.findings);
+    let window = &rechecked.window;
+    figures.insert("recheck.label", Text(window.label()));
+    figures.insert("recheck.issued", Date(window.issued.value));
+    if let Some(deadline) = &window.deadline {
+        figures.insert("recheck.deadline", Date(deadline.value));
+    }
+}
+
+/// The namespace of the re-check's figures.
+const RECHECK: &str = "recheck";
+
+/// `PREFIX.count`, `PREFIX.units`, `PREFIX.category.KEY`,
+/// `PREFIX.status.KEY`, `PREFIX.open` and `PREFIX.closed` of `findings`.
+fn insert_counts(figures: &mut Figures, prefix: &str, findings: &[Finding], words: &FindingWords) {
     use crate::figures::Value::Count;
-    let findings = &period.findings;
-    let words = &site.findings;
     let count =
         |keep: &dyn Fn(&Finding) -> bool| findings.iter().filter(|f| keep(f)).count() as u64;
     let units: BTreeSet<&str> = findings.iter().map(|f| f.unit.value.as_str()).collect();
-    figures.insert("findings.count", Count(findings.len() as u64));
-    figures.insert("findings.units", Count(units.len() as u64));
+    figures.insert(format!("{prefix}.count"), Count(findings.len() as u64));
+    figures.insert(format!("{prefix}.units"), Count(units.len() as u64));
     for category in &words.categories {
         let number = count(&|f| f.category.value == category.label);
         figures.insert(
-            format!("findings.category.{}", category.key.value),
+            format!("{prefix}.category.{}", category.key.value),
             Count(number),
         );
     }
     for status in &words.statuses {
         let number = count(&|f| f.status.as_ref().is_some_and(|s| s.value == status.label));
         figures.insert(
-            format!("findings.status.{}", status.key.value),
+            format!("{prefix}.status.{}", status.key.value),
             Count(number),
         );
     }
     let open = count(&|f| is_open(f, words));
-    figures.insert("findings.open", Count(open));
-    figures.insert("findings.closed", Count(findings.len() as u64 - open));
+    figures.insert(format!("{prefix}.open"), Count(open));
+    figures.insert(
+        format!("{prefix}.closed"),
+        Count(findings.len() as u64 - open),
+    );
+}
+
+/// The day against which a deadline counts as past: the newest issued
+/// date of any period, or `[findings] checked_until` when later. Not
+/// today's date, so that `check` says the same thing on any day.
+pub fn reference_date(site: &Site, periods: &[Period]) -> Option<NaiveDate> {
+    let newest = periods
+        .iter()
+        .map(|period| period.window.issued.value)
+        .max();
+    let checked = site
+        .findings
+        .checked_until
+        .as_ref()
+        .map(|until| until.value);
+    newest.max(checked)
+}
+
+/// Warns about each finding of `period` still without a re-check status
+/// once its deadline has passed, as of `reference` (see
+/// [`reference_date`]), at the finding's line.
+pub fn validate_overdue(
+    period: &Period,
+    reference: Option<NaiveDate>,
+    diagnostics: &mut Diagnostics,
+) {
+    let (Some(deadline), Some(reference)) = (&period.window.deadline, reference) else {
+        return;
+    };
+    if deadline.value >= reference {
+        return;
+    }
+    for finding in period.findings.iter().filter(|f| f.status.is_none()) {
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "整改期限（{}）已过，这个问题还没有复查结果",
+                format_date(deadline.value)
+            ))
+            .at(&finding.location)
+            .hint(format!(
+                "按{}计已过期限；复查后在这一行写 status 和 checked，如 status = \"已整改\", checked = {}",
+                format_date(reference),
+                reference
+            )),
+        );
+    }
+}
+
+/// The periods a `recheck` may name, and whether every period loaded:
+/// one that did not is reported already and not said to be missing.
+pub struct Periods<'p> {
+    pub all: &'p [Period],
+    pub complete: bool,
+}
+
+/// A notice's `recheck` names an earlier period that has findings; a
+/// notice attaching the re-check (`"recheck"`) has a `recheck` and
+/// `[findings.recheck]` has a title.
+pub fn validate_recheck(
+    site: &Site,
+    periods: &Periods,
+    period: &Period,
+    diagnostics: &mut Diagnostics,
+) {
+    let notice = &period.notice;
+    if let Some(slug) = &notice.recheck {
+        match rechecked(periods.all, period) {
+            None if !periods.complete => {}
+            None => diagnostics.push(
+                Diagnostic::error(format!("recheck 指向的期次 “{}” 不存在", slug.value))
+                    .at(&slug.location)
+                    .suggest(closest(
+                        &slug.value,
+                        periods.all.iter().map(|p| p.slug.as_str()),
+                    ))
+                    .hint("recheck 写要复查的那一期的目录名，如 recheck = \"2019-01-05\""),
+            ),
+            Some(earlier) if earlier.window.issued.value >= period.window.issued.value => {
+                diagnostics.push(
+                    Diagnostic::error(format!("recheck 指向的期次 “{}” 不早于本期", slug.value))
+                        .at(&slug.location)
+                        .hint("只能复查成文日期早于本期的期次"),
+                )
+            }
+            Some(earlier) if earlier.findings.is_empty() => diagnostics.push(
+                Diagnostic::error(format!(
+                    "recheck 指向的期次 “{}” 没有发现的问题",
+                    slug.value
+                ))
+                .at(&slug.location)
+                .hint(format!("在该期目录中写 {FINDINGS_FILE}")),
+            ),
+            Some(_) => {}
+        }
+    }
+    for attachment in notice.attachments.iter().filter(|a| a.value == RECHECK_ID) {
+        if notice.recheck.is_none() {
+            diagnostics.push(
+                Diagnostic::error("附件 “recheck” 是上期问题整改情况，但通知没有写 recheck")
+                    .at(&attachment.location)
+                    .hint("在头部写 recheck = \"要复查的期次目录名\""),
+            );
+        }
+        if site.findings.recheck.title.is_none() {
+            diagnostics.push(
+                Diagnostic::error("附件 “recheck” 是上期问题整改情况，但 site.toml 的 [findings.recheck] 中没有 title")
+                    .at(&attachment.location)
+                    .hint("在 [findings.recheck] 中写标题，如 title = \"{{ recheck.label }}政务公开随机抽查问题整改情况\""),
+            );
+        }
+    }
+}
+
+/// The earlier period whose findings `period`'s notice re-checks.
+pub fn rechecked<'p>(periods: &'p [Period], period: &Period) -> Option<&'p Period> {
+    let slug = period.notice.recheck.as_ref()?;
+    periods.iter().find(|p| p.slug == slug.value)
 }
 
 /// The words of `[findings]`: keys name figures, so they are ASCII and

@@ -77,6 +77,26 @@ pub struct FindingWords {
     pub statuses: Vec<StatusWord>,
     /// The 问题清单 appendix a notice attaches by listing [`FINDINGS_ID`].
     pub appendix: FindingsAppendix,
+    /// The 上期问题整改情况 appendix a notice attaches by listing
+    /// [`RECHECK_ID`] (`[findings.recheck]`): its title and notes.
+    pub recheck: RecheckAppendix,
+    /// The date up to which findings have been re-checked
+    /// (`[findings] checked_until`): with the newest period's issued date,
+    /// what "past the deadline" is measured against.
+    pub checked_until: Option<Located<NaiveDate>>,
+}
+
+/// The attachment id by which a notice's `attachments` asks for the
+/// re-check of an earlier period's findings (上期问题整改情况), the
+/// period its `recheck` names; no table may take it.
+pub const RECHECK_ID: &str = "recheck";
+
+/// `[findings.recheck]`: the words of the re-check appendix.
+#[derive(Debug, Default)]
+pub struct RecheckAppendix {
+    /// Required once a notice attaches the re-check.
+    pub title: Option<Located<String>>,
+    pub notes: Vec<Located<String>>,
 }
 
 /// The attachment id by which a notice's `attachments` asks for the
@@ -106,6 +126,14 @@ pub struct FindingHeaders {
     pub url: String,
     /// Shown only when a finding has a `status`.
     pub status: String,
+    /// The rectification result's table (整改结果): its caption, and its
+    /// columns after the unit's name: the findings, those closed, those open.
+    pub result: String,
+    pub count: String,
+    pub closed: String,
+    pub open: String,
+    /// The result table's last row, the sums.
+    pub total: String,
 }
 
 impl FindingWords {
@@ -452,6 +480,9 @@ pub struct Notice {
     /// Table ids, in attachment order (附件1, 附件2, ...).
     pub attachments: Vec<Located<String>>,
     pub contact: Option<Contact>,
+    /// The earlier period (its folder name) whose findings this notice
+    /// re-checks (`recheck = "2019-01-05"`).
+    pub recheck: Option<Located<String>>,
     /// The Markdown after the front matter, located in the file.
     pub body: Located<String>,
 }

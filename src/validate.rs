@@ -9,12 +9,15 @@ use crate::figures::{closest, format_date};
 use crate::findings;
 use crate::load::fit_cell;
 use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE, UNIT_KEY};
-use crate::model::{ColumnKind, FINDINGS_ID, Period, Rule, Schema, Site, Table, Unit, Weekly};
+use crate::model::{
+    ColumnKind, FINDINGS_ID, Period, RECHECK_ID, Rule, Schema, Site, Table, Unit, Weekly,
+};
 use crate::score::score_period;
 
 /// Figure namespaces a table id would shadow.
 /// `findings` is also the attachment id of the 问题清单 ([`FINDINGS_ID`]).
-const RESERVED_IDS: [&str; 7] = [
+/// `recheck` is the attachment id of the re-check ([`RECHECK_ID`]).
+const RESERVED_IDS: [&str; 8] = [
     "period",
     "site",
     "figures",
@@ -22,6 +25,7 @@ const RESERVED_IDS: [&str; 7] = [
     "totals",
     "table",
     FINDINGS_ID,
+    RECHECK_ID,
 ];
 
 /// Column keys a figure name would shadow: the row's unit, `TABLE.sum.…`,
@@ -30,9 +34,13 @@ const RESERVED_IDS: [&str; 7] = [
 const RESERVED_KEYS: [&str; 5] = [UNIT_KEY, "sum", "units", "cap", "minimum"];
 
 pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
+    // A period that failed to load is left out of `content`: what names
+    // it (a `recheck`) is not told again that it is missing.
+    let complete = !diagnostics.has_errors();
     validate_site(&content.site, diagnostics);
     for period in &content.periods {
         validate_period(&content.site, &content.calendar, period, diagnostics);
+        validate_across(content, period, complete, diagnostics);
     }
     validate_distinct_periods(&content.periods, diagnostics);
 }
@@ -40,7 +48,27 @@ pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
 /// Validates one period against the site, as [`validate`] does for each:
 /// for `serve`, which reloads only the periods that changed.
 pub fn validate_one(content: &Content, period: &Period, diagnostics: &mut Diagnostics) {
+    let complete = !diagnostics.has_errors();
     validate_period(&content.site, &content.calendar, period, diagnostics);
+    validate_across(content, period, complete, diagnostics);
+}
+
+/// What a period is checked for against the other periods: its findings
+/// past the deadline as of the site's newest date, and the period its
+/// notice re-checks. `complete` says whether every period loaded.
+fn validate_across(
+    content: &Content,
+    period: &Period,
+    complete: bool,
+    diagnostics: &mut Diagnostics,
+) {
+    let reference = findings::reference_date(&content.site, &content.periods);
+    findings::validate_overdue(period, reference, diagnostics);
+    let periods = findings::Periods {
+        all: &content.periods,
+        complete,
+    };
+    findings::validate_recheck(&content.site, &periods, period, diagnostics);
 }
 
 /// Two periods must not publish to the same address, nor report the same
@@ -227,7 +255,7 @@ fn validate_schema_cells(schema: &Schema, diagnostics: &mut Diagnostics) {
 
 /// The texts of each finding fit a cell of the 问题清单's XLSX download:
 /// its unit, column, address, category and problem, and its 整改情况 cell
-/// (the status with its note in brackets).
+/// (the status with the re-check's date and its note in brackets).
 fn validate_finding_cells(period: &Period, diagnostics: &mut Diagnostics) {
     for finding in &period.findings {
         let whole = &finding.location;
@@ -249,14 +277,9 @@ fn validate_finding_cells(period: &Period, diagnostics: &mut Diagnostics) {
             diagnostics,
         );
         fit_cell("问题清单的问题描述", &finding.problem, whole, diagnostics);
-        let status_cell = match &finding.status {
-            Some(status) if finding.note.is_empty() => status.value.clone(),
-            Some(status) => format!("{}（{}）", status.value, finding.note),
-            None => String::new(),
-        };
         fit_cell(
             "问题清单的整改情况（连同说明）",
-            &status_cell,
+            &findings::rectification(finding),
             whole,
             diagnostics,
         );
@@ -475,6 +498,8 @@ fn validate_period(
     for attachment in &period.notice.attachments {
         if attachment.value == FINDINGS_ID {
             findings::validate_attachment(site, period, attachment, diagnostics);
+        } else if attachment.value == RECHECK_ID {
+            // Checked against the other periods by `validate_across`.
         } else if period.table(&attachment.value).is_none()
             || site.schema(&attachment.value).is_none()
         {

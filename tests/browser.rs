@@ -16,12 +16,15 @@ use std::process::Command;
 use std::{env, fs, io};
 
 use common::{
-    TextBox as Line, built_seed, read_html, read_text, repository, run_tool, selector, text,
-    tools_present,
+    TextBox as Line, built_example, built_seed, read_html, read_text, repository, run_tool,
+    selector, text, tools_present,
 };
 use serde_json::Value;
 
 const SLUG: &str = "2019-01-05";
+/// The made-up period of `examples/cycle/`: its 问题清单, re-check and
+/// unit sheets.
+const EXAMPLE: &str = "2019-07-05";
 const MM: f64 = 72.0 / 25.4;
 /// The 版心 on A4, in points from the top left: left, top, right, bottom.
 const TEXT_AREA: [f64; 4] = [28.0 * MM, 37.0 * MM, 184.0 * MM, 262.0 * MM];
@@ -129,15 +132,26 @@ fn the_nu_html_checker_finds_no_error_in_any_page_or_the_fragment() {
         .collect();
     // The home page, the notice, the 2019 ledger and the 60 unit pages.
     assert_eq!(pages.len(), 63, "{pages:?}");
+    // The example of a random check's cycle: its second notice (the
+    // 问题清单, the re-check, the result by unit) and its 7 sheets.
+    let (_example, example_out) = built_example();
+    let example_folder = example_out.join(EXAMPLE);
+    let mut example_pages = vec![example_folder.join("index.html")];
+    example_pages.extend(html_files(&example_folder.join("rectification")));
+    assert_eq!(example_pages.len(), 8, "{example_pages:?}");
+    pages.extend(example_pages);
     // A fragment is checked the way a portal shows it: inside a page.
-    let fragment = read_text(&out.join(SLUG).join("fragment.html"));
-    let wrapped = temp.path().join("fragment-in-page.html");
-    fs::write(
-        &wrapped,
-        format!("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>门户文章</title>\n</head>\n<body>\n{fragment}</body>\n</html>\n"),
-    )
-    .expect("write");
-    pages.push(wrapped);
+    for folder in [out.join(SLUG), example_folder] {
+        let slug = folder.file_name().unwrap().to_string_lossy().into_owned();
+        let fragment = read_text(&folder.join("fragment.html"));
+        let wrapped = temp.path().join(format!("fragment-in-page-{slug}.html"));
+        fs::write(
+            &wrapped,
+            format!("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>门户文章</title>\n</head>\n<body>\n{fragment}</body>\n</html>\n"),
+        )
+        .expect("write");
+        pages.push(wrapped);
+    }
     // A control the checker must reject, so that a checker that checks
     // nothing cannot pass.
     let broken = temp.path().join("broken.html");
@@ -182,7 +196,7 @@ fn the_nu_html_checker_finds_no_error_in_any_page_or_the_fragment() {
 }
 
 #[test]
-fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_notice_ledger_and_unit_pages() {
+fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_notice_ledger_unit_and_sheet_pages() {
     if !have("axe", &[Tool::Node, Tool::Chromium]) {
         return;
     }
@@ -194,6 +208,14 @@ fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_notice_ledger_and_unit_pa
         .into_iter()
         .next()
         .expect("a unit page");
+    // The example notice: its 问题清单 with the sheets' list, the re-check
+    // and its result table; and a unit's rectification sheet.
+    let (_example, example_out) = built_example();
+    let example = example_out.join(EXAMPLE).join("index.html");
+    let sheet = html_files(&example_out.join(EXAMPLE).join("rectification"))
+        .into_iter()
+        .next()
+        .expect("a rectification sheet");
     let control = temp.path().join("control.html");
     fs::write(
         &control,
@@ -201,7 +223,7 @@ fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_notice_ledger_and_unit_pa
     )
     .expect("write");
     let report: Value = serde_json::from_str(&chromium(
-        &[&home, &notice, &ledger, &unit, &control],
+        &[&home, &notice, &ledger, &unit, &example, &sheet, &control],
         "axe",
     ))
     .expect("JSON");
@@ -219,7 +241,7 @@ fn axe_finds_no_wcag_2_1_a_or_aa_violation_on_the_home_notice_ledger_and_unit_pa
             && control_ids.contains(&"html-has-lang".to_string()),
         "axe flags the control page: {control_ids:?}"
     );
-    for page in [&home, &notice, &ledger, &unit] {
+    for page in [&home, &notice, &ledger, &unit, &example, &sheet] {
         assert!(
             ids(page).is_empty(),
             "axe violations on {}: {:#}",
@@ -446,4 +468,104 @@ fn chromium_prints_the_notice_on_a4_in_the_gbt_9704_layout() {
     }
     chromium(&[&notice, &saved.join("screen.png")], "shot");
     let _ = writeln!(io::stderr(), "renders in {}", saved.display());
+}
+
+/// The made-up example's notice prints its 问题清单 and re-check each from a
+/// new page, without the on-screen list of sheets; a unit's rectification
+/// sheet prints on one A4 page, its text inside the 版心.
+#[test]
+fn chromium_prints_the_findings_appendices_and_a_rectification_sheet() {
+    if !have(
+        "print",
+        &[Tool::Node, Tool::Chromium, Tool::CjkFonts, Tool::Poppler],
+    ) {
+        return;
+    }
+    let (temp, out) = built_example();
+    let saved = artifacts();
+
+    let notice = out.join(EXAMPLE).join("index.html");
+    let pdf = temp.path().join("example.pdf");
+    chromium(&[&notice, &pdf], "pdf");
+    fs::copy(&pdf, saved.join("example.pdf")).expect("keep the PDF");
+    let pages = pdf_lines(&pdf);
+    let first_lines: Vec<String> = pages
+        .iter()
+        .map(|page| {
+            page.first()
+                .map(|line| line.text.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    for label in ["附件3", "附件4"] {
+        assert_eq!(
+            first_lines.iter().filter(|line| *line == label).count(),
+            1,
+            "one page starts with {label}: {first_lines:?}"
+        );
+    }
+    let all: String = pages
+        .iter()
+        .flatten()
+        .map(|line| line.text.replace(' ', ""))
+        .collect();
+    assert!(
+        !all.contains("各单位整改通知单"),
+        "the sheets' list is not printed"
+    );
+    assert!(all.contains("整改结果"), "the result by unit is printed");
+
+    let sheet = html_files(&out.join(EXAMPLE).join("rectification"))
+        .into_iter()
+        .next()
+        .expect("a rectification sheet");
+    let pdf = temp.path().join("sheet.pdf");
+    chromium(&[&sheet, &pdf], "pdf");
+    fs::copy(&pdf, saved.join("sheet.pdf")).expect("keep the PDF");
+    let info = run_tool(Command::new("pdfinfo").arg(&pdf));
+    let pages_line = info
+        .lines()
+        .find_map(|line| line.strip_prefix("Pages:"))
+        .expect("page count");
+    assert_eq!(pages_line.trim(), "1", "a sheet is one page");
+    let size = info
+        .lines()
+        .find_map(|line| line.strip_prefix("Page size:"))
+        .expect("page size");
+    let numbers: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    assert!(
+        (numbers[0] - 595.28).abs() < 1.0 && (numbers[1] - 841.89).abs() < 1.0,
+        "A4: {size}"
+    );
+    let lines = pdf_lines(&pdf);
+    let texts: Vec<String> = lines[0]
+        .iter()
+        .map(|line| line.text.replace(' ', ""))
+        .collect();
+    assert_eq!(
+        texts[0], "莒南县人民政府办公室",
+        "the issuer heads the sheet: {texts:?}"
+    );
+    assert!(
+        texts.iter().any(|line| line == "问题整改通知单"),
+        "{texts:?}"
+    );
+    for line in lines[0]
+        .iter()
+        .filter(|line| line.y_max <= TEXT_AREA[3] + 5.0)
+    {
+        assert!(
+            line.x_min >= TEXT_AREA[0] - MM && line.x_max <= TEXT_AREA[2] + MM,
+            "{line:?} inside the 版心"
+        );
+    }
+    run_tool(
+        Command::new("pdftoppm")
+            .args(["-png", "-r", "100", "-singlefile"])
+            .arg(&pdf)
+            .arg(saved.join("sheet")),
+    );
 }

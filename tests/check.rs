@@ -316,7 +316,8 @@ fn texts_of_minimums_and_findings_must_fit_an_excel_cell() {
             "[rules.quota]\nlabel = \"信息公开最低条数\"\nminimum = {{ column = \"disclosure\", at_least = 100, below = \"{long}\", met = \"{fits}\" }}\n\n[findings]\ncategories = [{{ key = \"stale\", label = \"未更新\" }}]\nstatuses = [{{ key = \"fixed\", label = \"已整改\", open = false }}]\n\n[totals.published]"
         ),
     );
-    let note = "说".repeat(32_767 - "已整改（）".encode_utf16().count() + 1);
+    // The cell holds the status, the re-check's date and the note.
+    let note = "说".repeat(32_767 - "已整改（2019年6月8日复查，）".encode_utf16().count() + 1);
     fs::write(
         site.path().join("content/2019-01-05/findings.toml"),
         format!(

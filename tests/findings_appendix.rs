@@ -29,7 +29,7 @@ fn expected_rows() -> Vec<Vec<&'static str>> {
             "机构职能仍为机构改革前的内容",
             "2024年12月20日",
             "http://www.example.gov.cn/jiazhen/jgzn/",
-            "已整改（已更新为新的“三定”内容）",
+            "已整改（2025年1月22日复查，已更新为新的“三定”内容）",
         ],
         vec![
             "2",
@@ -49,7 +49,7 @@ fn expected_rows() -> Vec<Vec<&'static str>> {
             "领导分工未随人事变动更新",
             "2024年12月20日",
             "",
-            "未整改",
+            "未整改（2025年1月22日复查）",
         ],
         vec![
             "4",
@@ -59,7 +59,7 @@ fn expected_rows() -> Vec<Vec<&'static str>> {
             "标题“政务公开”误作“政物公开”",
             "2024年12月22日",
             "",
-            "无需整改（该信息已按规定撤下）",
+            "无需整改（2025年1月22日复查，该信息已按规定撤下）",
         ],
     ]
 }
@@ -124,7 +124,10 @@ fn the_page_lists_and_shows_the_findings_as_an_appendix() {
     );
     assert_eq!(texts(&page, &format!("{section} .appendix-title")), [TITLE]);
     assert_eq!(
-        texts(&page, &format!("{section} table thead th")),
+        texts(
+            &page,
+            &format!("{section} table[data-table='findings'] thead th")
+        ),
         HEADER.map(String::from)
     );
     assert_eq!(

@@ -535,13 +535,15 @@ fn the_built_downloads_import_back_with_every_recheck() {
     common::build_ok(root);
     let original = read(root, FINDINGS);
     // The CSV repeats the unit on each line; the status cell carries the
-    // note in brackets; neither download has the re-check's date.
+    // re-check's date and the note in brackets, so the whole re-check comes
+    // from the file and nothing is kept from findings.toml.
     let run = import(root, "public/2024-q4/findings.csv", &[]);
     run.assert_success();
     assert!(has_line(
         &run.stdout,
-        "文件中没有复查日期、复查说明列：3 个问题保留 content/2024-q4/findings.toml 中已记录的复查结果"
+        "替换 content/2024-q4/findings.toml 中原有的 4 个问题"
     ));
+    assert!(!run.stdout.contains("已记录的复查结果"), "{}", run.stdout);
     let imported = read(root, FINDINGS);
     assert_eq!(findings_of(&imported), findings_of(&original));
     // The workbook merges each unit's cell down its findings.

@@ -577,3 +577,22 @@ fn what_is_served_after_edits_equals_a_full_build() {
     site.write("content/site.toml", &retitled);
     assert_serves_the_build(&site, &server, "site.toml edited", &[], &built);
 }
+
+/// A notice that re-checks an earlier period shows that period's findings:
+/// a change to them re-renders it too.
+#[test]
+fn a_changed_re_check_is_served_in_the_notice_that_shows_it() {
+    let site = Site::example();
+    let server = start(&site);
+    let built = assert_serves_the_build(&site, &server, "start", &[], &BTreeMap::new());
+
+    let findings = "content/2019-01-05/findings.toml";
+    let text = site.read(findings);
+    let rechecked = text.replace(
+        "status = \"未整改\", checked = 2019-06-12, note = \"仍未发布\"",
+        "status = \"已整改\", checked = 2019-06-12, note = \"已发布\"",
+    );
+    assert_ne!(text, rechecked);
+    site.write(findings, &rechecked);
+    assert_serves_the_build(&site, &server, "re-check changed", &[], &built);
+}

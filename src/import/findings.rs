@@ -559,7 +559,11 @@ impl Reader<'_> {
             written => self.unit(row, written, units, errors),
         };
         let category = self.category(row, texts.get(&Field::Category), errors);
-        let (status, status_note) = self.status(row, texts.get(&Field::Status), errors);
+        let StatusCell {
+            status,
+            checked: status_checked,
+            note: status_note,
+        } = self.status(row, texts.get(&Field::Status), errors);
         let found = match self.date(row, Field::Found, errors) {
             Ok(None) => {
                 errors.push(self.empty(row, Field::Found));
@@ -568,7 +572,10 @@ impl Reader<'_> {
             Ok(found) => found,
             Err(()) => None,
         };
-        let checked = self.date(row, Field::Checked, errors).unwrap_or_default();
+        let checked = self
+            .date(row, Field::Checked, errors)
+            .unwrap_or_default()
+            .or(status_checked);
         if let Some(checked) = checked {
             self.check_recheck(row, status.is_some(), found, checked, errors);
         }
@@ -747,17 +754,18 @@ impl Reader<'_> {
         }
     }
 
-    /// The status's label as `[findings] statuses` writes it, and a note
-    /// written after it in brackets (`未整改（仍为旧的分工）`, as the
-    /// 问题清单 shows them); no status for an empty cell.
+    /// The status's label as `[findings] statuses` writes it, and the
+    /// re-check's date and a note written after it in brackets
+    /// (`未整改（2025年1月22日复查，仍为旧的分工）`, as the 问题清单 shows
+    /// them); no status for an empty cell.
     fn status(
         &self,
         row: &Row,
         written: Option<&String>,
         errors: &mut Vec<Diagnostic>,
-    ) -> (Option<String>, Option<String>) {
+    ) -> StatusCell {
         let Some(written) = written.filter(|text| !text.is_empty()) else {
-            return (None, None);
+            return StatusCell::default();
         };
         let words = &self.site.findings;
         let labels = || {
@@ -767,12 +775,20 @@ impl Reader<'_> {
                 .map(|word| (word.key.value.as_str(), word.label.as_str()))
         };
         if let Some(label) = find_word(written, labels()) {
-            return (Some(label.to_string()), None);
+            return StatusCell {
+                status: Some(label.to_string()),
+                ..StatusCell::default()
+            };
         }
         if let Some((label, note)) = split_note(written)
             && let Some(label) = find_word(label, labels())
         {
-            return (Some(label.to_string()), Some(note.to_string()));
+            let (checked, note) = split_checked(note);
+            return StatusCell {
+                status: Some(label.to_string()),
+                checked,
+                note: note.map(str::to_string),
+            };
         }
         let known: Vec<&str> = words
             .statuses
@@ -780,7 +796,7 @@ impl Reader<'_> {
             .map(|word| word.label.as_str())
             .collect();
         errors.push(self.unknown_word(row, Field::Status, written, &known, "statuses"));
-        (None, None)
+        StatusCell::default()
     }
 
     fn unknown_word(
@@ -876,6 +892,38 @@ fn find_word<'w>(
     words
         .find(|(key, label)| normalize(label) == plain || *key == plain)
         .map(|(_, label)| label)
+}
+
+/// What a 整改情况 cell holds, as the 问题清单 writes it:
+/// `已整改（2019年6月12日复查，已更新）` is the status, the re-check's date
+/// and the note, each but the status optional.
+#[derive(Default)]
+struct StatusCell {
+    status: Option<String>,
+    checked: Option<NaiveDate>,
+    note: Option<String>,
+}
+
+/// The bracket of a 整改情况 cell → the re-check's date, when it starts
+/// with `2019年6月12日复查` as the 问题清单 writes it, and the note after it
+/// (after `，`), if any.
+fn split_checked(bracket: &str) -> (Option<NaiveDate>, Option<&str>) {
+    let Some((day, rest)) = bracket.split_once("复查") else {
+        return (None, Some(bracket));
+    };
+    let Some(date) = chinese_date(day) else {
+        return (None, Some(bracket));
+    };
+    let note = rest.strip_prefix('，').unwrap_or(rest).trim();
+    (Some(date), (!note.is_empty()).then_some(note))
+}
+
+/// `2019年6月12日` → the date.
+fn chinese_date(text: &str) -> Option<NaiveDate> {
+    let (year, rest) = text.trim().split_once('年')?;
+    let (month, rest) = rest.split_once('月')?;
+    let day = rest.strip_suffix('日')?;
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
 /// `未整改（仍为旧的分工）` → (`未整改`, `仍为旧的分工`), in full-width or
@@ -1094,6 +1142,18 @@ mod tests {
         assert_eq!(split_note("未整改 (旧)"), Some(("未整改", "旧")));
         assert_eq!(split_note("未整改"), None);
         assert_eq!(split_note("（只有括号）"), None);
+    }
+
+    #[test]
+    fn a_status_brackets_re_check_date_is_read_before_its_note() {
+        let day = NaiveDate::from_ymd_opt(2025, 1, 22);
+        assert_eq!(
+            split_checked("2025年1月22日复查，仍为旧的分工"),
+            (day, Some("仍为旧的分工"))
+        );
+        assert_eq!(split_checked("2025年1月22日复查"), (day, None));
+        assert_eq!(split_checked("仍为旧的分工"), (None, Some("仍为旧的分工")));
+        assert_eq!(split_checked("明天复查"), (None, Some("明天复查")));
     }
 
     #[test]

@@ -11,7 +11,9 @@ use toml::Spanned;
 use super::value::{date, locate, located_string};
 use super::{entry_exists, read_toml};
 use crate::diagnostics::{Diagnostics, FileId};
-use crate::model::{Finding, FindingHeaders, FindingWords, FindingsAppendix, StatusWord, Word};
+use crate::model::{
+    Finding, FindingHeaders, FindingWords, FindingsAppendix, RecheckAppendix, StatusWord, Word,
+};
 
 /// The file of a period's findings, beside `data.toml`.
 pub const FINDINGS_FILE: &str = "findings.toml";
@@ -30,6 +32,18 @@ pub(super) struct RawWords {
     notes: Vec<Spanned<String>>,
     #[serde(default)]
     headers: RawHeaders,
+    #[serde(default)]
+    recheck: RawRecheck,
+    checked_until: Option<Spanned<toml::value::Datetime>>,
+}
+
+/// `[findings.recheck]`: the re-check appendix's title and notes.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRecheck {
+    title: Option<Spanned<String>>,
+    #[serde(default)]
+    notes: Vec<Spanned<String>>,
 }
 
 /// `[findings.headers]`: each header has the wording of the county's own
@@ -45,6 +59,11 @@ struct RawHeaders {
     found: String,
     url: String,
     status: String,
+    result: String,
+    count: String,
+    closed: String,
+    open: String,
+    total: String,
 }
 
 impl Default for RawHeaders {
@@ -59,6 +78,11 @@ impl Default for RawHeaders {
             found: text("发现日期"),
             url: text("网址"),
             status: text("整改情况"),
+            result: text("整改结果"),
+            count: text("问题数"),
+            closed: text("已整改"),
+            open: text("未整改"),
+            total: text("合计"),
         }
     }
 }
@@ -79,8 +103,26 @@ struct RawStatus {
     open: bool,
 }
 
-pub(super) fn convert_words(file: FileId, raw: RawWords) -> FindingWords {
+pub(super) fn convert_words(
+    file: FileId,
+    raw: RawWords,
+    diagnostics: &mut Diagnostics,
+) -> FindingWords {
+    let checked_until = raw
+        .checked_until
+        .as_ref()
+        .and_then(|checked| date(file, checked, diagnostics));
     FindingWords {
+        checked_until,
+        recheck: RecheckAppendix {
+            title: raw.recheck.title.as_ref().map(|t| located_string(file, t)),
+            notes: raw
+                .recheck
+                .notes
+                .iter()
+                .map(|note| located_string(file, note))
+                .collect(),
+        },
         categories: raw
             .categories
             .iter()
@@ -120,6 +162,11 @@ fn headers(raw: RawHeaders) -> FindingHeaders {
         found: raw.found,
         url: raw.url,
         status: raw.status,
+        result: raw.result,
+        count: raw.count,
+        closed: raw.closed,
+        open: raw.open,
+        total: raw.total,
     }
 }
 

@@ -22,6 +22,7 @@ struct RawFront {
     #[serde(default)]
     attachments: Vec<Spanned<String>>,
     contact: Option<RawContact>,
+    recheck: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +67,7 @@ pub fn load_notice(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
             office: c.office,
             phone: c.phone,
         }),
+        recheck: front.recheck.as_ref().map(at),
         body: body(file, &text, parts.body_offset, diagnostics),
     })
 }

@@ -200,7 +200,7 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
             .collect(),
         max_count,
         window,
-        findings: convert_words(file, raw.findings),
+        findings: convert_words(file, raw.findings, diagnostics),
         log: raw.log.map(|log| LogColumns {
             unit: located_string(file, &log.unit),
             date: located_string(file, &log.date),

@@ -243,6 +243,7 @@ fn ledger_table(
                 href: Some(page_path(&schema.id.value, name)),
                 rowspan: 1,
                 covered: false,
+                link: None,
             },
         ];
         cells.extend(counts.iter().map(|column| number_cell(row.value(column))));
@@ -268,6 +269,7 @@ fn ledger_table(
             href: None,
             rowspan: 1,
             covered: false,
+            link: None,
         });
         rows.push(cells);
     }
@@ -298,6 +300,8 @@ fn ledger_table(
         notes: notes(site, yearly, &rules, scored),
         title,
         downloads,
+        sheets: Vec::new(),
+        result: None,
     })
 }
 
@@ -393,5 +397,6 @@ fn number_cell(value: Decimal) -> Cell {
         href: None,
         rowspan: 1,
         covered: false,
+        link: None,
     }
 }

@@ -2,10 +2,13 @@
 //!
 //! Each period gets its folder: the notice page (`index.html`), the portal
 //! fragment (`fragment.html`), the notice as a Word document
-//! (`notice.docx`) and each appendix table as CSV and XLSX. The
-//! site root gets the home page, `sitemap.xml` and `atom.xml`. Each period is
-//! rendered from its own data alone, so its files are independent of the
-//! other periods'. Rendering is a function of the loaded content and theme:
+//! (`notice.docx`), each appendix table as CSV and XLSX and, when the
+//! notice attaches its findings, each unit's rectification sheet
+//! (`rectification/KEY/index.html`, see [`rectification`]). The site root
+//! gets the home page, `sitemap.xml` and `atom.xml`. Each period is
+//! rendered from its own data alone, but for the earlier period whose
+//! findings its notice re-checks (`recheck`), so its files are
+//! independent of the other periods'. Rendering is a function of the loaded content and theme:
 //! it reads no file and writes none (see [`crate::write`]).
 
 mod chart;
@@ -16,6 +19,7 @@ mod findings;
 mod format;
 mod fragment;
 mod ledger;
+mod rectification;
 mod theme;
 mod unit;
 mod view;
@@ -264,11 +268,27 @@ pub fn render_one(
 ) -> PeriodFiles {
     let mut report = Report::new(sources, errors_before);
     let site_view = site_view(content);
+    // The one other period a period's files show: the one its notice
+    // re-checks (`recheck`).
+    let rechecked = crate::findings::rechecked(&content.periods, period);
+    // A `recheck` naming no period has been reported by validation; the
+    // notice's figures from it would only repeat that.
+    let unresolved = period.notice.recheck.is_some() && rechecked.is_none();
     let mut rows = None;
     let rendered = match score_period(&content.site, period) {
         Ok(scored) => {
             rows = Some(PeriodRows::of(&content.site, &scored));
-            render_period(prepared, &content.site, &site_view, &scored, &mut report)
+            if unresolved {
+                None
+            } else {
+                render_period(
+                    prepared,
+                    &content.site,
+                    &site_view,
+                    (&scored, rechecked),
+                    &mut report,
+                )
+            }
         }
         Err(overflows) => {
             // Validation scores every period too and has reported these.
@@ -463,12 +483,17 @@ fn render_period(
     prepared: &Prepared,
     site: &Site,
     site_view: &SiteView,
-    scored: &ScoredPeriod,
+    (scored, rechecked): (&ScoredPeriod, Option<&Period>),
     report: &mut Report,
 ) -> Option<(Files, NoticeLink)> {
     let period = scored.period;
     let figures = match period_figures(site, scored) {
-        Ok(figures) => figures,
+        Ok(mut figures) => {
+            if let Some(rechecked) = rechecked {
+                crate::findings::insert_recheck_figures(&mut figures, site, rechecked);
+            }
+            figures
+        }
         Err(errors) => {
             errors.into_iter().for_each(|error| report.push(error));
             return None;
@@ -479,8 +504,13 @@ fn render_period(
         .as_ref()
         .map(|base| format!("{base}{}/", period.slug));
     let mut expander = Expander { report };
-    let (notice, appendices) =
-        notice_views(site, scored, &figures, folder_url.as_deref(), &mut expander);
+    let (notice, appendices) = notice_views(
+        site,
+        (scored, rechecked),
+        &figures,
+        folder_url.as_deref(),
+        &mut expander,
+    );
     let page = NoticePage {
         site: site_view,
         root: "../",
@@ -506,6 +536,9 @@ fn render_period(
             report.sources,
         )),
     }
+    rectification::render_sheets(
+        templates, site, site_view, period, &notice, &mut files, report,
+    );
     let issued = period.window.issued.value;
     let style = &prepared.document_style;
     render_document(style, &notice, &appendices, issued, &mut files, report);
@@ -735,7 +768,7 @@ struct HomePage<'a> {
 
 fn notice_views(
     site: &Site,
-    scored: &ScoredPeriod,
+    (scored, rechecked): (&ScoredPeriod, Option<&Period>),
     figures: &Figures,
     folder_url: Option<&str>,
     expander: &mut Expander,
@@ -745,7 +778,7 @@ fn notice_views(
     let appendices: Vec<AppendixView> = notice
         .attachments
         .iter()
-        .filter_map(|id| findings::source(scored, &id.value))
+        .filter_map(|id| findings::source(scored, rechecked, &id.value))
         .enumerate()
         .map(|(index, source)| match source {
             findings::Source::Table(table) => {
@@ -755,6 +788,14 @@ fn notice_views(
             findings::Source::Findings => {
                 findings::appendix(index + 1, site, period, figures, folder_url, expander)
             }
+            findings::Source::Recheck(rechecked) => findings::recheck_appendix(
+                index + 1,
+                site,
+                rechecked,
+                figures,
+                folder_url,
+                expander,
+            ),
         })
         .collect();
     let attachments = appendices.iter().map(attachment_link).collect();

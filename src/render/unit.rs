@@ -33,7 +33,7 @@ pub fn page_path(table: &str, name: &str) -> String {
 }
 
 /// The stable key of a unit in a table (see the module's documentation).
-fn key(table: &str, name: &str) -> String {
+pub(super) fn key(table: &str, name: &str) -> String {
     let id = format!("tongbao:unit/{table}/{name}");
     Uuid::new_v5(&Uuid::NAMESPACE_URL, id.as_bytes())
         .simple()

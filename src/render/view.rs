@@ -99,6 +99,11 @@ pub struct AppendixView {
     pub notes: Vec<String>,
     /// The table as files to download, one per format.
     pub downloads: Vec<DownloadLink>,
+    /// The 问题清单's links to each unit's rectification sheet.
+    pub sheets: Vec<SheetLink>,
+    /// A findings appendix's result by unit, once the re-check has given a
+    /// finding a status.
+    pub result: Option<ResultView>,
 }
 
 /// A link to a download file: one of an appendix table's, or the notice's
@@ -145,6 +150,37 @@ pub struct Cell {
     /// spreadsheet merges it into that cell; it holds that cell's text, so
     /// a CSV line stays whole.
     pub covered: bool,
+    /// An address on another site the text links to: a finding's page.
+    /// Only `http:` and `https:` addresses are links.
+    pub link: Option<String>,
+}
+
+/// A link from the 问题清单 to a unit's rectification sheet.
+#[derive(Serialize)]
+pub struct SheetLink {
+    pub unit: String,
+    /// From the notice's folder.
+    pub href: String,
+}
+
+/// The rectification result by unit (整改结果): how many findings each unit
+/// had, how many are closed and how many still open, in the 问题清单's order.
+#[derive(Serialize)]
+pub struct ResultView {
+    pub caption: String,
+    /// The unit, the findings, the closed ones, the open ones.
+    pub header: [String; 4],
+    pub rows: Vec<ResultRow>,
+    /// The sums over the units, headed by the header's unit text.
+    pub total: ResultRow,
+}
+
+#[derive(Serialize)]
+pub struct ResultRow {
+    pub unit: String,
+    pub count: u64,
+    pub closed: u64,
+    pub open: u64,
 }
 
 /// Builds the appendix view of a scored table.
@@ -174,6 +210,8 @@ pub fn appendix(
             .collect(),
         title,
         downloads,
+        sheets: Vec::new(),
+        result: None,
     }
 }
 
@@ -263,6 +301,7 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             href: None,
             rowspan: 1,
             covered: false,
+            link: None,
         },
         Cell {
             text: row.unit.name.value.clone(),
@@ -272,6 +311,7 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             href: Some(unit::page_path(&schema.id.value, &row.unit.name.value)),
             rowspan: 1,
             covered: false,
+            link: None,
         },
     ];
     for column in &schema.columns {
@@ -297,6 +337,7 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
             href: None,
             rowspan: 1,
             covered: false,
+            link: None,
         });
     }
     cells
@@ -314,5 +355,6 @@ fn status_cell(row: &Score, rule: &str) -> Cell {
         href: None,
         rowspan: 1,
         covered: false,
+        link: None,
     }
 }

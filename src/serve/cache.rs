@@ -1,7 +1,8 @@
 //! What `serve` keeps of its last good build, so that a change to one
 //! period's files re-renders that period, the pages that list periods
 //! (home page, sitemap, feed), the ledgers of the years it was and is in,
-//! and the unit pages whose rows changed, not the whole site.
+//! the unit pages whose rows changed, and the periods whose notice
+//! re-checks a changed period's findings (`recheck`), not the whole site.
 //!
 //! Every piece is made by the same functions a full build uses
 //! ([`render_one`], [`render_unit_pages`], [`render_ledgers`],
@@ -163,6 +164,10 @@ impl Cache {
             self.rerender(slug);
             years.extend(self.periods.get(slug).map(|built| built.link.year));
         }
+        // A notice that re-checks a reloaded period shows its findings.
+        for slug in self.rechecking(&reloaded) {
+            self.rerender(&slug);
+        }
         self.render_home(Some(&years));
         if self.diagnostics.has_errors() {
             return Some(self.fail());
@@ -227,6 +232,24 @@ impl Cache {
                 self.files.remove(&path);
             }
         }
+    }
+
+    /// The periods not in `reloaded` whose notice re-checks one that is
+    /// (`recheck`): the one way a period's files show another period.
+    fn rechecking(&self, reloaded: &[String]) -> Vec<String> {
+        self.content
+            .periods
+            .iter()
+            .filter(|period| !reloaded.contains(&period.slug))
+            .filter(|period| {
+                period
+                    .notice
+                    .recheck
+                    .as_ref()
+                    .is_some_and(|slug| reloaded.contains(&slug.value))
+            })
+            .map(|period| period.slug.clone())
+            .collect()
     }
 
     /// Renders the period `slug`, when it is there, into the cache.

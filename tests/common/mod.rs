@@ -368,6 +368,13 @@ impl Site {
         }
     }
 
+    /// The example of a random check's cycle ([`example_site`]).
+    pub fn example() -> Site {
+        Site {
+            dir: example_site(),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
@@ -516,4 +523,25 @@ pub fn pdf_lines(pdf: &Path) -> Vec<Vec<PdfLine>> {
                 .collect()
         })
         .collect()
+}
+
+/// The example of a random check's cycle (`examples/cycle/`): the seed
+/// period with made-up findings and a made-up second period that re-checks
+/// them, with the shipped themes.
+pub fn example_site() -> TempDir {
+    let root = tempfile::tempdir().expect("temporary folder");
+    copy_tree(
+        &repository().join("examples/cycle/content"),
+        &root.path().join("content"),
+    );
+    copy_tree(&repository().join("themes"), &root.path().join("themes"));
+    root
+}
+
+/// [`example_site`] built into `public/`: the copy and the output folder.
+pub fn built_example() -> (TempDir, PathBuf) {
+    let site = example_site();
+    build_ok(site.path());
+    let out = site.path().join("public");
+    (site, out)
 }
