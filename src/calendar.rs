@@ -87,19 +87,27 @@ impl Calendar {
     /// (see the module documentation), or `None` when the calendar does not
     /// cover the window or the window is empty.
     pub fn assessable_weeks(&self, start: NaiveDate, end: NaiveDate) -> Option<u64> {
+        let mondays = self.assessable_mondays(start, end)?;
+        u64::try_from(mondays.len()).ok()
+    }
+
+    /// The Monday of every assessable week from `start` to `end`, in order,
+    /// or `None` when the calendar does not cover the window or the window
+    /// is empty. The publication log's weekly misses count these weeks.
+    pub fn assessable_mondays(&self, start: NaiveDate, end: NaiveDate) -> Option<Vec<NaiveDate>> {
         if end < start || !self.covers(start, end) {
             return None;
         }
         let back = u64::from(start.weekday().num_days_from_monday());
         let mut monday = start.checked_sub_days(Days::new(back))?;
-        let mut weeks = 0;
+        let mut mondays = Vec::new();
         while monday <= end {
             if self.is_assessable(monday, start, end) {
-                weeks += 1;
+                mondays.push(monday);
             }
             monday = monday.checked_add_days(Days::new(7))?;
         }
-        Some(weeks)
+        Some(mondays)
     }
 
     fn is_assessable(&self, monday: NaiveDate, start: NaiveDate, end: NaiveDate) -> bool {

@@ -11,6 +11,9 @@
 //! - consecutive: every period counts its own window, so the year's figure
 //!   is the sum over the year's periods the unit appears in.
 //!
+//! A column read by a rule with a start date (`from`) counts only from that
+//! date ([`crate::since`]).
+//!
 //! The year's points are then computed from the yearly counts by the same
 //! rules ([`score_table`]) and the units ranked by the table's sort, so a
 //! ledger row is scored exactly as a notice row is. Since every rule is
@@ -24,11 +27,13 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
+use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Located};
 use crate::model::{
     Column, ColumnKind, Finding, Period, Rule, Schema, Site, Table, Unit, WindowKind,
 };
 use crate::score::{ScoredPeriod, ScoredTable, exact_add, score_table};
+use crate::since::{Split, start_dates};
 
 /// The year a period belongs to: the year its data window ends in.
 pub fn year_of(period: &Period) -> i32 {
@@ -64,6 +69,9 @@ pub struct YearTable<'a> {
     /// The first and last day the figures cover.
     pub start: NaiveDate,
     pub end: NaiveDate,
+    /// The columns counted only from a rule's start date (`from`), with
+    /// that date: their yearly figures count from it ([`crate::since`]).
+    pub since: BTreeMap<String, NaiveDate>,
 }
 
 impl<'a> YearTable<'a> {
@@ -79,10 +87,12 @@ impl<'a> YearTable<'a> {
 }
 
 /// The yearly table of `schema` over `periods` (one year's, chronological),
-/// or `None` when none of them has the table. Returns every overflow of a
-/// consecutive sum.
+/// or `None` when none of them has the table, with every rule's start date
+/// applied ([`crate::since`]). Returns every overflow of a consecutive sum
+/// and every period that a start date straddles and nothing splits.
 pub fn year_table<'a>(
     site: &Site,
+    calendar: &Calendar,
     schema: &'a Schema,
     periods: &[&'a Period],
 ) -> Result<Option<YearTable<'a>>, Vec<Diagnostic>> {
@@ -114,6 +124,17 @@ pub fn year_table<'a>(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let split = Split {
+        site,
+        calendar,
+        schema,
+        tables: &tables,
+    };
+    split.apply(&mut units)?;
+    let since: BTreeMap<String, NaiveDate> = start_dates(site, schema)
+        .into_iter()
+        .filter(|(_, from)| *from > first.window.start.value)
+        .collect();
     Ok(Some(YearTable {
         schema,
         table: Table {
@@ -130,6 +151,7 @@ pub fn year_table<'a>(
         appearances,
         start: first.window.start.value,
         end: last.window.end.value,
+        since,
     }))
 }
 

@@ -44,9 +44,10 @@ enum Command {
     #[command(about = "从上一期新建一期：沿用表格和单位，计数清零")]
     New(NewArgs),
     /// Import a table's figures from the backend's export (xlsx, xls, csv),
-    /// or with --findings the inspectors' list of findings
+    /// with --findings the inspectors' list of findings, or with --log the
+    /// backend's publication log
     #[command(
-        about = "把后台导出的表格（xlsx、xls、csv）导入一期的一张表；加 --findings 导入随机抽查的问题清单"
+        about = "把后台导出的表格（xlsx、xls、csv）导入一期的一张表；加 --findings 导入随机抽查的问题清单，加 --log 导入后台的发布记录"
     )]
     Import(ImportArgs),
     /// Show what a data change does to figures, scores and ranks

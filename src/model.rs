@@ -34,6 +34,39 @@ pub struct Site {
     pub window: WindowKind,
     /// The words findings are written in (`[findings]`).
     pub findings: FindingWords,
+    /// Which columns of a period's publication log (`log.csv`) hold what
+    /// (`[log]`); `None` when the site keeps no logs.
+    pub log: Option<LogColumns>,
+}
+
+/// `[log]` in `site.toml`: the headers of the publication log's columns
+/// (as the backend's export names them) and the kinds (栏目) whose items
+/// count as dynamic items for the once-a-week rule.
+#[derive(Debug)]
+pub struct LogColumns {
+    pub unit: Located<String>,
+    pub date: Located<String>,
+    pub kind: Located<String>,
+    /// The item's title, kept by `import` so that each line names its item.
+    pub title: Option<Located<String>>,
+    /// The kinds that are dynamic items (e.g. 镇街动态); others are not.
+    pub dynamic: Vec<String>,
+}
+
+/// A period's publication log (`content/PERIOD/log.csv`): every item the
+/// backend published, one per line.
+#[derive(Debug, Default)]
+pub struct Log {
+    pub entries: Vec<LogEntry>,
+}
+
+/// One published item of the log.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub unit: Located<String>,
+    pub date: Located<NaiveDate>,
+    /// Whether its kind is one of `[log] dynamic`.
+    pub dynamic: bool,
 }
 
 /// `[findings]` in `site.toml`: the categories a finding may have and the
@@ -199,6 +232,10 @@ pub struct Rule {
     pub cap: Option<Located<Decimal>>,
     /// The least count a unit must reach in one column.
     pub minimum: Option<Minimum>,
+    /// The first day the rule counts for the annual ledger (`from`): items
+    /// and weeks before it earn no points there. Notice tables are not
+    /// affected: they show the period as it was reported.
+    pub from: Option<Located<NaiveDate>>,
 }
 
 impl Rule {
@@ -369,6 +406,8 @@ pub struct Period {
     pub notice: Notice,
     /// The random check's findings (`findings.toml`), in file order.
     pub findings: Vec<Finding>,
+    /// The backend's publication log (`log.csv`), if the period has one.
+    pub log: Option<Log>,
 }
 
 impl Period {

@@ -355,6 +355,7 @@ mod tests {
             .into(),
             cap: None,
             minimum: None,
+            from: None,
         };
         let unit = Unit {
             name: located("x".into()),
@@ -415,6 +416,7 @@ mod tests {
             .into(),
             cap: None,
             minimum: None,
+            from: None,
         };
         let unit = Unit {
             name: located("板泉镇".into()),

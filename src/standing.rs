@@ -88,6 +88,7 @@ mod tests {
                 met: String::new(),
                 points: shortfall.map(|points| located(decimal(points))),
             }),
+            from: None,
         }
     }
 

@@ -136,6 +136,37 @@ fn validate_site(site: &Site, diagnostics: &mut Diagnostics) {
         }
         validate_schema(site, schema, diagnostics);
     }
+    validate_start_dates(site, diagnostics);
+}
+
+/// A column counts from one start date only: two rules that read it with
+/// different `from` dates would need two yearly figures for one column.
+fn validate_start_dates(site: &Site, diagnostics: &mut Diagnostics) {
+    let mut starts: BTreeMap<&str, (&Rule, &Located<chrono::NaiveDate>)> = BTreeMap::new();
+    for rule in site.rules.values() {
+        let Some(from) = &rule.from else {
+            continue;
+        };
+        for key in rule.columns() {
+            match starts.get(key) {
+                Some((other, date)) if date.value != from.value => diagnostics.push(
+                    Diagnostic::error(format!(
+                        "列 “{key}” 由规则 “{}” 和 “{}” 计分，两者的起始日期不同",
+                        other.label, rule.label
+                    ))
+                    .at(&from.location)
+                    .hint(format!(
+                        "年度台账中一列只有一个起始日期；另一个在 {}",
+                        diagnostics.position(&date.location)
+                    )),
+                ),
+                Some(_) => {}
+                None => {
+                    starts.insert(key, (rule, from));
+                }
+            }
+        }
+    }
 }
 
 /// Whether a table id can name its download files (`ID.csv`) on any system

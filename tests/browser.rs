@@ -259,6 +259,73 @@ fn pdf_lines(pdf: &Path) -> Vec<Vec<Line>> {
         .collect()
 }
 
+/// Whether `pdf`'s pages are A4: 210 × 297 mm is 595.28 × 841.89 pt;
+/// Chromium rounds to whole pixels.
+fn assert_a4(pdf: &Path) {
+    let info = run_tool(Command::new("pdfinfo").arg(pdf));
+    let size = info
+        .lines()
+        .find_map(|line| line.strip_prefix("Page size:"))
+        .expect("page size");
+    let numbers: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    assert!(
+        (numbers[0] - 595.28).abs() < 1.0 && (numbers[1] - 841.89).abs() < 1.0,
+        "A4 pages: {size}"
+    );
+}
+
+/// The annual ledger prints on A4 with nothing cut off: every line of text
+/// lies on the paper, each table's title is a line of its own, and every
+/// unit of both tables is printed (a name may wrap inside its cell, so the
+/// names are looked for in the text with line breaks removed).
+#[test]
+fn chromium_prints_the_ledger_on_a4_with_every_unit() {
+    if !have(
+        "print",
+        &[Tool::Node, Tool::Chromium, Tool::CjkFonts, Tool::Poppler],
+    ) {
+        return;
+    }
+    let (temp, out) = built_seed();
+    let ledger = out.join("ledger/2019/index.html");
+    let pdf = temp.path().join("ledger.pdf");
+    chromium(&[&ledger, &pdf], "pdf");
+    fs::copy(&pdf, artifacts().join("ledger.pdf")).expect("keep the PDF");
+    assert_a4(&pdf);
+
+    let pages = pdf_lines(&pdf);
+    let lines: Vec<&Line> = pages.iter().flatten().collect();
+    for line in &lines {
+        assert!(
+            line.x_min >= 0.0 && line.x_max <= 595.28 && line.y_max <= 841.89,
+            "off the paper: {line:?}"
+        );
+    }
+    for title in ["2019年镇街（园区）年度台账", "2019年部门（单位）年度台账"]
+    {
+        assert!(
+            lines.iter().any(|line| line.text == title),
+            "a line {title}"
+        );
+    }
+    let printed: String = lines
+        .iter()
+        .flat_map(|line| line.text.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let page = read_html(&ledger);
+    for table in ["towns", "departments"] {
+        let rows = common::table_rows(&page, table);
+        assert!(!rows.is_empty());
+        for row in rows {
+            assert!(printed.contains(&row[1]), "{} printed", row[1]);
+        }
+    }
+}
+
 #[test]
 fn chromium_prints_the_notice_on_a4_in_the_gbt_9704_layout() {
     if !have(
@@ -274,20 +341,7 @@ fn chromium_prints_the_notice_on_a4_in_the_gbt_9704_layout() {
     let saved = artifacts();
     fs::copy(&pdf, saved.join("notice.pdf")).expect("keep the PDF");
 
-    // A4: 210 × 297 mm is 595.28 × 841.89 pt; Chromium rounds to whole pixels.
-    let info = run_tool(Command::new("pdfinfo").arg(&pdf));
-    let size = info
-        .lines()
-        .find_map(|line| line.strip_prefix("Page size:"))
-        .expect("page size");
-    let numbers: Vec<f64> = size
-        .split_whitespace()
-        .filter_map(|word| word.parse().ok())
-        .collect();
-    assert!(
-        (numbers[0] - 595.28).abs() < 1.0 && (numbers[1] - 841.89).abs() < 1.0,
-        "A4 pages: {size}"
-    );
+    assert_a4(&pdf);
 
     let pages = pdf_lines(&pdf);
     let first_line = |page: &[Line]| {

@@ -182,7 +182,7 @@ fn texts_too_long_for_an_excel_cell_are_located() {
             "  \"按{{ table.sort }}条数排序，通报条数以网站后台采用数据为准；\",\n  \"每周更新",
             format!("  \"{long_chinese}\",\n  \"每周更新"),
             "错误：表注有 40000 个字符，超出 Excel 单元格的上限 32767 个字符",
-            "content/site.toml:74:3",
+            "content/site.toml:92:3",
         ),
     ] {
         let site = Site::seed();

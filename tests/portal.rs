@@ -434,6 +434,21 @@ fn feed_links(path: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The unit pages under `out/units/`, as paths from `out`, sorted.
+fn unit_pages(out: &Path) -> Vec<String> {
+    let mut pages: Vec<String> = walkdir::WalkDir::new(out.join("units"))
+        .into_iter()
+        .map(|entry| entry.unwrap().into_path())
+        .filter(|path| path.ends_with("index.html"))
+        .map(|path| {
+            let relative = path.strip_prefix(out).unwrap();
+            relative.to_string_lossy().replace('\\', "/")
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
 fn link(rel: &str, href: &str) -> (String, String) {
     (rel.to_string(), href.to_string())
 }
@@ -442,13 +457,22 @@ fn link(rel: &str, href: &str) -> (String, String) {
 fn sitemap_and_feed_stay_relative_without_a_base_url() {
     let (_temp, out) = built_seed();
     let sitemap = out.join("sitemap.xml");
+    let locs = xml_texts(&read_text(&sitemap), "loc");
     assert_eq!(
-        xml_texts(&read_text(&sitemap), "loc"),
-        ["index.html", "2019-01-05/index.html"]
+        locs[..3],
+        [
+            "index.html",
+            "2019-01-05/index.html",
+            "ledger/2019/index.html"
+        ]
     );
+    // Then every unit's page, 14 towns and 46 departments, in path order.
+    let units = unit_pages(&out);
+    assert_eq!(units.len(), 60);
+    assert_eq!(locs[3..], units);
     assert_eq!(
         xml_texts(&read_text(&sitemap), "lastmod"),
-        ["2019-06-05", "2019-06-05"]
+        vec!["2019-06-05"; 63]
     );
 
     let atom = read_text(&out.join("atom.xml"));
@@ -497,13 +521,20 @@ fn a_base_url_makes_sitemap_feed_and_fragment_links_absolute() {
     let out = site.path().join("public");
     let base = "http://www.junan.gov.cn/tongbao/";
 
+    let locs = xml_texts(&read_text(&out.join("sitemap.xml")), "loc");
     assert_eq!(
-        xml_texts(&read_text(&out.join("sitemap.xml")), "loc"),
+        locs[..3],
         [
             format!("{base}index.html"),
-            format!("{base}2019-01-05/index.html")
+            format!("{base}2019-01-05/index.html"),
+            format!("{base}ledger/2019/index.html"),
         ]
     );
+    let units: Vec<String> = unit_pages(&out)
+        .iter()
+        .map(|page| format!("{base}{page}"))
+        .collect();
+    assert_eq!(locs[3..], units);
     assert_eq!(
         feed_links(&out.join("atom.xml")),
         [

@@ -1,6 +1,7 @@
-//! Robustness: mutated versions of the shipped site.toml, data.toml and
-//! notice.md go through the same in-process pipeline as `tongbao check`
-//! (load, validate, score, render in memory). Over 10,000 cases in all, no
+//! Robustness: mutated versions of the shipped site.toml, data.toml,
+//! notice.md and a publication log (log.csv) go through the same
+//! in-process pipeline as `tongbao check` (load, validate, score, render in
+//! memory). Over 10,000 cases in all, no
 //! input may panic or hang, a failed check must always say why, and every
 //! diagnostic must point inside its file on character boundaries.
 //!
@@ -27,8 +28,17 @@ use tongbao::pipeline;
 const SITE: &str = "content/site.toml";
 const DATA: &str = "content/2019-01-05/data.toml";
 const NOTICE: &str = "content/2019-01-05/notice.md";
+const LOG: &str = "content/2019-01-05/log.csv";
 
-/// Cases per file; three files, so 10,200 in all.
+/// A publication log for the seed period to mutate: quoted fields, a
+/// non-dynamic kind, a line outside the window.
+const LOG_EXAMPLE: &str = "发布单位,标题,栏目,发布日期\n\
+    十字路街道,\"新年工作会,全体\",镇街园区动态,2019-01-02\n\
+    板泉镇,政策解读,政策文件,2019-03-05\n\
+    气象局,\"汛期\"\"值班\"\"\",部门动态,2019-05-06\n\
+    气象局,月末,部门动态,2019-06-01\n";
+
+/// Cases per file; four files, so 13,600 in all.
 const CASES_PER_FILE: u32 = 3_400;
 
 /// Longest a single case may take before the run is declared hung.
@@ -272,6 +282,9 @@ fn watchdog(progress: Arc<AtomicU64>, file: &'static str) {
 fn mutate_and_check(file: &'static str) {
     let site = site();
     let path = site.path().join(file);
+    if file == LOG {
+        fs::write(&path, LOG_EXAMPLE).expect("write the log");
+    }
     let original = fs::read(&path).expect("read example");
     let progress = Arc::new(AtomicU64::new(0));
     watchdog(Arc::clone(&progress), file);
@@ -312,6 +325,11 @@ fn mutated_data_toml_never_panics() {
 #[test]
 fn mutated_notice_md_never_panics() {
     mutate_and_check(NOTICE);
+}
+
+#[test]
+fn mutated_log_csv_never_panics() {
+    mutate_and_check(LOG);
 }
 
 /// The unmutated example passes, so the mutations, not the base, are what

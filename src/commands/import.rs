@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 use similar::TextDiff;
 
+use super::import_log;
 use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::import::{self, Override, Plan, Request, findings, shown};
@@ -36,7 +37,7 @@ pub struct ImportArgs {
     #[arg(
         long,
         value_name = "表格",
-        required_unless_present = "findings",
+        required_unless_present_any = ["findings", "log"],
         help = "导入到哪张表，用 site.toml 中的编号（如 towns）"
     )]
     pub table: Option<String>,
@@ -48,6 +49,13 @@ pub struct ImportArgs {
         help = "导入随机抽查发现的问题（问题清单），替换本期 findings.toml 中的问题，而不是导入表格的数字"
     )]
     pub findings: bool,
+    /// The file is the backend's publication log: write it to the period's log.csv
+    #[arg(
+        long,
+        conflicts_with_all = ["table", "overrides", "keep", "add_units", "keep_units", "findings"],
+        help = "文件是后台的发布记录（每行一条信息）：写入这一期的 log.csv，不用 --table"
+    )]
+    pub log: bool,
     /// With --findings: drop re-check statuses findings.toml records that
     /// the file lacks, instead of refusing
     #[arg(
@@ -86,8 +94,11 @@ pub struct ImportArgs {
         help = "文件中没有的单位保留 data.toml 中原有的数字，而不是拒绝导入"
     )]
     pub keep_units: bool,
-    /// Print the change to data.toml (or findings.toml) without writing it
-    #[arg(long, help = "只显示对 data.toml（或 findings.toml）的改动，不写入")]
+    /// Print the change to data.toml (findings.toml, log.csv) without writing it
+    #[arg(
+        long,
+        help = "只显示对 data.toml（或 findings.toml；用 --log 时为 log.csv）的改动，不写入"
+    )]
     pub dry_run: bool,
     /// Site root holding content/ (and themes/, if the site has one)
     #[arg(
@@ -119,6 +130,10 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         }
     };
     progress.step(&shown(&format!("读取 {}", args.file.display())));
+    if args.log {
+        drop(progress);
+        return import_log::run(args, &content, period, &diagnostics);
+    }
     let Some(table) = args.table.as_deref() else {
         let data_name = diagnostics.file_name(period.file).to_string();
         return import_findings(args, &content, period, &diagnostics, &data_name, progress);
@@ -192,7 +207,7 @@ fn check(root: &Path, name: &str, text: &str) -> io::Result<(Diagnostics, bool)>
 }
 
 /// Prints what the check found about data.toml; returns whether it passed.
-fn print_check(outcome: io::Result<(Diagnostics, bool)>, data_name: &str) -> bool {
+pub(super) fn print_check(outcome: io::Result<(Diagnostics, bool)>, data_name: &str) -> bool {
     match outcome {
         Ok((checked, passed)) => {
             print_diagnostics_about(&checked, data_name);
@@ -225,12 +240,12 @@ fn find_period<'c>(content: &'c Content, slug: &str) -> Result<&'c Period, Diagn
 /// Prints a message about the imported file. Text from the file (unit
 /// names, headers, cells, sheet names) is in it: it is shown escaped, so
 /// that no escape sequence in a file can rewrite the clerk's terminal.
-fn print_escaped(diagnostic: Diagnostic) {
+pub(super) fn print_escaped(diagnostic: Diagnostic) {
     print_message(escaped(diagnostic));
 }
 
 /// Prints a line of the report, escaped as [`print_escaped`] does.
-fn say(line: &str) {
+pub(super) fn say(line: &str) {
     println!("{}", shown(line));
 }
 

@@ -11,6 +11,7 @@ mod columns;
 mod dates;
 pub mod findings;
 pub mod limits;
+pub mod log;
 mod names;
 pub mod sheet;
 mod workbook;

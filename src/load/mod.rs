@@ -6,6 +6,7 @@
 mod calendar;
 mod encoding;
 mod findings;
+mod log;
 mod notice;
 mod period;
 mod rules;
@@ -28,6 +29,7 @@ use period::load_period;
 
 pub use calendar::{BUILTIN_CALENDAR_NAME, CALENDAR_FILE, builtin_calendar};
 pub use findings::FINDINGS_FILE;
+pub use log::{LOG_FILE, split_csv};
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
 pub use text::fit_cell;
@@ -76,8 +78,13 @@ pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Conten
         .map_or(DEFAULT_MAX_COUNT, |site| site.max_count);
     let mut periods = Vec::new();
     for folder in period_folders(root, &content_dir, diagnostics) {
-        if let Some(period) = load_period(root, &folder, max_count, calendar.as_ref(), diagnostics)
-        {
+        let Some(mut period) =
+            load_period(root, &folder, max_count, calendar.as_ref(), diagnostics)
+        else {
+            continue;
+        };
+        let (site, calendar) = (site.as_ref(), calendar.as_ref());
+        if attach_log(root, &folder, site, calendar, &mut period, diagnostics) {
             periods.push(period);
         }
     }
@@ -105,13 +112,51 @@ pub fn load_one_period(
     if !meta.is_dir() {
         return None;
     }
-    Some(load_period(
+    let period = load_period(
         root,
         &folder,
         content.site.max_count,
         Some(&content.calendar),
         diagnostics,
-    ))
+    );
+    Some(period.and_then(|mut period| {
+        let site = Some(&content.site);
+        attach_log(
+            root,
+            &folder,
+            site,
+            Some(&content.calendar),
+            &mut period,
+            diagnostics,
+        )
+        .then_some(period)
+    }))
+}
+
+/// Reads the period folder's publication log, if any, and applies it to
+/// the period's weekly counts ([`crate::weekly::apply`]). False when the
+/// log is there but unusable (reported): the period is then left out, as
+/// counts from a broken log would be wrong. Without a site nothing is
+/// read; the site's errors are reported already.
+fn attach_log(
+    root: &Path,
+    folder: &Path,
+    site: Option<&Site>,
+    calendar: Option<&Calendar>,
+    period: &mut Period,
+    diagnostics: &mut Diagnostics,
+) -> bool {
+    let Some(site) = site else {
+        return true;
+    };
+    let Some(log) = log::load_log(root, folder, site.log.as_ref(), diagnostics) else {
+        return false;
+    };
+    period.log = log;
+    if let Some(calendar) = calendar {
+        crate::weekly::apply(site, calendar, period, diagnostics);
+    }
+    true
 }
 
 /// The period folders under `content/`, sorted by name so that every build

@@ -161,6 +161,7 @@ fn convert_period(
         tables,
         notice,
         findings: Vec::new(),
+        log: None,
     })
 }
 

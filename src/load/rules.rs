@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::text::fit_cell;
-use super::value::{count, locate, located_string, points};
+use super::value::{count, date, locate, located_string, points};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located};
 use crate::model::{Minimum, Rule};
 
@@ -20,6 +20,7 @@ pub(super) struct RawRule {
     points: BTreeMap<String, Spanned<toml::Value>>,
     cap: Option<Spanned<toml::Value>>,
     minimum: Option<RawMinimum>,
+    from: Option<Spanned<toml::value::Datetime>>,
 }
 
 /// `minimum = { column = "…", at_least = N, below = "…", met = "…", points = P }`.
@@ -54,6 +55,10 @@ pub(super) fn convert_rules(
                     .minimum
                     .as_ref()
                     .and_then(|minimum| convert_minimum(file, minimum, diagnostics)),
+                from: rule
+                    .from
+                    .as_ref()
+                    .and_then(|from| date(file, from, diagnostics)),
             };
             (key, rule)
         })

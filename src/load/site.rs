@@ -12,8 +12,8 @@ use super::rules::{self, RawRule};
 use super::value::{count, locate, located_string, option};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
 use crate::model::{
-    Column, ColumnKind, DEFAULT_MAX_COUNT, Group, Order, Schema, Site, Sort, Total, Weekly,
-    WindowKind, ZeroDisplay,
+    Column, ColumnKind, DEFAULT_MAX_COUNT, Group, LogColumns, Order, Schema, Site, Sort, Total,
+    Weekly, WindowKind, ZeroDisplay,
 };
 
 #[derive(Deserialize)]
@@ -37,6 +37,18 @@ struct RawSite {
     periods: RawPeriods,
     #[serde(default)]
     findings: RawWords,
+    log: Option<RawLog>,
+}
+
+/// `[log]`: the publication log's column headers and dynamic kinds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    unit: Spanned<String>,
+    date: Spanned<String>,
+    kind: Spanned<String>,
+    title: Option<Spanned<String>>,
+    dynamic: Vec<String>,
 }
 
 /// `[periods]`: how one period's data window follows another's.
@@ -189,6 +201,13 @@ pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Opt
         max_count,
         window,
         findings: convert_words(file, raw.findings, diagnostics),
+        log: raw.log.map(|log| LogColumns {
+            unit: located_string(file, &log.unit),
+            date: located_string(file, &log.date),
+            kind: located_string(file, &log.kind),
+            title: log.title.as_ref().map(|title| located_string(file, title)),
+            dynamic: log.dynamic,
+        }),
     };
     let failed = diagnostics.count(Severity::Error) > errors_before;
     (!failed).then_some(site)

@@ -43,9 +43,18 @@ impl FeedSite<'_> {
     }
 }
 
-/// The sitemap: the home page, then every notice, newest first as given.
-/// Each notice's `lastmod` is its issue date; the home page's is the newest.
-pub fn sitemap(site: &FeedSite, notices: &[NoticeLink]) -> String {
+/// A page of the site beside the notices (a ledger, a unit's page), for
+/// the sitemap: its path from the site root and the issue date of the
+/// newest notice it depends on.
+pub struct OtherPage {
+    pub path: String,
+    pub lastmod: Option<NaiveDate>,
+}
+
+/// The sitemap: the home page, then every notice, newest first as given,
+/// then the other pages in the order given. Each notice's `lastmod` is its
+/// issue date; the home page's is the newest.
+pub fn sitemap(site: &FeedSite, notices: &[NoticeLink], others: &[OtherPage]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -54,6 +63,9 @@ pub fn sitemap(site: &FeedSite, notices: &[NoticeLink]) -> String {
     push_url(&mut xml, &site.url(HOME_PATH), newest);
     for notice in notices {
         push_url(&mut xml, &site.url(&notice.href), Some(notice.issued));
+    }
+    for page in others {
+        push_url(&mut xml, &site.url(&page.path), page.lastmod);
     }
     xml.push_str("</urlset>\n");
     xml
@@ -192,7 +204,7 @@ mod tests {
             notice("2019-01-05", (2019, 6, 5)),
         ];
         assert_eq!(
-            sitemap(&site(None), &notices),
+            sitemap(&site(None), &notices, &[]),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
              <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n\
              <url><loc>index.html</loc><lastmod>2019-07-02</lastmod></url>\n\

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::figures::{format_date, format_points};
 use crate::history::{
@@ -20,6 +21,7 @@ use crate::history::{
 };
 use crate::model::{Order, Period, Rule, Site, WindowKind};
 use crate::score::ScoredTable;
+use crate::since::month_day;
 
 use super::download;
 use super::format::Format;
@@ -96,7 +98,7 @@ struct PeriodLink {
 /// returns the years rendered that have a ledger.
 pub fn render_ledgers(
     templates: &Templates,
-    site: &Site,
+    (site, calendar): (&Site, &Calendar),
     site_view: &SiteView,
     periods: &[Scored],
     only: Option<&BTreeSet<i32>>,
@@ -110,7 +112,7 @@ pub fn render_ledgers(
         }
         if render_year(
             templates,
-            site,
+            (site, calendar),
             site_view,
             year,
             &periods,
@@ -127,7 +129,7 @@ pub fn render_ledgers(
 /// written.
 fn render_year(
     templates: &Templates,
-    site: &Site,
+    (site, calendar): (&Site, &Calendar),
     site_view: &SiteView,
     year: i32,
     periods: &[&Scored],
@@ -137,7 +139,7 @@ fn render_year(
     let models: Vec<&Period> = periods.iter().map(|scored| scored.period).collect();
     let mut tables = Vec::new();
     for schema in &site.tables {
-        let yearly = match year_table(site, schema, &models) {
+        let yearly = match year_table(site, calendar, schema, &models) {
             Ok(Some(yearly)) => yearly,
             Ok(None) => continue,
             Err(errors) => {
@@ -213,11 +215,13 @@ fn ledger_table(
         header_cell("名次".to_string()),
         header_cell(schema.unit_label.clone()),
     ];
-    header.extend(
-        counts
-            .iter()
-            .map(|column| header_cell(column.label.clone())),
-    );
+    header.extend(counts.iter().map(|column| {
+        // A column a rule counts from its start date says so in its header.
+        match yearly.since.get(&column.key.value) {
+            Some(from) => header_cell(format!("{}（{}起）", column.label, month_day(*from))),
+            None => header_cell(column.label.clone()),
+        }
+    }));
     header.extend(
         rules
             .iter()
@@ -336,7 +340,13 @@ fn notes(site: &Site, yearly: &YearTable, rules: &[&Rule], scored: &ScoredTable)
                 ))
             })
             .collect();
-        notes.push(format!("{}：{}；", rule.label, parts.join("，")));
+        let since = match &rule.from {
+            Some(from) if yearly.since.values().any(|date| *date == from.value) => {
+                format!("，自{}起计算", format_date(from.value))
+            }
+            _ => String::new(),
+        };
+        notes.push(format!("{}：{}{since}；", rule.label, parts.join("，")));
     }
     notes.push("各项得分按年度数和上述分值计算，合计得分为各项得分之和；".to_string());
     let partial = scored

@@ -379,7 +379,7 @@ pub fn render_ledgers(
     let site_view = site_view(content);
     ledger::render_ledgers(
         &prepared.templates,
-        &content.site,
+        (&content.site, &content.calendar),
         &site_view,
         periods,
         only,
@@ -414,7 +414,8 @@ pub fn render_index(
         sink.put(PAGE_FILE, &html);
     }
     let mut files = Files::new();
-    render_feeds(site, &notices, &mut files);
+    let others = other_pages(content, &notices, ledgers);
+    render_feeds(site, &notices, &others, &mut files);
     for (path, bytes) in &files {
         sink.put(path, bytes);
     }
@@ -681,8 +682,56 @@ fn at_template(diagnostic: Diagnostic, template: Option<&Location>) -> Diagnosti
     }
 }
 
+/// The ledgers (newest year first) and the unit pages (in path order) for
+/// the sitemap. A ledger changes with its year's notices, a unit's page
+/// with any notice, so their `lastmod` is the newest of those.
+fn other_pages(
+    content: &Content,
+    notices: &[NoticeLink],
+    ledgers: &BTreeSet<i32>,
+) -> Vec<feed::OtherPage> {
+    let newest = |year: Option<i32>| {
+        notices
+            .iter()
+            .filter(|notice| year.is_none_or(|year| notice.year == year))
+            .map(|notice| notice.issued)
+            .max()
+    };
+    let mut pages: Vec<feed::OtherPage> = ledgers
+        .iter()
+        .rev()
+        .map(|year| feed::OtherPage {
+            path: ledger::ledger_path(*year),
+            lastmod: newest(Some(*year)),
+        })
+        .collect();
+    // Every unit of every table a period has gets a page (`unit.rs`).
+    let units: BTreeSet<String> = content
+        .periods
+        .iter()
+        .flat_map(|period| &period.tables)
+        .filter(|table| content.site.schema(&table.id.value).is_some())
+        .flat_map(|table| {
+            table
+                .units
+                .iter()
+                .map(|unit| unit::page_path(&table.id.value, &unit.name.value))
+        })
+        .collect();
+    pages.extend(units.into_iter().map(|path| feed::OtherPage {
+        path,
+        lastmod: newest(None),
+    }));
+    pages
+}
+
 /// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.
-fn render_feeds(site: &Site, notices: &[NoticeLink], files: &mut Files) {
+fn render_feeds(
+    site: &Site,
+    notices: &[NoticeLink],
+    others: &[feed::OtherPage],
+    files: &mut Files,
+) {
     let feed_site = feed::FeedSite {
         title: &site.title,
         office: &site.office,
@@ -691,7 +740,7 @@ fn render_feeds(site: &Site, notices: &[NoticeLink], files: &mut Files) {
     };
     files.push((
         feed::SITEMAP_PATH.to_string(),
-        feed::sitemap(&feed_site, notices).into_bytes(),
+        feed::sitemap(&feed_site, notices, others).into_bytes(),
     ));
     if let Some(atom) = feed::atom(&feed_site, notices) {
         files.push((feed::ATOM_PATH.to_string(), atom.into_bytes()));
