@@ -73,7 +73,7 @@ pub fn svg(chart: &Chart) -> String {
     );
     svg.push_str("<g stroke=\"#888\" stroke-width=\"1\" stroke-dasharray=\"2 3\">\n");
     for tick in &ticks {
-        let at = number(y(*tick));
+        let at = Number(y(*tick));
         let _ = writeln!(
             svg,
             "<line x1=\"{LEFT}\" y1=\"{at}\" x2=\"{}\" y2=\"{at}\"/>",
@@ -86,7 +86,7 @@ pub fn svg(chart: &Chart) -> String {
             svg,
             "<text x=\"{}\" y=\"{}\">{tick}</text>",
             LEFT - 8,
-            number(y(*tick) + 4.0)
+            Number(y(*tick) + 4.0)
         );
     }
     let _ = write!(
@@ -95,28 +95,29 @@ pub fn svg(chart: &Chart) -> String {
         HEIGHT - BOTTOM,
         WIDTH - RIGHT
     );
-    let points: Vec<String> = chart
+    // Each point's coordinates are written several times; format them once.
+    let xs: Vec<String> = (0..chart.values.len())
+        .map(|index| Number(x(index)).to_string())
+        .collect();
+    let ys: Vec<String> = chart
         .values
         .iter()
-        .enumerate()
-        .map(|(index, value)| format!("{},{}", number(x(index)), number(y(*value))))
+        .map(|value| Number(y(*value)).to_string())
         .collect();
-    let _ = writeln!(
-        svg,
-        "<polyline points=\"{}\" fill=\"none\" stroke=\"#000\" stroke-width=\"2\"/>",
-        points.join(" ")
-    );
+    svg.push_str("<polyline points=\"");
+    for (index, (x, y)) in xs.iter().zip(&ys).enumerate() {
+        if index > 0 {
+            svg.push(' ');
+        }
+        let _ = write!(svg, "{x},{y}");
+    }
+    svg.push_str("\" fill=\"none\" stroke=\"#000\" stroke-width=\"2\"/>\n");
     svg.push_str("<g fill=\"#fff\" stroke=\"#000\" stroke-width=\"2\">\n");
-    for (index, value) in chart.values.iter().enumerate() {
-        let _ = writeln!(
-            svg,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"4\"/>",
-            number(x(index)),
-            number(y(*value))
-        );
+    for (x, y) in xs.iter().zip(&ys) {
+        let _ = writeln!(svg, "<circle cx=\"{x}\" cy=\"{y}\" r=\"4\"/>");
     }
     svg.push_str("</g>\n<g text-anchor=\"middle\" fill=\"#000\">\n");
-    for (index, value) in chart.values.iter().enumerate() {
+    for (x, value) in xs.iter().zip(chart.values) {
         // The value above its marker, or below it at the top of the plot.
         let at = y(*value);
         let label_y = if at - 10.0 < TOP as f64 {
@@ -126,16 +127,15 @@ pub fn svg(chart: &Chart) -> String {
         };
         let _ = writeln!(
             svg,
-            "<text x=\"{}\" y=\"{}\" font-size=\"11\">{value}</text>",
-            number(x(index)),
-            number(label_y)
+            "<text x=\"{x}\" y=\"{}\" font-size=\"11\">{value}</text>",
+            Number(label_y)
         );
     }
     for (index, label) in chart.labels.iter().enumerate() {
         let _ = writeln!(
             svg,
             "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
-            number(x(index)),
+            Number(x(index)),
             HEIGHT - BOTTOM + 18,
             escape(label)
         );
@@ -182,12 +182,33 @@ fn step(largest: u64) -> u64 {
     }
 }
 
-/// A coordinate with at most one decimal, `12` rather than `12.0`.
-fn number(value: f64) -> String {
-    let text = format!("{value:.1}");
-    match text.strip_suffix(".0") {
-        Some(whole) => whole.to_string(),
-        None => text,
+/// A coordinate with at most one decimal, `12` rather than `12.0`: what
+/// `format!("{value:.1}")` gives with a trailing `.0` cut.
+///
+/// Most coordinates are written as whole tenths by integer formatting:
+/// when `value × 10` is below 10⁹ and more than a millionth away from a
+/// tie, rounding the product (whose error is at most half a unit in the
+/// last place, under 10⁻⁶ there) gives the same tenth as rounding the
+/// exact value, which is what the float
+/// formatting does. Ties, negative, huge and non-finite values take the
+/// float formatting itself, so the bytes never change.
+struct Number(f64);
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = self.0 * 10.0;
+        let rounded = tenths.round();
+        let clear_of_a_tie = (tenths - rounded).abs() < 0.499_999;
+        if tenths.is_sign_positive() && tenths < 1e9 && clear_of_a_tie {
+            // In range and non-negative, so the cast is exact.
+            let tenths = rounded as u64;
+            return match tenths % 10 {
+                0 => write!(formatter, "{}", tenths / 10),
+                tenth => write!(formatter, "{}.{tenth}", tenths / 10),
+            };
+        }
+        let text = format!("{:.1}", self.0);
+        formatter.write_str(text.strip_suffix(".0").unwrap_or(&text))
     }
 }
 
@@ -227,6 +248,44 @@ mod tests {
             scale: Scale::Rank { of: 14 },
         };
         assert_eq!(axis(&chart).2, vec![1, 5, 10, 14]);
+    }
+
+    /// What `Number` must write: the float formatting, `.0` cut.
+    fn formatted(value: f64) -> String {
+        let text = format!("{value:.1}");
+        text.strip_suffix(".0").unwrap_or(&text).to_string()
+    }
+
+    #[test]
+    fn coordinates_are_written_as_the_float_formatting_writes_them() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            -0.04,
+            -3.5,
+            0.05,
+            0.25,
+            12.25,
+            1e9,
+            1e12,
+            f64::NAN,
+        ];
+        // Ties (exact in binary) and their neighbours, and every chart's
+        // shape of coordinates: 64 + 552 × (i + ½) ÷ n, 24 + 192 × share.
+        for tenths in 0..20_000_u32 {
+            let tie = f64::from(tenths) / 10.0 + 0.05;
+            values.extend([tie, tie.next_up(), tie.next_down()]);
+        }
+        for count in 1..=120_u32 {
+            for index in 0..count {
+                let share = (f64::from(index) + 0.5) / f64::from(count);
+                values.push(64.0 + 552.0 * share);
+                values.push(24.0 + 192.0 * (1.0 - share));
+            }
+        }
+        for value in values {
+            assert_eq!(Number(value).to_string(), formatted(value), "{value:e}");
+        }
     }
 
     #[test]
