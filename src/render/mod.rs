@@ -648,26 +648,28 @@ fn render_fragment(
         .files
         .get(FRAGMENT_FILE)
         .map(|file| Location::new(*file, 0..0));
+    let refusals = [
+        (
+            fragment::problems(&text),
+            "不能直接粘贴",
+            "门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性",
+        ),
+        (
+            fragment::unsafe_addresses(&text),
+            "含有不安全的地址",
+            "链接只能是相对地址或 http、https、mailto、tel 地址；图片等只能来自本站",
+        ),
+    ];
     let mut refused = false;
-    let problems = fragment::problems(&text);
-    if !problems.is_empty() {
+    for (found, what, hint) in refusals {
+        if found.is_empty() {
+            continue;
+        }
         let diagnostic = Diagnostic::error(format!(
-            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）不能直接粘贴：{}",
-            slug,
-            problems.join("；")
+            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{slug}/{FRAGMENT_FILE}）{what}：{}",
+            found.join("；")
         ))
-        .hint("门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性");
-        report.push(at_template(diagnostic, template.as_ref()));
-        refused = true;
-    }
-    let addresses = fragment::unsafe_addresses(&text);
-    if !addresses.is_empty() {
-        let diagnostic = Diagnostic::error(format!(
-            "主题模板 {FRAGMENT_FILE} 生成的门户片段（{}/{FRAGMENT_FILE}）含有不安全的地址：{}",
-            slug,
-            addresses.join("；")
-        ))
-        .hint("链接只能是相对地址或 http、https、mailto、tel 地址；图片等只能来自本站");
+        .hint(hint);
         report.push(at_template(diagnostic, template.as_ref()));
         refused = true;
     }
