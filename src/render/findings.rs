@@ -304,41 +304,33 @@ fn header(headers: &FindingHeaders, columns: &Columns) -> Vec<HeaderCell> {
 /// spans the group, the others are covered by it.
 fn unit_cell(group: &Group, index: usize) -> Cell {
     Cell {
-        text: group.name.to_string(),
-        header: true,
-        numeric: false,
-        value: None,
-        href: group.table.map(|table| unit::page_path(table, group.name)),
         rowspan: if index == 0 { group.findings.len() } else { 1 },
         covered: index > 0,
-        link: None,
+        ..Cell::unit(
+            group.name.to_string(),
+            group.table.map(|table| unit::page_path(table, group.name)),
+        )
     }
 }
 
 fn row(number: usize, unit: Cell, finding: &Finding, columns: &Columns) -> Vec<Cell> {
-    let number = rust_decimal::Decimal::from(number);
     let mut cells = vec![
-        Cell {
-            text: number.to_string(),
-            numeric: true,
-            value: Some(number),
-            ..text_cell(String::new())
-        },
+        Cell::number(rust_decimal::Decimal::from(number)),
         unit,
-        text_cell(finding.column.clone()),
-        text_cell(finding.category.value.clone()),
-        text_cell(finding.problem.clone()),
-        text_cell(format_date(finding.found.value)),
+        Cell::text(finding.column.clone()),
+        Cell::text(finding.category.value.clone()),
+        Cell::text(finding.problem.clone()),
+        Cell::text(format_date(finding.found.value)),
     ];
     if columns.url {
         let url = finding.url.clone().unwrap_or_default();
         cells.push(Cell {
             link: link(&url),
-            ..text_cell(url)
+            ..Cell::text(url)
         });
     }
     if columns.status {
-        cells.push(text_cell(rectification(finding)));
+        cells.push(Cell::text(rectification(finding)));
     }
     cells
 }
@@ -350,17 +342,4 @@ pub(super) fn link(url: &str) -> Option<String> {
     let lower = address.to_ascii_lowercase();
     let web = lower.starts_with("http://") || lower.starts_with("https://");
     (web && links::check(address, links::Use::Link).is_ok()).then(|| address.to_string())
-}
-
-fn text_cell(text: String) -> Cell {
-    Cell {
-        text,
-        header: false,
-        numeric: false,
-        value: None,
-        href: None,
-        rowspan: 1,
-        covered: false,
-        link: None,
-    }
 }

@@ -234,23 +234,14 @@ fn ledger_table(
     for row in &scored.rows {
         let name = &row.unit.name.value;
         let mut cells = vec![
-            number_cell(Decimal::from(row.rank)),
-            Cell {
-                text: name.clone(),
-                header: true,
-                numeric: false,
-                value: None,
-                href: Some(page_path(&schema.id.value, name)),
-                rowspan: 1,
-                covered: false,
-                link: None,
-            },
+            Cell::number(Decimal::from(row.rank)),
+            Cell::unit(name.clone(), Some(page_path(&schema.id.value, name))),
         ];
-        cells.extend(counts.iter().map(|column| number_cell(row.value(column))));
+        cells.extend(counts.iter().map(|column| Cell::number(row.value(column))));
         cells.extend(
             rules
                 .iter()
-                .map(|rule| number_cell(row.points.get(&rule.key).copied().unwrap_or_default())),
+                .map(|rule| Cell::number(row.points.get(&rule.key).copied().unwrap_or_default())),
         );
         let total = total_points(&row.points).ok_or_else(|| {
             Diagnostic::error(format!(
@@ -259,17 +250,11 @@ fn ledger_table(
             ))
             .at(&row.unit.location)
         })?;
-        cells.push(number_cell(total));
+        cells.push(Cell::number(total));
         let appearances = yearly.appearances.get(name).copied().unwrap_or(0);
         cells.push(Cell {
-            text: format!("{appearances}/{periods}"),
-            header: false,
             numeric: true,
-            value: None,
-            href: None,
-            rowspan: 1,
-            covered: false,
-            link: None,
+            ..Cell::text(format!("{appearances}/{periods}"))
         });
         rows.push(cells);
     }
@@ -385,18 +370,5 @@ fn header_cell(text: String) -> HeaderCell {
         colspan: 1,
         rowspan: 1,
         scope: "col",
-    }
-}
-
-fn number_cell(value: Decimal) -> Cell {
-    Cell {
-        text: format_points(value),
-        header: false,
-        numeric: true,
-        value: Some(value.normalize()),
-        href: None,
-        rowspan: 1,
-        covered: false,
-        link: None,
     }
 }

@@ -155,6 +155,42 @@ pub struct Cell {
     pub link: Option<String>,
 }
 
+impl Cell {
+    /// A cell of text: neither a row header nor a number.
+    pub fn text(text: String) -> Self {
+        Cell {
+            text,
+            header: false,
+            numeric: false,
+            value: None,
+            href: None,
+            rowspan: 1,
+            covered: false,
+            link: None,
+        }
+    }
+
+    /// A number as the tables print it ([`format_points`]), with its value
+    /// for spreadsheets.
+    pub fn number(value: Decimal) -> Self {
+        Cell {
+            text: format_points(value),
+            numeric: true,
+            value: Some(value.normalize()),
+            ..Cell::text(String::new())
+        }
+    }
+
+    /// A unit's name: its row's header, linked to its page when it has one.
+    pub fn unit(name: String, href: Option<String>) -> Self {
+        Cell {
+            header: true,
+            href,
+            ..Cell::text(name)
+        }
+    }
+}
+
 /// A link from the 问题清单 to a unit's rectification sheet.
 #[derive(Serialize)]
 pub struct SheetLink {
@@ -291,28 +327,12 @@ fn header_cell(text: String, colspan: usize, rowspan: usize) -> HeaderCell {
 }
 
 fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
-    let rank = Decimal::from(row.rank);
     let mut cells = vec![
-        Cell {
-            text: rank.to_string(),
-            header: false,
-            numeric: true,
-            value: Some(rank),
-            href: None,
-            rowspan: 1,
-            covered: false,
-            link: None,
-        },
-        Cell {
-            text: row.unit.name.value.clone(),
-            header: true,
-            numeric: false,
-            value: None,
-            href: Some(unit::page_path(&schema.id.value, &row.unit.name.value)),
-            rowspan: 1,
-            covered: false,
-            link: None,
-        },
+        Cell::number(Decimal::from(row.rank)),
+        Cell::unit(
+            row.unit.name.value.clone(),
+            Some(unit::page_path(&schema.id.value, &row.unit.name.value)),
+        ),
     ];
     for column in &schema.columns {
         match &column.kind {
@@ -324,20 +344,13 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
         }
         let value = row.value(column);
         let blank = value.is_zero() && column.zero == ZeroDisplay::Blank;
-        let (text, value) = if blank {
-            (String::new(), None)
+        cells.push(if blank {
+            Cell {
+                numeric: true,
+                ..Cell::text(String::new())
+            }
         } else {
-            (format_points(value), Some(value.normalize()))
-        };
-        cells.push(Cell {
-            text,
-            header: false,
-            numeric: true,
-            value,
-            href: None,
-            rowspan: 1,
-            covered: false,
-            link: None,
+            Cell::number(value)
         });
     }
     cells
@@ -347,14 +360,5 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
 /// rule's minimum (such as 未达标), or nothing.
 fn status_cell(row: &Score, rule: &str) -> Cell {
     let text = row.standing(rule).map_or("", |standing| standing.text);
-    Cell {
-        text: text.to_string(),
-        header: false,
-        numeric: false,
-        value: None,
-        href: None,
-        rowspan: 1,
-        covered: false,
-        link: None,
-    }
+    Cell::text(text.to_string())
 }
