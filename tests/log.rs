@@ -197,15 +197,13 @@ fn a_start_date_splits_a_straddling_period_by_its_log() {
 fn a_start_date_splits_a_straddling_period_by_an_earlier_one() {
     let site = small_site("from = 2019-04-01", "");
     std::fs::remove_file(site.path(LOG)).unwrap();
-    let notice = site.read("content/2019-01-05/notice.md");
-    site.write(
-        "content/2019-04-03/data.toml",
-        "[period]\nstart = 2019-01-01\nend = 2019-03-31\nissued = 2019-04-03\n\n\
-         [figures]\nnews = 80\n\n[tables.towns]\nrows = [\n\
-         { unit = \"十字路街道\", disclosure = 200, dynamic = 40, missed_weeks = 2 },\n\
-         { unit = \"板泉镇\", disclosure = 250, dynamic = 60, missed_weeks = 4 },\n]\n",
+    add_period(
+        &site,
+        "2019-04-03",
+        "start = 2019-01-01\nend = 2019-03-31\nissued = 2019-04-03",
+        80,
+        &[("十字路街道", 200, 40, 2), ("板泉镇", 250, 60, 4)],
     );
-    site.write("content/2019-04-03/notice.md", &notice);
     let run = site.run(&["build"]);
     run.assert_success();
     assert_eq!(
@@ -262,15 +260,13 @@ fn a_start_date_splits_a_consecutive_period_by_its_log() {
         .replace("start = 2019-01-01", "start = 2019-03-01")
         .replace("weeks = 20\n", "");
     site.write(DATA, &data);
-    let notice = site.read("content/2019-01-05/notice.md");
-    site.write(
-        "content/2019-03-05/data.toml",
-        "[period]\nstart = 2019-01-01\nend = 2019-02-28\nissued = 2019-03-05\n\n\
-         [figures]\nnews = 20\n\n[tables.towns]\nrows = [\n\
-         { unit = \"十字路街道\", disclosure = 100, dynamic = 10, missed_weeks = 2 },\n\
-         { unit = \"板泉镇\", disclosure = 90, dynamic = 10, missed_weeks = 1 },\n]\n",
+    add_period(
+        &site,
+        "2019-03-05",
+        "start = 2019-01-01\nend = 2019-02-28\nissued = 2019-03-05",
+        20,
+        &[("十字路街道", 100, 10, 2), ("板泉镇", 90, 10, 1)],
     );
-    site.write("content/2019-03-05/notice.md", &notice);
     let run = site.run(&["build"]);
     run.assert_success();
     assert_eq!(diagnostics(&run.stderr), []);
@@ -441,4 +437,27 @@ fn a_dry_run_prints_the_new_log_and_writes_nothing() {
         ]
     );
     assert_eq!(tree(site.root()), before);
+}
+
+/// Adds period `slug` to `site` with the seed's notice, the `[period]`
+/// lines given, the figure `news`, and towns rows of
+/// (unit, disclosure, dynamic, missed_weeks).
+fn add_period(site: &Site, slug: &str, period: &str, news: u64, rows: &[(&str, u64, u64, u64)]) {
+    let rows: String = rows
+        .iter()
+        .map(|(unit, disclosure, dynamic, missed)| {
+            format!(
+                "{{ unit = \"{unit}\", disclosure = {disclosure}, dynamic = {dynamic}, \
+                 missed_weeks = {missed} }},\n"
+            )
+        })
+        .collect();
+    site.write(
+        &format!("content/{slug}/data.toml"),
+        &format!(
+            "[period]\n{period}\n\n[figures]\nnews = {news}\n\n[tables.towns]\nrows = [\n{rows}]\n"
+        ),
+    );
+    let notice = site.read("content/2019-01-05/notice.md");
+    site.write(&format!("content/{slug}/notice.md"), &notice);
 }
