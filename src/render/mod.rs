@@ -708,22 +708,32 @@ fn other_pages(
         })
         .collect();
     // Every unit of every table a period has gets a page (`unit.rs`).
-    let units: BTreeSet<String> = content
-        .periods
-        .iter()
-        .flat_map(|period| &period.tables)
-        .filter(|table| content.site.schema(&table.id.value).is_some())
-        .flat_map(|table| {
-            table
-                .units
-                .iter()
-                .map(|unit| unit::page_path(&table.id.value, &unit.name.value))
-        })
+    // Each unit once, before its address is worked out (a hash per call).
+    // Inserted one by one (`collect` would gather every row first).
+    let mut units: BTreeSet<(&str, &str)> = BTreeSet::new();
+    units.extend(
+        content
+            .periods
+            .iter()
+            .flat_map(|period| &period.tables)
+            .filter(|table| content.site.schema(&table.id.value).is_some())
+            .flat_map(|table| {
+                table
+                    .units
+                    .iter()
+                    .map(|unit| (table.id.value.as_str(), unit.name.value.as_str()))
+            }),
+    );
+    let paths: BTreeSet<String> = units
+        .into_iter()
+        .map(|(table, name)| unit::page_path(table, name))
         .collect();
-    pages.extend(units.into_iter().map(|path| feed::OtherPage {
-        path,
-        lastmod: newest(None),
-    }));
+    let lastmod = newest(None);
+    pages.extend(
+        paths
+            .into_iter()
+            .map(|path| feed::OtherPage { path, lastmod }),
+    );
     pages
 }
 
