@@ -182,7 +182,7 @@ fn add_counts(schema: &Schema, total: &mut Unit, unit: &Unit, errors: &mut Vec<D
             None => {
                 let label = schema
                     .column(key)
-                    .map_or(key.as_str(), |column| column.label.as_str());
+                    .map_or(key.as_ref(), |column| column.label.as_str());
                 errors.push(
                     Diagnostic::error(format!(
                         "单位 “{}” 在表格 “{}” 中 “{label}” 的年度合计超出可计算的范围",

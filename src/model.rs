@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -476,9 +477,11 @@ impl Unit {
 /// hundreds of thousands of rows, and a `BTreeMap` allocates a node for
 /// eleven entries (640 bytes here) however few it holds, which made the
 /// counts most of a large site's memory (docs/PERFORMANCE.md). Lookups
-/// are a binary search.
+/// are a binary search. Keys are shared (`Arc<str>`): the loader gives
+/// every row of a table the same key for the same column
+/// (`load::period`), rather than a `String` per count.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counts(Vec<(String, Located<u64>)>);
+pub struct Counts(Vec<(Arc<str>, Located<u64>)>);
 
 impl Counts {
     pub fn new() -> Self {
@@ -487,7 +490,7 @@ impl Counts {
 
     fn position(&self, key: &str) -> Result<usize, usize> {
         self.0
-            .binary_search_by(|(existing, _)| existing.as_str().cmp(key))
+            .binary_search_by(|(existing, _)| existing.as_ref().cmp(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&Located<u64>> {
@@ -500,7 +503,12 @@ impl Counts {
     }
 
     /// Sets the count of `key`, returning the count it replaces.
-    pub fn insert(&mut self, key: String, count: Located<u64>) -> Option<Located<u64>> {
+    pub fn insert(
+        &mut self,
+        key: impl Into<Arc<str>>,
+        count: Located<u64>,
+    ) -> Option<Located<u64>> {
+        let key = key.into();
         match self.position(&key) {
             Ok(index) => self
                 .0
@@ -514,7 +522,7 @@ impl Counts {
     }
 
     /// The counts in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Located<u64>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &Located<u64>)> {
         self.0.iter().map(|(key, count)| (key, count))
     }
 
@@ -530,10 +538,10 @@ impl Counts {
 }
 
 impl<'a> IntoIterator for &'a Counts {
-    type Item = (&'a String, &'a Located<u64>);
+    type Item = (&'a Arc<str>, &'a Located<u64>);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, Located<u64>)>,
-        fn(&'a (String, Located<u64>)) -> (&'a String, &'a Located<u64>),
+        std::slice::Iter<'a, (Arc<str>, Located<u64>)>,
+        fn(&'a (Arc<str>, Located<u64>)) -> (&'a Arc<str>, &'a Located<u64>),
     >;
 
     fn into_iter(self) -> Self::IntoIter {

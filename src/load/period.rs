@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -182,10 +183,11 @@ fn convert_table(
             ))
         })
         .collect();
+    let mut keys = Keys::default();
     let mut units: Vec<Unit> = raw
         .rows
         .iter()
-        .filter_map(|row| convert_row(file, row, max_count, diagnostics))
+        .filter_map(|row| convert_row(file, row, max_count, &mut keys, diagnostics))
         .collect();
     // Rows are kept for the whole build; drop the room collecting left.
     units.shrink_to_fit();
@@ -215,10 +217,27 @@ fn unit_name(
 
 /// One row of a table: the unit's name and its counts. A bad count is
 /// reported and kept in `rejected`, so that no rule reports it missing.
+/// The column keys of one table's rows, each allocated once and shared by
+/// every row that has it (see [`Counts`]).
+#[derive(Default)]
+struct Keys(BTreeMap<String, Arc<str>>);
+
+impl Keys {
+    fn shared(&mut self, key: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(key) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(key);
+        self.0.insert(key.to_string(), Arc::clone(&shared));
+        shared
+    }
+}
+
 fn convert_row(
     file: FileId,
     row: &Spanned<RawRow>,
     max_count: u64,
+    keys: &mut Keys,
     diagnostics: &mut Diagnostics,
 ) -> Option<Unit> {
     let location = locate(file, 0, row);
@@ -238,7 +257,7 @@ fn convert_row(
             // Span the whole `key = value` so a message can point at either.
             let whole = key.span().start..value.span().end;
             let count = Located::new(count.value, Location::new(file, whole));
-            counts.insert(key.get_ref().clone(), count);
+            counts.insert(keys.shared(key.get_ref()), count);
         } else {
             rejected.insert(key.get_ref().clone());
         }
