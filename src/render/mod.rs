@@ -634,28 +634,28 @@ fn downloads(
 }
 
 /// Renders the theme's portal fragment and refuses one that a CMS editor
-/// would mangle (see [`fragment::problems`]) or that carries an address a
-/// page may not (see [`fragment::unsafe_addresses`]).
+/// would mangle or that carries an address a page may not, both found in
+/// one pass ([`fragment::check`]).
 fn render_fragment(
     templates: &Templates,
     slug: &str,
     context: &Context,
     report: &mut Report,
 ) -> Option<Vec<u8>> {
-    let html = render_context(templates, FRAGMENT_FILE, context, report)?;
-    let text = String::from_utf8_lossy(&html);
+    let html = render_text(templates, FRAGMENT_FILE, context, report)?;
     let template = templates
         .files
         .get(FRAGMENT_FILE)
         .map(|file| Location::new(*file, 0..0));
+    let found = fragment::check(&html);
     let refusals = [
         (
-            fragment::problems(&text),
+            found.problems,
             "不能直接粘贴",
             "门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性",
         ),
         (
-            fragment::unsafe_addresses(&text),
+            found.unsafe_addresses,
             "含有不安全的地址",
             "链接只能是相对地址或 http、https、mailto、tel 地址；图片等只能来自本站",
         ),
@@ -673,7 +673,7 @@ fn render_fragment(
         report.push(at_template(diagnostic, template.as_ref()));
         refused = true;
     }
-    (!refused).then_some(html)
+    (!refused).then_some(html.into_bytes())
 }
 
 /// A diagnostic about the fragment, at its template when the theme has one.
@@ -932,8 +932,18 @@ fn render_context(
     context: &Context,
     report: &mut Report,
 ) -> Option<Vec<u8>> {
+    render_text(templates, template, context, report).map(String::into_bytes)
+}
+
+/// [`render_context`], as text: for a page that is read again.
+fn render_text(
+    templates: &Templates,
+    template: &str,
+    context: &Context,
+    report: &mut Report,
+) -> Option<String> {
     match templates.tera.render(template, context) {
-        Ok(html) => Some(html.into_bytes()),
+        Ok(html) => Some(html),
         Err(error) => {
             report.push(theme::template_error(
                 &error,
