@@ -138,7 +138,8 @@ pub struct Rendered {
 /// `serve` keeps one between rebuilds while the theme is unchanged.
 pub struct Prepared {
     templates: Templates,
-    document_style: docx::Style,
+    /// The Word document's style, with the parts it alone decides.
+    document: docx::Stationery,
     theme: Theme,
 }
 
@@ -147,10 +148,18 @@ impl Prepared {
     /// does not parse; the error is in `diagnostics`, located in its file.
     pub fn new(theme: Theme, diagnostics: &mut Diagnostics) -> Option<Prepared> {
         let templates = theme::parse(&theme, diagnostics);
-        let document_style = document_style(&theme, diagnostics);
+        let document = document_style(&theme, diagnostics).and_then(|style| {
+            docx::Stationery::new(style)
+                .map_err(|error| {
+                    diagnostics.push(Diagnostic::error(format!(
+                        "无法准备 Word 文档的固定部分：{error}"
+                    )));
+                })
+                .ok()
+        });
         Some(Prepared {
             templates: templates?,
-            document_style: document_style?,
+            document: document?,
             theme,
         })
     }
@@ -540,8 +549,8 @@ fn render_period(
         templates, site, site_view, period, &notice, &mut files, report,
     );
     let issued = period.window.issued.value;
-    let style = &prepared.document_style;
-    render_document(style, &notice, &appendices, issued, &mut files, report);
+    let stationery = &prepared.document;
+    render_document(stationery, &notice, &appendices, issued, &mut files, report);
     let meta = download::Meta {
         office: &site.office,
         issued,
@@ -560,7 +569,7 @@ fn render_period(
 
 /// Adds the notice's Word document to the period's folder.
 fn render_document(
-    style: &docx::Style,
+    stationery: &docx::Stationery,
     notice: &NoticeView,
     appendices: &[AppendixView],
     issued: chrono::NaiveDate,
@@ -568,7 +577,7 @@ fn render_document(
     report: &mut Report,
 ) {
     let path = format!("{}/{}", notice.slug, notice.document.href);
-    match docx::to_docx(notice, appendices, style, issued) {
+    match docx::to_docx(notice, appendices, stationery, issued) {
         Ok(bytes) => files.push((path, bytes)),
         Err(error) => report.push(Diagnostic::error(format!(
             "无法生成 Word 文档 {path}：{error}"
