@@ -3,11 +3,12 @@
 //! `<style>` elements, scripts and classes, so the fragment may use none.
 //!
 //! The fragment comes from the theme's `fragment.html` template, so a county
-//! can restyle it; [`problems`] then checks every rendered fragment, so an
+//! can restyle it; [`check`] then checks every rendered fragment, so an
 //! override cannot slip in markup that an editor would drop, and
-//! [`unsafe_addresses`] checks that it links only where a page may and
+//! the same pass checks that it links only where a page may and
 //! loads nothing from another site.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
@@ -63,25 +64,54 @@ pub fn add_styles(html: &str, styles: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// What a CMS editor would strip from a fragment, one message per problem
-/// (in Chinese, for the clerk or theme author), in document order.
-pub fn problems(html: &str) -> Vec<String> {
-    let mut found = Vec::new();
+/// What [`check`] found wrong with a fragment: one message per problem
+/// (in Chinese, for the clerk or theme author), each list in document order.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    /// What a CMS editor would strip: `<style>`, `<script>`, `<link>` and
+    /// `<meta>` elements, `class` and event (`on…`) attributes.
+    pub problems: Vec<String>,
+    /// Every address that a page may not carry (see [`crate::links`]): a
+    /// link other than relative, `http`, `https`, `mailto` or `tel`, and
+    /// anything loaded from elsewhere (`src`, `srcset`, a CSS `url()` in a
+    /// `style`).
+    pub unsafe_addresses: Vec<String>,
+}
+
+/// Both checks of a rendered fragment, [`Refusals::problems`] and
+/// [`Refusals::unsafe_addresses`], in one pass over its tags: every period's fragment
+/// is checked, so it is read once.
+pub fn check(html: &str) -> Refusals {
+    let mut found = Refusals::default();
     for tag in tags(html) {
-        let name = tag.name.to_ascii_lowercase();
-        if FORBIDDEN_ELEMENTS.contains(&name.as_str()) {
-            found.push(format!("含有 <{name}> 元素"));
-        }
-        for (attribute, _) in &tag.attributes {
-            let attribute = attribute.to_ascii_lowercase();
-            if attribute == "class" {
-                found.push(format!("<{name}> 带有 class 属性"));
-            } else if attribute.starts_with("on") {
-                found.push(format!("<{name}> 带有事件属性 {attribute}"));
-            }
-        }
+        tag_problems(&tag, &mut found.problems);
+        tag_addresses(&tag, &mut found.unsafe_addresses);
     }
     found
+}
+
+/// A start tag's [`Refusals::problems`]. Names are compared without
+/// regard to case and lower-cased only for a message.
+fn tag_problems(tag: &Tag, found: &mut Vec<String>) {
+    let forbidden = FORBIDDEN_ELEMENTS
+        .iter()
+        .any(|element| element.eq_ignore_ascii_case(tag.name));
+    if forbidden {
+        found.push(format!("含有 <{}> 元素", tag.name.to_ascii_lowercase()));
+    }
+    for (attribute, _) in &tag.attributes {
+        let event = attribute
+            .get(..2)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("on"));
+        if attribute.eq_ignore_ascii_case("class") {
+            let name = tag.name.to_ascii_lowercase();
+            found.push(format!("<{name}> 带有 class 属性"));
+        } else if event {
+            let name = tag.name.to_ascii_lowercase();
+            let attribute = attribute.to_ascii_lowercase();
+            found.push(format!("<{name}> 带有事件属性 {attribute}"));
+        }
+    }
 }
 
 /// Attributes that name an address followed on a click.
@@ -89,59 +119,92 @@ const LINK_ATTRIBUTES: [&str; 5] = ["href", "action", "formaction", "cite", "xli
 /// Attributes that name an address loaded with the page.
 const RESOURCE_ATTRIBUTES: [&str; 6] = ["src", "poster", "background", "data", "lowsrc", "dynsrc"];
 
-/// Every address in a fragment that a page may not carry (see
-/// [`crate::links`]): a link other than relative, `http`, `https`,
-/// `mailto` or `tel`, and anything loaded from elsewhere (`src`, `srcset`,
-/// a CSS `url()` in a `style`). One message per address, in document order.
-pub fn unsafe_addresses(html: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for tag in tags(html) {
-        let element = tag.name.to_ascii_lowercase();
-        for (attribute, value) in &tag.attributes {
-            let attribute = attribute.to_ascii_lowercase();
-            let value = decode_references(value.unwrap_or_default());
-            for (address, purpose) in addresses(&attribute, &value) {
-                if let Err(refused) = links::check(address, purpose) {
-                    found.push(address_problem(&element, &attribute, &refused));
-                }
+/// A start tag's [`Refusals::unsafe_addresses`].
+fn tag_addresses(tag: &Tag, found: &mut Vec<String>) {
+    for (attribute, value) in &tag.attributes {
+        let Some(kind) = address_attribute(attribute) else {
+            continue;
+        };
+        let value = decode_references(value.unwrap_or_default());
+        for (address, purpose) in addresses(kind, &value) {
+            if let Err(refused) = links::check(address, purpose) {
+                let element = tag.name.to_ascii_lowercase();
+                let attribute = attribute.to_ascii_lowercase();
+                found.push(address_problem(&element, &attribute, &refused));
             }
         }
     }
-    found
+}
+
+/// How an attribute holds addresses, if it does.
+#[derive(Clone, Copy)]
+enum AddressAttribute {
+    /// The whole value is a link.
+    Link,
+    /// The whole value is loaded with the page.
+    Resource,
+    /// `srcset`: candidates loaded with the page.
+    SourceSet,
+    /// `style`: CSS, whose `url()`s are loaded with the page.
+    Style,
+}
+
+/// The kind of an attribute that holds addresses, matched without regard
+/// to case; `None` for any other attribute.
+fn address_attribute(attribute: &str) -> Option<AddressAttribute> {
+    let named = |names: &[&str]| {
+        names
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(attribute))
+    };
+    if named(&LINK_ATTRIBUTES) {
+        Some(AddressAttribute::Link)
+    } else if named(&RESOURCE_ATTRIBUTES) {
+        Some(AddressAttribute::Resource)
+    } else if attribute.eq_ignore_ascii_case("srcset") {
+        Some(AddressAttribute::SourceSet)
+    } else if attribute.eq_ignore_ascii_case("style") {
+        Some(AddressAttribute::Style)
+    } else {
+        None
+    }
 }
 
 /// The addresses an attribute's (decoded) value holds, with their use.
-fn addresses<'v>(attribute: &str, value: &'v str) -> Vec<(&'v str, Use)> {
-    if LINK_ATTRIBUTES.contains(&attribute) {
-        vec![(value, Use::Link)]
-    } else if RESOURCE_ATTRIBUTES.contains(&attribute) {
-        vec![(value, Use::Resource)]
-    } else if attribute == "srcset" {
+fn addresses(kind: AddressAttribute, value: &str) -> Vec<(&str, Use)> {
+    match kind {
+        AddressAttribute::Link => vec![(value, Use::Link)],
+        AddressAttribute::Resource => vec![(value, Use::Resource)],
         // Candidates are `address [width]`, separated by commas.
-        value
+        AddressAttribute::SourceSet => value
             .split(',')
             .filter_map(|candidate| candidate.split_whitespace().next())
             .map(|address| (address, Use::Resource))
-            .collect()
-    } else if attribute == "style" {
-        css_urls(value)
+            .collect(),
+        AddressAttribute::Style => css_urls(value)
             .into_iter()
             .map(|address| (address, Use::Resource))
-            .collect()
-    } else {
-        Vec::new()
+            .collect(),
     }
 }
 
 /// The addresses of every `url(…)` in a CSS declaration list, unquoted.
 /// Matched without regard to case, as CSS does.
 fn css_urls(style: &str) -> Vec<&str> {
-    let lower = style.to_ascii_lowercase();
+    let bytes = style.as_bytes();
     let mut found = Vec::new();
     let mut at = 0;
-    while let Some(offset) = lower[at..].find("url(") {
-        let start = at + offset + "url(".len();
-        let end = lower[start..]
+    // Each `(` preceded by `url` in any case; `(` is ASCII, so every
+    // offset here is a character boundary.
+    while let Some(offset) = style[at..].find('(') {
+        let open = at + offset;
+        let start = open + 1;
+        let named = open >= 3 && bytes[open - 3..open].eq_ignore_ascii_case(b"url");
+        if !named {
+            at = start;
+            continue;
+        }
+        let end = style[start..]
             .find(')')
             .map_or(style.len(), |end| start + end);
         found.push(style[start..end].trim().trim_matches(['"', '\'']).trim());
@@ -164,7 +227,10 @@ fn address_problem(element: &str, attribute: &str, refused: &links::Refused) -> 
 /// delimiters (`&colon;`, `&Tab;`, `&sol;`, …). Another named reference is
 /// left as written; the address check then refuses it wherever it could
 /// stand in a scheme.
-fn decode_references(value: &str) -> String {
+fn decode_references(value: &str) -> Cow<'_, str> {
+    if !value.contains('&') {
+        return Cow::Borrowed(value);
+    }
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
     while let Some(at) = rest.find('&') {
@@ -186,7 +252,7 @@ fn decode_references(value: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// The character a reference (between `&` and `;`) stands for, if it is
@@ -232,42 +298,60 @@ struct Tag<'a> {
 
 /// The start tags of `html`, in order. Comments, end tags, doctypes and
 /// processing instructions are skipped; a `<` not followed by a letter is text.
-fn tags(html: &str) -> Vec<Tag<'_>> {
-    let bytes = html.as_bytes();
-    let mut found = Vec::new();
-    let mut at = 0;
-    while let Some(offset) = html[at..].find('<') {
-        let open = at + offset;
-        let rest = &html[open + 1..];
-        if rest.starts_with("!--") {
-            at = rest
-                .find("-->")
-                .map_or(html.len(), |end| open + 1 + end + 3);
-            continue;
+fn tags(html: &str) -> Tags<'_> {
+    Tags { html, at: 0 }
+}
+
+/// The iterator [`tags`] returns: each tag is read as it is asked for, so
+/// a check holds one tag's attributes at a time.
+struct Tags<'a> {
+    html: &'a str,
+    /// Where the search for the next tag starts.
+    at: usize,
+}
+
+impl<'a> Iterator for Tags<'a> {
+    type Item = Tag<'a>;
+
+    fn next(&mut self) -> Option<Tag<'a>> {
+        let html = self.html;
+        let bytes = html.as_bytes();
+        while let Some(offset) = html[self.at..].find('<') {
+            let open = self.at + offset;
+            let rest = &html[open + 1..];
+            if rest.starts_with("!--") {
+                self.at = rest
+                    .find("-->")
+                    .map_or(html.len(), |end| open + 1 + end + 3);
+                continue;
+            }
+            let starts_with_letter = rest.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+            if !starts_with_letter {
+                // An end tag, a declaration, or a literal `<`.
+                self.at = match rest.bytes().next() {
+                    Some(b'/' | b'!' | b'?') => {
+                        rest.find('>').map_or(html.len(), |end| open + 2 + end)
+                    }
+                    _ => open + 1,
+                };
+                continue;
+            }
+            let name_len = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                .count();
+            let name_end = open + 1 + name_len;
+            let (attributes, end) = attributes(html, bytes, name_end);
+            self.at = end;
+            return Some(Tag {
+                name: &html[open + 1..name_end],
+                name_end,
+                attributes,
+            });
         }
-        let name_len = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
-            .count();
-        let starts_with_letter = rest.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
-        if !starts_with_letter {
-            // An end tag, a declaration, or a literal `<`.
-            at = match rest.bytes().next() {
-                Some(b'/' | b'!' | b'?') => rest.find('>').map_or(html.len(), |end| open + 2 + end),
-                _ => open + 1,
-            };
-            continue;
-        }
-        let name_end = open + 1 + name_len;
-        let (attributes, end) = attributes(html, bytes, name_end);
-        found.push(Tag {
-            name: &html[open + 1..name_end],
-            name_end,
-            attributes,
-        });
-        at = end;
+        self.at = html.len();
+        None
     }
-    found
 }
 
 /// Attribute names with their values as written, if any.
@@ -381,7 +465,7 @@ mod tests {
                     <STYLE>p{}</STYLE><div data-class='class=1' onclick=go()>\
                     <script src=x></script><p style=\"color:red\">ok</p>";
         assert_eq!(
-            problems(html),
+            check(html).problems,
             vec![
                 "<p> 带有 class 属性",
                 "含有 <style> 元素",
@@ -394,7 +478,7 @@ mod tests {
     #[test]
     fn a_clean_fragment_has_no_problems() {
         let html = "<div style=\"font-size:16pt\"><p style=\"a\">x &lt; y</p> 1 < 2 <br></div>";
-        assert!(problems(html).is_empty());
+        assert!(check(html).problems.is_empty());
     }
 
     #[test]
@@ -410,7 +494,7 @@ mod tests {
                     <p style=\"background:URL( 'http://evil.example/c.png' )\">x</p>\
                     <form action=\"javascript:go()\"></form>";
         assert_eq!(
-            unsafe_addresses(html),
+            check(html).unsafe_addresses,
             vec![
                 "<a> 的 href 使用了不允许的协议 “javascript:”",
                 "<a> 的 href 使用了不允许的协议 “javascript:”",
@@ -423,6 +507,13 @@ mod tests {
                 "<form> 的 action 使用了不允许的协议 “javascript:”",
             ]
         );
+    }
+
+    #[test]
+    fn css_urls_are_found_in_any_case_and_only_after_url() {
+        let style = "background:url(a.png), calc(1px) URL( \"b.png\" );x:uRl('c')";
+        assert_eq!(css_urls(style), vec!["a.png", "b.png", "c"]);
+        assert_eq!(css_urls("(url)x(y)"), Vec::<&str>::new());
     }
 
     #[test]

@@ -138,7 +138,8 @@ pub struct Rendered {
 /// `serve` keeps one between rebuilds while the theme is unchanged.
 pub struct Prepared {
     templates: Templates,
-    document_style: docx::Style,
+    /// The Word document's style, with the parts it alone decides.
+    document: docx::Stationery,
     theme: Theme,
 }
 
@@ -147,10 +148,18 @@ impl Prepared {
     /// does not parse; the error is in `diagnostics`, located in its file.
     pub fn new(theme: Theme, diagnostics: &mut Diagnostics) -> Option<Prepared> {
         let templates = theme::parse(&theme, diagnostics);
-        let document_style = document_style(&theme, diagnostics);
+        let document = document_style(&theme, diagnostics).and_then(|style| {
+            docx::Stationery::new(style)
+                .map_err(|error| {
+                    diagnostics.push(Diagnostic::error(format!(
+                        "无法准备 Word 文档的固定部分：{error}"
+                    )));
+                })
+                .ok()
+        });
         Some(Prepared {
             templates: templates?,
-            document_style: document_style?,
+            document: document?,
             theme,
         })
     }
@@ -540,8 +549,8 @@ fn render_period(
         templates, site, site_view, period, &notice, &mut files, report,
     );
     let issued = period.window.issued.value;
-    let style = &prepared.document_style;
-    render_document(style, &notice, &appendices, issued, &mut files, report);
+    let stationery = &prepared.document;
+    render_document(stationery, &notice, &appendices, issued, &mut files, report);
     let meta = download::Meta {
         office: &site.office,
         issued,
@@ -560,7 +569,7 @@ fn render_period(
 
 /// Adds the notice's Word document to the period's folder.
 fn render_document(
-    style: &docx::Style,
+    stationery: &docx::Stationery,
     notice: &NoticeView,
     appendices: &[AppendixView],
     issued: chrono::NaiveDate,
@@ -568,7 +577,7 @@ fn render_document(
     report: &mut Report,
 ) {
     let path = format!("{}/{}", notice.slug, notice.document.href);
-    match docx::to_docx(notice, appendices, style, issued) {
+    match docx::to_docx(notice, appendices, stationery, issued) {
         Ok(bytes) => files.push((path, bytes)),
         Err(error) => report.push(Diagnostic::error(format!(
             "无法生成 Word 文档 {path}：{error}"
@@ -634,28 +643,28 @@ fn downloads(
 }
 
 /// Renders the theme's portal fragment and refuses one that a CMS editor
-/// would mangle (see [`fragment::problems`]) or that carries an address a
-/// page may not (see [`fragment::unsafe_addresses`]).
+/// would mangle or that carries an address a page may not, both found in
+/// one pass ([`fragment::check`]).
 fn render_fragment(
     templates: &Templates,
     slug: &str,
     context: &Context,
     report: &mut Report,
 ) -> Option<Vec<u8>> {
-    let html = render_context(templates, FRAGMENT_FILE, context, report)?;
-    let text = String::from_utf8_lossy(&html);
+    let html = render_text(templates, FRAGMENT_FILE, context, report)?;
     let template = templates
         .files
         .get(FRAGMENT_FILE)
         .map(|file| Location::new(*file, 0..0));
+    let found = fragment::check(&html);
     let refusals = [
         (
-            fragment::problems(&text),
+            found.problems,
             "不能直接粘贴",
             "门户编辑器会删除 <style>、<script>、class 和事件属性；请在模板里改用 style 属性",
         ),
         (
-            fragment::unsafe_addresses(&text),
+            found.unsafe_addresses,
             "含有不安全的地址",
             "链接只能是相对地址或 http、https、mailto、tel 地址；图片等只能来自本站",
         ),
@@ -673,7 +682,7 @@ fn render_fragment(
         report.push(at_template(diagnostic, template.as_ref()));
         refused = true;
     }
-    (!refused).then_some(html)
+    (!refused).then_some(html.into_bytes())
 }
 
 /// A diagnostic about the fragment, at its template when the theme has one.
@@ -942,8 +951,18 @@ fn render_context(
     context: &Context,
     report: &mut Report,
 ) -> Option<Vec<u8>> {
+    render_text(templates, template, context, report).map(String::into_bytes)
+}
+
+/// [`render_context`], as text: for a page that is read again.
+fn render_text(
+    templates: &Templates,
+    template: &str,
+    context: &Context,
+    report: &mut Report,
+) -> Option<String> {
     match templates.tera.render(template, context) {
-        Ok(html) => Some(html.into_bytes()),
+        Ok(html) => Some(html),
         Err(error) => {
             report.push(theme::template_error(
                 &error,

@@ -132,14 +132,14 @@ pub struct HeaderCell {
     pub scope: &'static str,
 }
 
-#[derive(Serialize)]
+/// A body cell of a table. Templates receive it with one field more than
+/// these, `plain_number` (see [`Cell::is_plain_number`]).
 pub struct Cell {
     pub text: String,
     /// The unit's name: a row header.
     pub header: bool,
     pub numeric: bool,
     /// The number `text` shows, for spreadsheets; `None` for names and blank zeros.
-    #[serde(skip)]
     pub value: Option<Decimal>,
     /// For a unit's name: its page, from the site root.
     pub href: Option<String>,
@@ -155,7 +155,46 @@ pub struct Cell {
     pub link: Option<String>,
 }
 
+/// A [`Cell`] as templates receive it: every field but the value, and
+/// `plain_number`.
+#[derive(Serialize)]
+struct TemplateCell<'a> {
+    text: &'a str,
+    plain_number: bool,
+    header: bool,
+    numeric: bool,
+    href: Option<&'a str>,
+    rowspan: usize,
+    covered: bool,
+    link: Option<&'a str>,
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        TemplateCell {
+            text: &self.text,
+            plain_number: self.is_plain_number(),
+            header: self.header,
+            numeric: self.numeric,
+            href: self.href.as_deref(),
+            rowspan: self.rowspan,
+            covered: self.covered,
+            link: self.link.as_deref(),
+        }
+        .serialize(serializer)
+    }
+}
+
 impl Cell {
+    /// Whether the cell is a number and nothing more: not a row header,
+    /// not covered, spanning one row, without a link. Most cells of a
+    /// score table are, so a template tests this first and, when it holds,
+    /// looks up nothing but `text` (each field a template reads is a
+    /// lookup by name, per cell, per page).
+    pub fn is_plain_number(&self) -> bool {
+        self.numeric && !self.header && !self.covered && self.rowspan <= 1 && self.link.is_none()
+    }
+
     /// A cell of text: neither a row header nor a number.
     pub fn text(text: String) -> Self {
         Cell {
