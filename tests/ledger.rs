@@ -297,8 +297,9 @@ fn every_link_resolves_and_every_unit_name_links() {
     assert_eq!(units, 9 + 3 + 5);
 }
 
-/// Each chart is well-formed SVG with its title, its summary and, beside
-/// it, the numbers it draws, equal to the unit's figures.
+/// Each chart is well-formed SVG with its title and its summary, and
+/// draws the numbers of the page's history table, to which its caption
+/// points.
 #[test]
 fn charts_are_well_formed_and_carry_their_numbers() {
     let (_site, public) = built(false);
@@ -349,28 +350,50 @@ fn charts_are_well_formed_and_carry_their_numbers() {
     assert_eq!(titles[0], "甲镇：信息公开");
     assert_eq!(titles[6], "甲镇：名次");
     let page = Html::parse_document(&source);
-    let data = |id: &str| -> Vec<Vec<String>> {
-        page.select(&selector(&format!("figure#{id} table.chart-data tbody tr")))
-            .map(|tr| tr.select(&selector("th, td")).map(text).collect())
-            .collect()
-    };
-    let labels = ["2019年1-3月份", "2019年1-6月份", "2019年1-9月份"];
-    let expected = |values: [&str; 3]| -> Vec<Vec<String>> {
-        labels
-            .iter()
-            .zip(values)
-            .map(|(label, value)| row(&[label, value]))
-            .collect()
-    };
-    assert_eq!(data("chart-1"), expected(["10", "12", "30"]));
-    assert_eq!(data("chart-rank"), expected(["1", "2", "2"]));
-    // The values the SVG prints beside its markers are the same numbers.
-    let document = roxmltree::Document::parse(svgs[0]).unwrap();
-    let printed: Vec<&str> = document
-        .descendants()
-        .filter(|node| node.has_tag_name("text") && node.attribute("font-size") == Some("11"))
-        .filter_map(|node| node.text())
-        .take(3)
+    // The numbers a chart draws are the history table's: its first count
+    // column and its rank column (`rank/of`).
+    let history: Vec<Vec<String>> = page
+        .select(&selector("#history table tbody tr"))
+        .map(|tr| tr.select(&selector("th, td")).map(text).collect())
         .collect();
-    assert_eq!(printed, ["10", "12", "30"]);
+    let column =
+        |index: usize| -> Vec<String> { history.iter().map(|row| row[index].clone()).collect() };
+    assert_eq!(
+        column(0),
+        ["2019年1-3月份", "2019年1-6月份", "2019年1-9月份"]
+    );
+    assert_eq!(column(1), ["10", "12", "30"]);
+    let rank_column = history[0].len() - 2;
+    assert_eq!(column(rank_column), ["1/3", "2/3", "2/3"]);
+    // With three periods there is room for every marker and value, and
+    // for every period's name under the axis.
+    let drawn = |svg: &str| -> (usize, Vec<String>) {
+        let document = roxmltree::Document::parse(svg).unwrap();
+        let markers = document
+            .descendants()
+            .filter(|node| node.has_tag_name("circle"))
+            .count();
+        let printed = document
+            .descendants()
+            .filter(|node| node.has_tag_name("text") && node.attribute("font-size") == Some("11"))
+            .filter_map(|node| node.text())
+            .map(str::to_string)
+            .collect();
+        (markers, printed)
+    };
+    let with_periods = |values: [&str; 3]| -> Vec<String> {
+        values
+            .iter()
+            .chain(&["2019年1-3月份", "2019年1-6月份", "2019年1-9月份"])
+            .map(|text| text.to_string())
+            .collect()
+    };
+    assert_eq!(drawn(svgs[0]), (3, with_periods(["10", "12", "30"])));
+    assert_eq!(drawn(svgs[6]), (3, with_periods(["1", "2", "2"])));
+    // Every chart's caption sends the reader to that table.
+    let captions: Vec<String> = page
+        .select(&selector("figure.chart figcaption a"))
+        .map(|link| format!("{} {}", link.value().attr("href").unwrap(), text(link)))
+        .collect();
+    assert_eq!(captions, vec!["#history 上表".to_string(); 7]);
 }

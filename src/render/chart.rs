@@ -3,11 +3,16 @@
 //! One series per chart (small multiples rather than one chart of many
 //! lines), so a chart printed in black and white on A4 needs no colour or
 //! legend to be read: a black line, round white markers and each value
-//! printed beside its marker. No script, no external file, no web font;
-//! coordinates are rounded to one decimal by one function, so the same
-//! figures always give the same bytes. The SVG carries `role="img"`, a
-//! `<title>` and a `<desc>` (the text summary) named by `aria-labelledby`;
-//! the page puts the numbers beside it as a table.
+//! printed beside its marker. The chart draws only what it has room for
+//! (`Room`): with many periods, the markers and the values give way to the
+//! line alone, and the periods under the axis are named at a regular
+//! step ending at the newest one, so a unit's page stays legible, and its
+//! size grows by a few bytes per period rather than a hundred. No script,
+//! no external file, no web font; coordinates are rounded to one decimal
+//! by one function, so the same figures always give the same bytes. The
+//! SVG carries `role="img"`, a `<title>` and a `<desc>` (the text summary)
+//! named by `aria-labelledby`; every number it draws is in the page's
+//! history table.
 
 use std::fmt::Write;
 
@@ -21,6 +26,15 @@ const TOP: u64 = 24;
 const BOTTOM: u64 = 44;
 /// Fonts every Chinese office computer or a free system has; no web font.
 const FONTS: &str = "Noto Sans CJK SC, Source Han Sans SC, SimHei, 黑体, sans-serif";
+/// The horizontal room a marker needs: its circle (radius 4, stroke 2)
+/// and a gap, so neighbouring markers do not touch.
+const MARKER_ROOM: f64 = 12.0;
+/// Advance widths at the labels' font size (11): a Chinese character is
+/// square; digits, Latin letters and punctuation are at most 0.6 em.
+const WIDE_CHARACTER: f64 = 11.0;
+const NARROW_CHARACTER: f64 = 6.6;
+/// The least space kept between two labels on a line.
+const LABEL_GAP: f64 = 6.0;
 
 /// How the vertical axis runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +65,8 @@ pub fn svg(chart: &Chart) -> String {
     let plot_width = WIDTH - LEFT - RIGHT;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let count = chart.values.len().max(1) as f64;
+    let spacing = plot_width as f64 / count;
+    let room = Room::for_chart(chart, spacing);
     let x = |index: usize| LEFT as f64 + plot_width as f64 * (index as f64 + 0.5) / count;
     let y = |value: u64| {
         let span = high.saturating_sub(low).max(1) as f64;
@@ -111,37 +127,131 @@ pub fn svg(chart: &Chart) -> String {
         }
         let _ = write!(svg, "{x},{y}");
     }
-    svg.push_str("\" fill=\"none\" stroke=\"#000\" stroke-width=\"2\"/>\n");
-    svg.push_str("<g fill=\"#fff\" stroke=\"#000\" stroke-width=\"2\">\n");
-    for (x, y) in xs.iter().zip(&ys) {
-        let _ = writeln!(svg, "<circle cx=\"{x}\" cy=\"{y}\" r=\"4\"/>");
+    // Without markers the line is all there is: a thinner one keeps a
+    // crowded course from running into a solid band.
+    let line_width = if room.markers { 2 } else { 1 };
+    let _ = writeln!(
+        svg,
+        "\" fill=\"none\" stroke=\"#000\" stroke-width=\"{line_width}\"/>"
+    );
+    if room.markers {
+        svg.push_str("<g fill=\"#fff\" stroke=\"#000\" stroke-width=\"2\">\n");
+        for (x, y) in xs.iter().zip(&ys) {
+            let _ = writeln!(svg, "<circle cx=\"{x}\" cy=\"{y}\" r=\"4\"/>");
+        }
+        svg.push_str("</g>\n");
     }
-    svg.push_str("</g>\n<g text-anchor=\"middle\" fill=\"#000\">\n");
-    for (x, value) in xs.iter().zip(chart.values) {
-        // The value above its marker, or below it at the top of the plot.
-        let at = y(*value);
-        let label_y = if at - 10.0 < TOP as f64 {
-            at + 18.0
-        } else {
-            at - 10.0
-        };
-        let _ = writeln!(
-            svg,
-            "<text x=\"{x}\" y=\"{}\" font-size=\"11\">{value}</text>",
-            Number(label_y)
-        );
+    svg.push_str("<g text-anchor=\"middle\" fill=\"#000\">\n");
+    if room.values {
+        for (x, value) in xs.iter().zip(chart.values) {
+            // The value above its marker, or below it at the top of the plot.
+            let at = y(*value);
+            let label_y = if at - 10.0 < TOP as f64 {
+                at + 18.0
+            } else {
+                at - 10.0
+            };
+            let _ = writeln!(
+                svg,
+                "<text x=\"{x}\" y=\"{}\" font-size=\"11\">{value}</text>",
+                Number(label_y)
+            );
+        }
     }
     for (index, label) in chart.labels.iter().enumerate() {
+        if !room.names_period(index, chart.labels.len()) {
+            continue;
+        }
         let _ = writeln!(
             svg,
             "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
-            Number(x(index)),
+            Number(label_x(x(index), label)),
             HEIGHT - BOTTOM + 18,
             escape(label)
         );
     }
     svg.push_str("</g>\n</svg>");
     svg
+}
+
+/// What a chart has room to draw, from the horizontal space between two
+/// neighbouring points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Room {
+    /// A marker on every point.
+    markers: bool,
+    /// Every value printed above its point.
+    values: bool,
+    /// Every how many periods one is named under the axis (1: all).
+    label_step: usize,
+}
+
+impl Room {
+    fn for_chart(chart: &Chart, spacing: f64) -> Room {
+        let widest_value = chart
+            .values
+            .iter()
+            .map(|value| text_width(&value.to_string()))
+            .fold(0.0, f64::max);
+        let widest_label = chart
+            .labels
+            .iter()
+            .map(|label| text_width(label))
+            .fold(0.0, f64::max);
+        let markers = spacing >= MARKER_ROOM;
+        Room {
+            markers,
+            values: markers && spacing >= widest_value + LABEL_GAP,
+            // The newest label may be moved left to stay in the drawing
+            // (`label_x`), so keep that much more room before it.
+            label_step: steps_for(widest_label + LABEL_GAP + overhang(widest_label), spacing),
+        }
+    }
+
+    /// Whether the period at `index` of `count` is named under the axis:
+    /// every `label_step`-th one, counted back from the newest, which is
+    /// always named.
+    fn names_period(self, index: usize, count: usize) -> bool {
+        count
+            .saturating_sub(index + 1)
+            .is_multiple_of(self.label_step)
+    }
+}
+
+/// How many points apart two labels `width` wide must be, with `spacing`
+/// between neighbouring points.
+fn steps_for(width: f64, spacing: f64) -> usize {
+    if spacing <= 0.0 || !spacing.is_finite() {
+        return 1;
+    }
+    // At least 1; a chart holds at most a few thousand points, so the cast
+    // cannot overflow.
+    (width / spacing).ceil().max(1.0) as usize
+}
+
+/// Where a period's label is centred: under its point, or as far right as
+/// the drawing lets it be read whole.
+fn label_x(point: f64, label: &str) -> f64 {
+    point.min(WIDTH as f64 - text_width(label) / 2.0)
+}
+
+/// How far a label `width` wide, centred under the rightmost point, would
+/// reach beyond the drawing.
+fn overhang(width: f64) -> f64 {
+    (width / 2.0 - RIGHT as f64).max(0.0)
+}
+
+/// The width `text` takes at the labels' font size, by the widths above.
+fn text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|character| {
+            if character.is_ascii() {
+                NARROW_CHARACTER
+            } else {
+                WIDE_CHARACTER
+            }
+        })
+        .sum()
 }
 
 /// The axis: its lowest and highest value and the values to mark.
@@ -285,6 +395,77 @@ mod tests {
         }
         for value in values {
             assert_eq!(Number(value).to_string(), formatted(value), "{value:e}");
+        }
+    }
+
+    /// The markers, the printed values and the named periods of a chart
+    /// of `count` monthly periods, and the centres of the named periods.
+    fn drawn(count: u32) -> (usize, usize, Vec<(f64, String)>) {
+        let labels: Vec<String> = (0..count)
+            .map(|index| format!("{}年{}月份", 3000 + index / 12, index % 12 + 1))
+            .collect();
+        let values: Vec<u64> = (0..u64::from(count))
+            .map(|index| index * 37 % 500)
+            .collect();
+        let text = svg(&Chart {
+            id: "c",
+            title: "信息公开",
+            summary: "",
+            labels: &labels,
+            values: &values,
+            scale: Scale::Count,
+        });
+        let document = roxmltree::Document::parse(&text).unwrap();
+        let markers = document
+            .descendants()
+            .filter(|node| node.has_tag_name("circle"))
+            .count();
+        let small: Vec<roxmltree::Node> = document
+            .descendants()
+            .filter(|node| node.has_tag_name("text") && node.attribute("font-size") == Some("11"))
+            .collect();
+        let printed = small
+            .iter()
+            .filter(|node| node.text().is_some_and(|text| text.parse::<u64>().is_ok()))
+            .count();
+        let named = small
+            .iter()
+            .filter_map(|node| {
+                let text = node.text()?;
+                let x = node.attribute("x")?.parse().ok()?;
+                text.contains('年').then(|| (x, text.to_string()))
+            })
+            .collect();
+        (markers, printed, named)
+    }
+
+    #[test]
+    fn a_chart_with_room_marks_prints_and_names_every_period() {
+        let (markers, printed, named) = drawn(6);
+        assert_eq!((markers, printed, named.len()), (6, 6, 6));
+    }
+
+    #[test]
+    fn a_crowded_chart_draws_the_line_and_names_periods_at_a_step() {
+        for count in [60, 120, 1000] {
+            let (markers, printed, named) = drawn(count);
+            assert_eq!((markers, printed), (0, 0), "{count} periods");
+            // The newest period is always named; no two names overlap and
+            // none leaves the drawing.
+            let newest = format!("{}年{}月份", 3000 + (count - 1) / 12, (count - 1) % 12 + 1);
+            assert_eq!(named.last().map(|(_, text)| text.clone()), Some(newest));
+            assert!(named.len() >= 4, "{count} periods: {}", named.len());
+            for pair in named.windows(2) {
+                let room = (text_width(&pair[0].1) + text_width(&pair[1].1)) / 2.0;
+                assert!(pair[1].0 - pair[0].0 >= room, "{count}: {pair:?}");
+            }
+            for (x, text) in &named {
+                assert!(
+                    x + text_width(text) / 2.0 <= WIDTH as f64,
+                    "{count}: {text} at {x}"
+                );
+                assert!(x - text_width(text) / 2.0 >= 0.0, "{count}: {text} at {x}");
+            }
         }
     }
 

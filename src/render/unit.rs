@@ -74,18 +74,13 @@ struct StepView {
     words: String,
 }
 
-/// A chart with its numbers.
+/// A chart and its summary; its numbers are in the history table.
 #[derive(Serialize)]
 struct ChartView {
     id: String,
     title: String,
     summary: String,
     svg: String,
-    /// Header of the numbers' column.
-    heading: String,
-    /// The periods and the values, for the table beside the chart.
-    labels: Vec<String>,
-    values: Vec<String>,
 }
 
 /// Renders the pages of `courses` (of the chronological `periods`) into
@@ -234,9 +229,6 @@ fn chart_view(
         title,
         summary,
         svg,
-        heading,
-        labels: labels.to_vec(),
-        values: values.iter().map(u64::to_string).collect(),
     }
 }
 
