@@ -9,7 +9,10 @@
 //! [`render_index`], which [`crate::render::render_home`] runs in turn),
 //! so the files served after any sequence of changes are the files
 //! `tongbao build` would write. A unit page is re-rendered when the digest
-//! of what it shows ([`history::Course::digest`]) changed. A change
+//! of what it shows ([`history::Course::digest`]) changed; the digests are
+//! not even taken when every re-rendered period shows the unit pages what
+//! it showed before ([`Shown`]). The home page, sitemap and feed are
+//! re-rendered when what they are made of ([`IndexInputs`]) changed. A change
 //! that is not confined to period folders (site.toml, the calendar, the
 //! theme), or any change while the last build had errors, is built whole.
 
