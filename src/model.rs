@@ -454,7 +454,7 @@ pub struct Table {
 #[derive(Debug)]
 pub struct Unit {
     pub name: Located<String>,
-    pub counts: BTreeMap<String, Located<u64>>,
+    pub counts: Counts,
     /// Keys whose values were rejected while loading (a decimal or a
     /// negative count, say). Already reported, so validation does not also
     /// call them missing.
@@ -466,6 +466,96 @@ impl Unit {
     /// The unit's count in a column; an omitted count is zero.
     pub fn count(&self, key: &str) -> u64 {
         self.counts.get(key).map_or(0, |count| count.value)
+    }
+}
+
+/// A unit's counts by column key, in key order.
+///
+/// A short sorted list with a map's interface rather than a `BTreeMap`:
+/// a row holds a handful of counts and a site of many periods holds
+/// hundreds of thousands of rows, and a `BTreeMap` allocates a node for
+/// eleven entries (640 bytes here) however few it holds, which made the
+/// counts most of a large site's memory (docs/PERFORMANCE.md). Lookups
+/// are a binary search.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts(Vec<(String, Located<u64>)>);
+
+impl Counts {
+    pub fn new() -> Self {
+        Counts(Vec::new())
+    }
+
+    fn position(&self, key: &str) -> Result<usize, usize> {
+        self.0
+            .binary_search_by(|(existing, _)| existing.as_str().cmp(key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Located<u64>> {
+        let index = self.position(key).ok()?;
+        self.0.get(index).map(|(_, count)| count)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_ok()
+    }
+
+    /// Sets the count of `key`, returning the count it replaces.
+    pub fn insert(&mut self, key: String, count: Located<u64>) -> Option<Located<u64>> {
+        match self.position(&key) {
+            Ok(index) => self
+                .0
+                .get_mut(index)
+                .map(|(_, existing)| std::mem::replace(existing, count)),
+            Err(index) => {
+                self.0.insert(index, (key, count));
+                None
+            }
+        }
+    }
+
+    /// The counts in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Located<u64>)> {
+        self.0.iter().map(|(key, count)| (key, count))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Located<u64>> {
+        self.0.iter().map(|(_, count)| count)
+    }
+
+    /// Gives back the room kept for counts that were never added; called
+    /// once a row is loaded, as rows are kept for the whole build.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl<'a> IntoIterator for &'a Counts {
+    type Item = (&'a String, &'a Located<u64>);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, Located<u64>)>,
+        fn(&'a (String, Located<u64>)) -> (&'a String, &'a Located<u64>),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(key, count)| (key, count))
+    }
+}
+
+impl FromIterator<(String, Located<u64>)> for Counts {
+    /// Later duplicates replace earlier ones, as in a map.
+    fn from_iter<I: IntoIterator<Item = (String, Located<u64>)>>(pairs: I) -> Self {
+        let mut counts = Counts::new();
+        for (key, count) in pairs {
+            counts.insert(key, count);
+        }
+        counts.shrink_to_fit();
+        counts
+    }
+}
+
+impl<const N: usize> From<[(String, Located<u64>); N]> for Counts {
+    fn from(pairs: [(String, Located<u64>); N]) -> Self {
+        pairs.into_iter().collect()
     }
 }
 

@@ -12,7 +12,7 @@ use super::value::{count, date, locate, located_string};
 use super::{display_name, entry_exists, read_toml};
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
-use crate::model::{Notice, Period, Table, Unit, Window};
+use crate::model::{Counts, Notice, Period, Table, Unit, Window};
 
 /// The key that names the unit in a row; every other key is a column.
 pub const UNIT_KEY: &str = "unit";
@@ -182,11 +182,13 @@ fn convert_table(
             ))
         })
         .collect();
-    let units: Vec<Unit> = raw
+    let mut units: Vec<Unit> = raw
         .rows
         .iter()
         .filter_map(|row| convert_row(file, row, max_count, diagnostics))
         .collect();
+    // Rows are kept for the whole build; drop the room collecting left.
+    units.shrink_to_fit();
     Table {
         id: located_string(file, id),
         declared,
@@ -221,7 +223,7 @@ fn convert_row(
 ) -> Option<Unit> {
     let location = locate(file, 0, row);
     let mut name = None;
-    let mut counts = BTreeMap::new();
+    let mut counts = Counts::new();
     let mut rejected = BTreeSet::new();
     for (key, value) in row.get_ref() {
         if key.get_ref() == UNIT_KEY {
@@ -241,6 +243,7 @@ fn convert_row(
             rejected.insert(key.get_ref().clone());
         }
     }
+    counts.shrink_to_fit();
     match name {
         Some(name) => Some(Unit {
             name,

@@ -114,8 +114,14 @@ pub fn check_toml(file: FileId, span: Range<usize>, diagnostics: &mut Diagnostic
     let text = diagnostics
         .source(file)
         .get(span.clone())
-        .unwrap_or_default()
-        .to_string();
+        .unwrap_or_default();
+    // A string or key holds a refused character only if the text has one
+    // as it stands, or writes one with an escape, which starts with a
+    // backslash. Most files have neither, and then need no second parse.
+    if !text.contains('\\') && first_refused(text).is_none() {
+        return;
+    }
+    let text = text.to_string();
     let Ok(document) = DeTable::parse(&text) else {
         return;
     };

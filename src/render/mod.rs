@@ -750,11 +750,14 @@ pub fn listed_units<'p>(
 pub fn unit_pages(content: &Content) -> BTreeSet<String> {
     // Each distinct unit's path is made once: a path is a SHA-1, and a
     // unit appears in every period (120,000 times at 1,000 periods).
-    let names: BTreeSet<(&str, &str)> = content
-        .periods
-        .iter()
-        .flat_map(|period| listed_units(&content.site, period))
-        .collect();
+    // Inserted one by one (`collect` would gather every row first).
+    let mut names: BTreeSet<(&str, &str)> = BTreeSet::new();
+    names.extend(
+        content
+            .periods
+            .iter()
+            .flat_map(|period| listed_units(&content.site, period)),
+    );
     names
         .into_iter()
         .map(|(table, name)| unit::page_path(table, name))
