@@ -550,6 +550,26 @@ fn what_is_served_after_edits_equals_a_full_build() {
     );
     let built = assert_serves_the_build(&site, &server, "notice edited", &[], &built);
 
+    // Figures no unit row holds: the pages across periods stay as they were.
+    let data = site.read("content/3000-06-05/data.toml");
+    let figures = data.replace("news = 171", "news = 172");
+    assert_ne!(data, figures);
+    site.write("content/3000-06-05/data.toml", &figures);
+    let built = assert_serves_the_build(&site, &server, "figures edited", &[], &built);
+
+    // The title is in the home page's list and the feed.
+    site.write(
+        "content/3000-06-05/notice.md",
+        &notice.replace("随机抽查情况的通报", "随机抽查情况的再通报"),
+    );
+    let built = assert_serves_the_build(&site, &server, "notice retitled", &[], &built);
+
+    // The date of issue is in the home page, the feed and the sitemap.
+    let reissued = figures.replace("issued = 3000-06-05", "issued = 3000-06-06");
+    assert_ne!(figures, reissued);
+    site.write("content/3000-06-05/data.toml", &reissued);
+    let built = assert_serves_the_build(&site, &server, "date of issue changed", &[], &built);
+
     // A unit renamed in one period: a page for the new name, and the old
     // name's page now shows one period fewer.
     let renamed = site

@@ -349,7 +349,16 @@ pub fn render_home(
     let courses: Vec<&Course> = courses.iter().collect();
     render_unit_pages(content, prepared, &periods, &courses, sink, diagnostics);
     let ledgers = render_ledgers(content, prepared, &periods, None, sink, diagnostics);
-    render_index(content, prepared, notices, &ledgers, sink, diagnostics);
+    let units = unit_pages(content);
+    render_index(
+        content,
+        prepared,
+        notices,
+        &ledgers,
+        &units,
+        sink,
+        diagnostics,
+    );
 }
 
 /// Renders the pages of `courses`, units of the chronological `periods`
@@ -398,13 +407,16 @@ pub fn render_ledgers(
 }
 
 /// Renders the home page (its notices grouped by year, linking the years
-/// in `ledgers`), the sitemap, the feed and the theme's static files into
-/// `sink`.
+/// in `ledgers`), the sitemap (which also lists `unit_pages`, see
+/// [`unit_pages`]), the feed and the theme's static files into `sink`.
+/// Of the periods it reads only `notices` and whether there are any, so
+/// `serve` skips it when these arguments did not change.
 pub fn render_index(
     content: &Content,
     prepared: &Prepared,
     mut notices: Vec<NoticeLink>,
     ledgers: &BTreeSet<i32>,
+    unit_pages: &BTreeSet<String>,
     sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) {
@@ -423,7 +435,7 @@ pub fn render_index(
         sink.put(PAGE_FILE, &html);
     }
     let mut files = Files::new();
-    let others = other_pages(content, &notices, ledgers);
+    let others = other_pages(&notices, ledgers, unit_pages);
     render_feeds(site, &notices, &others, &mut files);
     for (path, bytes) in &files {
         sink.put(path, bytes);
@@ -697,9 +709,9 @@ fn at_template(diagnostic: Diagnostic, template: Option<&Location>) -> Diagnosti
 /// the sitemap. A ledger changes with its year's notices, a unit's page
 /// with any notice, so their `lastmod` is the newest of those.
 fn other_pages(
-    content: &Content,
     notices: &[NoticeLink],
     ledgers: &BTreeSet<i32>,
+    unit_pages: &BTreeSet<String>,
 ) -> Vec<feed::OtherPage> {
     let newest = |year: Option<i32>| {
         notices
@@ -716,34 +728,49 @@ fn other_pages(
             lastmod: newest(Some(*year)),
         })
         .collect();
-    // Every unit of every table a period has gets a page (`unit.rs`).
-    // Each unit once, before its address is worked out (a hash per call).
+    let lastmod = newest(None);
+    pages.extend(unit_pages.iter().map(|path| feed::OtherPage {
+        path: path.clone(),
+        lastmod,
+    }));
+    pages
+}
+
+/// The tables and names of the units `period` lists in a table of the
+/// site: each gets a page (`unit.rs`), which the sitemap lists.
+pub fn listed_units<'p>(
+    site: &Site,
+    period: &'p Period,
+) -> impl Iterator<Item = (&'p str, &'p str)> {
+    period
+        .tables
+        .iter()
+        .filter(|table| site.schema(&table.id.value).is_some())
+        .flat_map(|table| {
+            table
+                .units
+                .iter()
+                .map(|unit| (table.id.value.as_str(), unit.name.value.as_str()))
+        })
+}
+
+/// The paths of every unit page: one per unit of [`listed_units`] over
+/// the periods, however many periods list it.
+pub fn unit_pages(content: &Content) -> BTreeSet<String> {
+    // Each distinct unit's path is made once: a path is a SHA-1, and a
+    // unit appears in every period (120,000 times at 1,000 periods).
     // Inserted one by one (`collect` would gather every row first).
-    let mut units: BTreeSet<(&str, &str)> = BTreeSet::new();
-    units.extend(
+    let mut names: BTreeSet<(&str, &str)> = BTreeSet::new();
+    names.extend(
         content
             .periods
             .iter()
-            .flat_map(|period| &period.tables)
-            .filter(|table| content.site.schema(&table.id.value).is_some())
-            .flat_map(|table| {
-                table
-                    .units
-                    .iter()
-                    .map(|unit| (table.id.value.as_str(), unit.name.value.as_str()))
-            }),
+            .flat_map(|period| listed_units(&content.site, period)),
     );
-    let paths: BTreeSet<String> = units
+    names
         .into_iter()
         .map(|(table, name)| unit::page_path(table, name))
-        .collect();
-    let lastmod = newest(None);
-    pages.extend(
-        paths
-            .into_iter()
-            .map(|path| feed::OtherPage { path, lastmod }),
-    );
-    pages
+        .collect()
 }
 
 /// Adds `sitemap.xml`, and `atom.xml` when there is a notice to announce.

@@ -26,7 +26,7 @@ pub struct SiteView {
 }
 
 /// One entry of the home page's list.
-#[derive(Clone, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct NoticeLink {
     /// Path of the notice page from the site root.
     pub href: String,

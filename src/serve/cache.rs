@@ -9,7 +9,10 @@
 //! [`render_index`], which [`crate::render::render_home`] runs in turn),
 //! so the files served after any sequence of changes are the files
 //! `tongbao build` would write. A unit page is re-rendered when the digest
-//! of what it shows ([`history::Course::digest`]) changed. A change
+//! of what it shows ([`history::Course::digest`]) changed; the digests are
+//! not even taken when every re-rendered period shows the unit pages what
+//! it showed before ([`Shown`]). The home page, sitemap and feed are
+//! re-rendered when what they are made of ([`IndexInputs`]) changed. A change
 //! that is not confined to period folders (site.toml, the calendar, the
 //! theme), or any change while the last build had errors, is built whole.
 
@@ -17,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostics, FileId};
@@ -24,8 +28,8 @@ use crate::history::{self, PeriodRows};
 use crate::load::{CONTENT_DIR, Content, load_content, load_one_period, load_theme};
 use crate::model::Period;
 use crate::render::{
-    Collect, Files, NoticeLink, PeriodFiles, Prepared, is_page, ledger_year, render_index,
-    render_ledgers, render_one, render_unit_pages, unit_page_path,
+    Collect, Files, NoticeLink, PeriodFiles, Prepared, is_page, ledger_year, listed_units,
+    render_index, render_ledgers, render_one, render_unit_pages, unit_page_path,
 };
 use crate::validate::{validate, validate_distinct_periods, validate_one};
 
@@ -45,7 +49,22 @@ pub struct Cache {
     ledgers: BTreeMap<i32, Vec<String>>,
     /// Paths of the home page, sitemap, feed and static files.
     home: Vec<String>,
+    /// What the home page, sitemap and feed were last rendered from.
+    index: Option<IndexInputs>,
+    /// Each unit the periods list (by table and name, see
+    /// [`listed_units`]): how many periods list it, and its page's path.
+    listed: BTreeMap<(String, String), (usize, String)>,
     files: SiteFiles,
+}
+
+/// What [`render_index`] reads of the periods: equal inputs render equal
+/// files, so an update that leaves them as they were skips it.
+#[derive(PartialEq)]
+struct IndexInputs {
+    /// In folder-name order.
+    links: Vec<NoticeLink>,
+    ledgers: BTreeSet<i32>,
+    unit_pages: BTreeSet<String>,
 }
 
 /// The site's files by path, each shared rather than copied, so that the
@@ -56,6 +75,18 @@ struct Built {
     link: NoticeLink,
     paths: Vec<String>,
     /// Its scored rows, for the pages across periods.
+    rows: Option<PeriodRows>,
+}
+
+/// What the unit pages read of one period: its place among the periods
+/// (by date), its label, its units' names and its scored rows. A change
+/// that leaves this as it was, in every period it touches, leaves every
+/// unit page as it was.
+#[derive(PartialEq)]
+struct Shown {
+    order: (NaiveDate, NaiveDate),
+    label: String,
+    names: Vec<(String, Vec<String>)>,
     rows: Option<PeriodRows>,
 }
 
@@ -96,14 +127,19 @@ impl Cache {
             units: BTreeMap::new(),
             ledgers: BTreeMap::new(),
             home: Vec::new(),
+            index: None,
+            listed: BTreeMap::new(),
             files: SiteFiles::new(),
         };
+        for period in &cache.content.periods {
+            list(&mut cache.listed, &cache.content.site, period, true);
+        }
         for (index, files) in rendered.into_iter().enumerate() {
             let slug = cache.content.periods[index].slug.clone();
             cache.take(&slug, files, &mut diagnostics);
         }
         cache.diagnostics = diagnostics;
-        cache.render_home(None);
+        cache.render_home(None, true);
         if cache.diagnostics.has_errors() {
             return Err(cache.diagnostics);
         }
@@ -132,6 +168,12 @@ impl Cache {
             .iter()
             .filter_map(|slug| self.periods.get(slug))
             .map(|built| built.link.year)
+            .collect();
+        let rechecking = self.rechecking(&slugs.iter().cloned().collect::<Vec<_>>());
+        let before: Vec<Option<Shown>> = slugs
+            .iter()
+            .chain(&rechecking)
+            .map(|slug| self.shown(slug))
             .collect();
         for slug in slugs {
             // What the folder's files registered last time, to drop their messages.
@@ -168,7 +210,12 @@ impl Cache {
         for slug in self.rechecking(&reloaded) {
             self.rerender(&slug);
         }
-        self.render_home(Some(&years));
+        let after = slugs.iter().chain(&rechecking).map(|slug| self.shown(slug));
+        let units_as_before = before
+            .into_iter()
+            .zip(after)
+            .all(|(before, after)| before.is_some() && before == after);
+        self.render_home(Some(&years), !units_as_before);
         if self.diagnostics.has_errors() {
             return Some(self.fail());
         }
@@ -219,6 +266,12 @@ impl Cache {
         let present = periods
             .get(at)
             .is_some_and(|existing| existing.slug == slug);
+        if present {
+            list(&mut self.listed, &self.content.site, &periods[at], false);
+        }
+        if let Some(period) = &period {
+            list(&mut self.listed, &self.content.site, period, true);
+        }
         match (period, present) {
             (Some(period), true) => periods[at] = period,
             (Some(period), false) => periods.insert(at, period),
@@ -283,18 +336,47 @@ impl Cache {
         }
     }
 
+    /// What the unit pages read of the period `slug` (see [`Shown`]);
+    /// `None` when there is no such period or it was not scored.
+    fn shown(&self, slug: &str) -> Option<Shown> {
+        let period = self.content.periods.iter().find(|p| p.slug == slug)?;
+        let rows = self.periods.get(slug)?.rows.clone();
+        let window = &period.window;
+        Some(Shown {
+            order: (window.end.value, window.issued.value),
+            label: window.label(),
+            names: period
+                .tables
+                .iter()
+                .map(|table| {
+                    let names = table.units.iter().map(|unit| unit.name.value.clone());
+                    (table.id.value.clone(), names.collect())
+                })
+                .collect(),
+            rows,
+        })
+    }
+
     /// Renders the pages across periods again: the unit pages whose rows
-    /// changed, the ledgers of `years` (of every year when `None`), the
-    /// home page, sitemap, feed and static files.
-    fn render_home(&mut self, years: Option<&BTreeSet<i32>>) {
+    /// changed (when `units` says they may have), the ledgers of `years`
+    /// (of every year when `None`), the home page, sitemap, feed and static
+    /// files.
+    fn render_home(&mut self, years: Option<&BTreeSet<i32>>, units: bool) {
         let periods = history::chronological(
             &self.content.periods,
             self.periods
                 .values()
                 .filter_map(|built| built.rows.as_ref()),
         );
-        let courses = history::courses(&self.content.site, &periods);
-        let mut stale: BTreeSet<(usize, String)> = self.units.keys().cloned().collect();
+        let courses = if units {
+            history::courses(&self.content.site, &periods)
+        } else {
+            Vec::new()
+        };
+        let mut stale: BTreeSet<(usize, String)> = BTreeSet::new();
+        if units {
+            stale.extend(self.units.keys().cloned());
+        }
         let mut changed = Vec::new();
         let mut digests = Vec::new();
         let keys = history::period_keys(&periods);
@@ -330,7 +412,6 @@ impl Cache {
             &ledgers,
             &mut self.diagnostics,
         );
-        let index = Collect::default();
         let mut with_ledgers: BTreeSet<i32> = self.ledgers.keys().copied().collect();
         if let Some(years) = years {
             with_ledgers.retain(|year| !years.contains(year));
@@ -338,25 +419,41 @@ impl Cache {
             with_ledgers.clear();
         }
         with_ledgers.extend(&rendered);
-        let links = self
-            .periods
-            .values()
-            .map(|built| built.link.clone())
-            .collect();
+        self.file_units(stale, digests, units.into_output().files);
+        self.file_ledgers(years, ledgers.into_output().files);
+        self.render_index(with_ledgers);
+    }
+
+    /// Renders the home page, sitemap, feed and static files again, unless
+    /// what they are rendered from is what it was last time.
+    fn render_index(&mut self, ledgers: BTreeSet<i32>) {
+        let inputs = IndexInputs {
+            links: self
+                .periods
+                .values()
+                .map(|built| built.link.clone())
+                .collect(),
+            ledgers,
+            unit_pages: self.listed.values().map(|(_, path)| path.clone()).collect(),
+        };
+        if self.index.as_ref() == Some(&inputs) {
+            return;
+        }
+        let index = Collect::default();
         render_index(
             &self.content,
             &self.prepared,
-            links,
-            &with_ledgers,
+            inputs.links.clone(),
+            &inputs.ledgers,
+            &inputs.unit_pages,
             &index,
             &mut self.diagnostics,
         );
-        self.file_units(stale, digests, units.into_output().files);
-        self.file_ledgers(years, ledgers.into_output().files);
         for path in std::mem::take(&mut self.home) {
             self.files.remove(&path);
         }
         self.home = self.insert(index.into_output().files.into_iter().collect());
+        self.index = Some(inputs);
     }
 
     /// Replaces the unit pages: drops those of `stale` units, files the
@@ -413,5 +510,30 @@ impl Cache {
                 .map(|(path, bytes)| (path, Arc::from(bytes))),
         );
         paths
+    }
+}
+
+/// Counts the units `period` lists in `listed` (`add`), or no longer
+/// (`!add`): a unit no period lists any more has no page.
+fn list(
+    listed: &mut BTreeMap<(String, String), (usize, String)>,
+    site: &crate::model::Site,
+    period: &Period,
+    add: bool,
+) {
+    for (table, name) in listed_units(site, period) {
+        let key = (table.to_string(), name.to_string());
+        match (listed.get_mut(&key), add) {
+            (Some((count, _)), true) => *count += 1,
+            (Some((count, _)), false) if *count > 1 => *count -= 1,
+            (Some(_), false) => {
+                listed.remove(&key);
+            }
+            (None, true) => {
+                let path = unit_page_path(table, name);
+                listed.insert(key, (1, path));
+            }
+            (None, false) => {}
+        }
     }
 }

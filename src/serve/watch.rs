@@ -37,9 +37,40 @@ fn widen(one: Scope, other: Scope) -> Scope {
     }
 }
 
-/// How long to wait for more events after the first one of a burst: an
-/// editor's save, or `git checkout`, touches several files at once.
+/// How long to wait for more events after one that leaves a write
+/// unfinished (a file made, or written but not yet closed): an editor's
+/// save, or `git checkout`, touches several files in several writes, and
+/// a build between them would show a half-saved file for a moment.
 const SETTLE: Duration = Duration::from_millis(40);
+
+/// How long to wait for more events after one that ends a write (a file
+/// closed after writing, renamed into place, removed): the next file of
+/// the same save follows within microseconds, unless the saving program
+/// loses its core for a scheduler slice on a loaded machine. A build that
+/// still starts between two writes is not wrong for long: the later
+/// write's event starts another build (see docs/PERFORMANCE.md).
+const QUICK: Duration = Duration::from_millis(10);
+
+/// How long to wait after `event` for the rest of its burst, `current`
+/// being the wait before it.
+fn settling(event: &notify::Result<Event>, current: Duration) -> Duration {
+    use notify::event::{AccessKind, AccessMode, ModifyKind};
+    let Ok(event) = event else {
+        return SETTLE;
+    };
+    match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Modify(ModifyKind::Name(_))
+        | EventKind::Remove(_) => QUICK,
+        EventKind::Create(_)
+        | EventKind::Modify(ModifyKind::Any | ModifyKind::Data(_) | ModifyKind::Other)
+        | EventKind::Any
+        | EventKind::Other => SETTLE,
+        // A read, or a change of permissions or times, neither starts
+        // nor ends a write.
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => current,
+    }
+}
 
 /// How often the loop looks at the stop flag when nothing happens.
 const IDLE: Duration = Duration::from_millis(200);
@@ -96,7 +127,9 @@ impl Watch {
                     // Let the burst settle, then build once for all of it.
                     let mut rearm = self.needs_rearming(&event);
                     let mut scope = self.scope(&event);
-                    while let Ok(event) = self.events.recv_timeout(SETTLE) {
+                    let mut wait = settling(&event, SETTLE);
+                    while let Ok(event) = self.events.recv_timeout(wait) {
+                        wait = settling(&event, wait);
                         // Reading a folder (our own build, or any other
                         // reader) neither changes it nor ends its watch.
                         if self.is_change(&event) {
@@ -208,5 +241,38 @@ impl Watch {
 
     fn is_folder(&self, path: &Path) -> bool {
         FOLDERS.iter().any(|folder| path == self.root.join(folder))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use notify::event::{
+        AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RemoveKind, RenameMode,
+    };
+
+    use super::*;
+
+    fn after(kind: EventKind, current: Duration) -> Duration {
+        settling(&Ok(Event::new(kind)), current)
+    }
+
+    #[test]
+    fn a_write_left_open_waits_longer_than_one_that_ended() {
+        let written = EventKind::Modify(ModifyKind::Data(DataChange::Content));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let renamed = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        let removed = EventKind::Remove(RemoveKind::File);
+        assert_eq!(after(EventKind::Create(CreateKind::File), QUICK), SETTLE);
+        assert_eq!(after(written, QUICK), SETTLE);
+        assert_eq!(after(closed, SETTLE), QUICK);
+        assert_eq!(after(renamed, SETTLE), QUICK);
+        assert_eq!(after(removed, SETTLE), QUICK);
+    }
+
+    #[test]
+    fn a_read_keeps_the_wait_it_came_in() {
+        let opened = EventKind::Access(AccessKind::Open(AccessMode::Read));
+        assert_eq!(after(opened, SETTLE), SETTLE);
+        assert_eq!(after(opened, QUICK), QUICK);
     }
 }
