@@ -358,10 +358,8 @@ fn charts_are_well_formed_and_carry_their_numbers() {
         .collect();
     let column =
         |index: usize| -> Vec<String> { history.iter().map(|row| row[index].clone()).collect() };
-    assert_eq!(
-        column(0),
-        ["2019年1-3月份", "2019年1-6月份", "2019年1-9月份"]
-    );
+    let periods = ["2019年1-3月份", "2019年1-6月份", "2019年1-9月份"];
+    assert_eq!(column(0), periods);
     assert_eq!(column(1), ["10", "12", "30"]);
     let rank_column = history[0].len() - 2;
     assert_eq!(column(rank_column), ["1/3", "2/3", "2/3"]);
@@ -384,7 +382,7 @@ fn charts_are_well_formed_and_carry_their_numbers() {
     let with_periods = |values: [&str; 3]| -> Vec<String> {
         values
             .iter()
-            .chain(&["2019年1-3月份", "2019年1-6月份", "2019年1-9月份"])
+            .chain(&periods)
             .map(|text| text.to_string())
             .collect()
     };

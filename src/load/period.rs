@@ -220,7 +220,7 @@ fn unit_name(
 /// The column keys of one table's rows, each allocated once and shared by
 /// every row that has it (see [`Counts`]).
 #[derive(Default)]
-struct Keys(BTreeMap<String, Arc<str>>);
+struct Keys(BTreeSet<Arc<str>>);
 
 impl Keys {
     fn shared(&mut self, key: &str) -> Arc<str> {
@@ -228,7 +228,7 @@ impl Keys {
             return Arc::clone(shared);
         }
         let shared: Arc<str> = Arc::from(key);
-        self.0.insert(key.to_string(), Arc::clone(&shared));
+        self.0.insert(Arc::clone(&shared));
         shared
     }
 }
