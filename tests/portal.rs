@@ -193,6 +193,76 @@ fn xlsx_holds_the_page_table_with_numbers_and_merged_headers() {
     }
 }
 
+/// The look of each body cell of a workbook's sheet, by (row, column) from
+/// zero: its border and horizontal alignment, read from the sheet's style
+/// index into `xl/styles.xml`.
+fn body_looks(path: &Path, body: &std::ops::Range<usize>) -> Vec<Vec<(String, String)>> {
+    let styles_xml = zip_entry(path, "xl/styles.xml");
+    let styles = roxmltree::Document::parse(&styles_xml).expect("styles.xml");
+    let cell_xfs = styles
+        .descendants()
+        .find(|node| node.has_tag_name("cellXfs"))
+        .expect("cellXfs");
+    let looks: Vec<(String, String)> = cell_xfs
+        .children()
+        .filter(|node| node.has_tag_name("xf"))
+        .map(|xf| {
+            let border = xf.attribute("borderId").unwrap_or("0").to_string();
+            let align = xf
+                .children()
+                .find(|node| node.has_tag_name("alignment"))
+                .and_then(|alignment| alignment.attribute("horizontal"))
+                .unwrap_or("general")
+                .to_string();
+            (border, align)
+        })
+        .collect();
+    let sheet_xml = zip_entry(path, "xl/worksheets/sheet1.xml");
+    let sheet = roxmltree::Document::parse(&sheet_xml).expect("sheet1.xml");
+    sheet
+        .descendants()
+        .filter(|node| node.has_tag_name("row"))
+        .filter(|row| {
+            let number: usize = row.attribute("r").expect("r").parse().expect("row number");
+            body.contains(&(number - 1))
+        })
+        .map(|row| {
+            row.children()
+                .filter(|node| node.has_tag_name("c"))
+                .map(|cell| {
+                    let style: usize = cell.attribute("s").unwrap_or("0").parse().expect("s");
+                    looks[style].clone()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_body_cell_of_the_xlsx_is_boxed_names_left_numbers_centred() {
+    let (_temp, out) = built_seed();
+    let page = notice_page(&out);
+    for id in TABLES {
+        let expected = page_table(&page, id);
+        let path = out.join(SLUG).join(format!("{id}.xlsx"));
+        let body = expected.body.clone();
+        let looks = body_looks(&path, &body);
+        assert_eq!(looks.len(), body.len(), "{id}.xlsx body rows");
+        let width = expected.grid[body.start].len();
+        for (row, cells) in looks.iter().enumerate() {
+            // A thin border on every cell, blank ones too; the unit's
+            // name on the left, every number centred.
+            let want: Vec<(String, String)> = (0..width)
+                .map(|column| {
+                    let align = if column == 1 { "left" } else { "center" };
+                    ("1".to_string(), align.to_string())
+                })
+                .collect();
+            assert_eq!(cells, &want, "{id}.xlsx body row {row}");
+        }
+    }
+}
+
 #[test]
 fn xlsx_is_dated_by_the_notice_not_by_the_clock() {
     let (_temp, out) = built_seed();
