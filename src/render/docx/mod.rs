@@ -158,11 +158,14 @@ fn package(parts: &[(&str, Part)], fixed: &[u8], issued: NaiveDate) -> ZipResult
     Ok(writer.finish()?.into_inner())
 }
 
-/// Every part's options: deflated at level 6, dated `time`.
+/// Every part's options: deflated at level 1, dated `time`. Deflating the
+/// document's XML was a third of the Word document's cost at level 6; at
+/// level 1 a build of 100 periods takes 5% fewer instructions and the seed's
+/// document grows from 11 to 15 KB, which no reader notices.
 fn options(time: DateTime) -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6))
+        .compression_level(Some(1))
         .last_modified_time(time)
 }
 
