@@ -10,11 +10,12 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::calendar::Calendar;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostic;
 use crate::figures::{format_date, format_points};
 use crate::history::{
     Scored, YearTable, by_year, figure_columns, rules_of, total_points, year_table,
@@ -25,11 +26,10 @@ use crate::since::month_day;
 
 use super::download;
 use super::format::Format;
-use super::render_downloads;
 use super::theme::Templates;
 use super::unit::page_path;
 use super::view::{AppendixView, Cell, DownloadLink, HeaderCell, NoticeLink, SiteView};
-use super::{PAGE_FILE, Sink, render_page};
+use super::{PAGE_FILE, Report, Sink, put_downloads, render_reported, render_tables};
 
 /// The folder of the ledger pages, under the site root.
 const LEDGER: &str = "ledger";
@@ -103,26 +103,38 @@ pub fn render_ledgers(
     periods: &[Scored],
     only: Option<&BTreeSet<i32>>,
     sink: &dyn Sink,
-    diagnostics: &mut Diagnostics,
+    report: &mut Report,
 ) -> BTreeSet<i32> {
-    let mut years = BTreeSet::new();
-    for (year, periods) in by_year(periods) {
-        if only.is_some_and(|only| !only.contains(&year)) {
-            continue;
-        }
-        if render_year(
-            templates,
-            (site, calendar),
-            site_view,
-            year,
-            &periods,
-            sink,
-            diagnostics,
-        ) {
-            years.insert(year);
+    let years: Vec<(i32, Vec<&Scored>)> = by_year(periods)
+        .into_iter()
+        .filter(|(year, _)| only.is_none_or(|only| only.contains(year)))
+        .collect();
+    let base: &Report = report;
+    // Years side by side; their problems are taken in year order.
+    let rendered: Vec<(i32, bool, Report)> = years
+        .par_iter()
+        .map(|(year, periods)| {
+            let mut found = base.fork();
+            let written = render_year(
+                templates,
+                (site, calendar),
+                site_view,
+                *year,
+                periods,
+                sink,
+                &mut found,
+            );
+            (*year, written, found)
+        })
+        .collect();
+    let mut written = BTreeSet::new();
+    for (year, wrote, found) in rendered {
+        report.absorb(found);
+        if wrote {
+            written.insert(year);
         }
     }
-    years
+    written
 }
 
 /// Renders one year's ledger page and downloads; false when nothing was
@@ -134,7 +146,7 @@ fn render_year(
     year: i32,
     periods: &[&Scored],
     sink: &dyn Sink,
-    diagnostics: &mut Diagnostics,
+    report: &mut Report,
 ) -> bool {
     let models: Vec<&Period> = periods.iter().map(|scored| scored.period).collect();
     let mut tables = Vec::new();
@@ -143,20 +155,20 @@ fn render_year(
             Ok(Some(yearly)) => yearly,
             Ok(None) => continue,
             Err(errors) => {
-                errors.into_iter().for_each(|error| diagnostics.push(error));
+                errors.into_iter().for_each(|error| report.push(error));
                 continue;
             }
         };
         let scored = match yearly.score(site) {
             Ok(scored) => scored,
             Err(errors) => {
-                errors.into_iter().for_each(|error| diagnostics.push(error));
+                errors.into_iter().for_each(|error| report.push(error));
                 continue;
             }
         };
         match ledger_table(site, year, tables.len() + 1, &yearly, &scored) {
             Ok(view) => tables.push(view),
-            Err(error) => diagnostics.push(error),
+            Err(error) => report.push(error),
         }
     }
     let Some(last) = periods.last() else {
@@ -176,16 +188,27 @@ fn render_year(
             .collect(),
         tables,
     };
-    let Some(html) = render_page(templates, "ledger.html", &page, diagnostics) else {
-        return false;
-    };
-    sink.put(&ledger_path(year), &html);
     let meta = download::Meta {
         office: &site.office,
         issued: last.period.window.issued.value,
     };
     let folder = format!("{LEDGER}/{year}");
-    render_downloads(&folder, &page.tables, &meta, sink, diagnostics);
+    // The page and its tables' downloads, side by side.
+    let (html, tables) = rayon::join(
+        || {
+            let mut found = report.fork();
+            let html = render_reported(templates, "ledger.html", &page, &mut found);
+            (html, found)
+        },
+        || render_tables(&folder, &page.tables, &meta),
+    );
+    let (html, found) = html;
+    report.absorb(found);
+    let Some(html) = html else {
+        return false;
+    };
+    sink.put(&ledger_path(year), &html);
+    put_downloads(tables, sink, report);
     true
 }
 

@@ -147,19 +147,23 @@ impl Prepared {
     /// Parses the theme's templates and Word style. Returns `None` when one
     /// does not parse; the error is in `diagnostics`, located in its file.
     pub fn new(theme: Theme, diagnostics: &mut Diagnostics) -> Option<Prepared> {
-        let templates = theme::parse(&theme, diagnostics);
-        let document = document_style(&theme, diagnostics).and_then(|style| {
-            docx::Stationery::new(style)
-                .map_err(|error| {
-                    diagnostics.push(Diagnostic::error(format!(
-                        "无法准备 Word 文档的固定部分：{error}"
-                    )));
-                })
-                .ok()
+        let style = document_style(&theme, diagnostics);
+        // The two are independent and, for a small site, a good part of
+        // the build: prepared side by side.
+        let sources: &Diagnostics = diagnostics;
+        let (templates, document) = rayon::join(
+            || theme::parse(&theme, sources),
+            || style.map(docx::Stationery::new),
+        );
+        let templates = templates.map_err(|error| diagnostics.push(error));
+        let document = document?.map_err(|error| {
+            diagnostics.push(Diagnostic::error(format!(
+                "无法准备 Word 文档的固定部分：{error}"
+            )));
         });
         Some(Prepared {
-            templates: templates?,
-            document: document?,
+            templates: templates.ok()?,
+            document: document.ok()?,
             theme,
         })
     }
@@ -347,8 +351,40 @@ pub fn render_home(
     let periods = history::chronological(&content.periods, rows);
     let courses = history::courses(&content.site, &periods);
     let courses: Vec<&Course> = courses.iter().collect();
-    render_unit_pages(content, prepared, &periods, &courses, sink, diagnostics);
-    let ledgers = render_ledgers(content, prepared, &periods, None, sink, diagnostics);
+    let site_view = site_view(content);
+    let templates = &prepared.templates;
+    // The unit pages and the ledgers read the same rows and write different
+    // files: rendered side by side, their problems taken units first.
+    let ledgers = reporting(diagnostics, |report| {
+        let base: &Report = report;
+        let (units, (ledgers, years)) = rayon::join(
+            || {
+                let mut units = base.fork();
+                let site = &content.site;
+                unit::render_units(
+                    templates, site, &site_view, &periods, &courses, sink, &mut units,
+                );
+                units
+            },
+            || {
+                let mut ledgers = base.fork();
+                let site = (&content.site, &content.calendar);
+                let years = ledger::render_ledgers(
+                    templates,
+                    site,
+                    &site_view,
+                    &periods,
+                    None,
+                    sink,
+                    &mut ledgers,
+                );
+                (ledgers, years)
+            },
+        );
+        report.absorb(units);
+        report.absorb(ledgers);
+        years
+    });
     let units = unit_pages(content);
     render_index(
         content,
@@ -372,15 +408,17 @@ pub fn render_unit_pages(
     diagnostics: &mut Diagnostics,
 ) {
     let site_view = site_view(content);
-    unit::render_units(
-        &prepared.templates,
-        &content.site,
-        &site_view,
-        periods,
-        courses,
-        sink,
-        diagnostics,
-    );
+    reporting(diagnostics, |report| {
+        unit::render_units(
+            &prepared.templates,
+            &content.site,
+            &site_view,
+            periods,
+            courses,
+            sink,
+            report,
+        );
+    });
 }
 
 /// Renders the ledgers of the years in `only` (every year when `None`) of
@@ -395,15 +433,17 @@ pub fn render_ledgers(
     diagnostics: &mut Diagnostics,
 ) -> BTreeSet<i32> {
     let site_view = site_view(content);
-    ledger::render_ledgers(
-        &prepared.templates,
-        (&content.site, &content.calendar),
-        &site_view,
-        periods,
-        only,
-        sink,
-        diagnostics,
-    )
+    reporting(diagnostics, |report| {
+        ledger::render_ledgers(
+            &prepared.templates,
+            (&content.site, &content.calendar),
+            &site_view,
+            periods,
+            only,
+            sink,
+            report,
+        )
+    })
 }
 
 /// Renders the home page (its notices grouped by year, linking the years
@@ -471,6 +511,17 @@ impl<'s> Report<'s> {
         self.found.push(diagnostic);
     }
 
+    /// An empty report on the same sources, for work done beside this
+    /// report's; its problems come back by [`Report::absorb`].
+    fn fork(&self) -> Report<'s> {
+        Report::new(self.sources, self.errors_before)
+    }
+
+    /// Takes the problems of a [`Report::fork`], after this report's own.
+    fn absorb(&mut self, fork: Report<'s>) {
+        self.found.extend(fork.found);
+    }
+
     /// Whether an earlier stage or this report found an error. Never
     /// another period's: that would make a message depend on the order
     /// periods happen to finish in.
@@ -481,6 +532,19 @@ impl<'s> Report<'s> {
                 .iter()
                 .any(|problem| problem.severity == Severity::Error)
     }
+}
+
+/// Runs `work` with a [`Report`] on `diagnostics`' sources, then adds what
+/// it found to `diagnostics`: for the pages that are rendered in parallel
+/// but reported into the run's diagnostics.
+fn reporting<T>(diagnostics: &mut Diagnostics, work: impl FnOnce(&mut Report) -> T) -> T {
+    let mut report = Report::new(diagnostics, diagnostics.has_errors());
+    let value = work(&mut report);
+    let found = report.found;
+    found
+        .into_iter()
+        .for_each(|problem| diagnostics.push(problem));
+    value
 }
 
 /// The Word document's style, parsed from the theme's `docx/style.toml`.
@@ -540,14 +604,61 @@ fn render_period(
     };
     let folder = &notice.slug;
     let templates = &prepared.templates;
+    let issued = period.window.issued.value;
+    let meta = download::Meta {
+        office: &site.office,
+        issued,
+    };
+    // The pages, the Word document and the downloads do not depend on one
+    // another: rendered side by side, their files and problems are then
+    // taken in this fixed order, so neither depends on the threads.
+    let (pages, (document, tables)) = rayon::join(
+        || {
+            let mut pages = report.fork();
+            let files = render_pages(templates, (site, site_view, period), &page, &mut pages);
+            (files, pages)
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut document = report.fork();
+                    let stationery = &prepared.document;
+                    let files =
+                        render_document(stationery, &notice, &appendices, issued, &mut document);
+                    (files, document)
+                },
+                || render_tables(folder, &appendices, &meta),
+            )
+        },
+    );
+    let mut files = Files::new();
+    for (part, found) in [pages, document] {
+        files.extend(part);
+        report.absorb(found);
+    }
+    let errors_before = report.has_errors();
+    keep_downloads(tables, errors_before, &mut files, &mut report.found);
+    Some((files, notice_link(&notice, &period.window)))
+}
+
+/// The period's pages: the notice page, the portal fragment and the
+/// rectification sheets.
+fn render_pages(
+    templates: &Templates,
+    (site, site_view, period): (&Site, &SiteView, &Period),
+    page: &NoticePage,
+    report: &mut Report,
+) -> Files {
+    let notice = page.notice;
+    let folder = &notice.slug;
     let mut files = Files::new();
     // One context for the page and the fragment: both show the same notice.
-    match Context::from_serialize(&page) {
+    match Context::from_serialize(page) {
         Ok(context) => {
             if let Some(html) = render_context(templates, "notice.html", &context, report) {
                 files.push((format!("{folder}/{PAGE_FILE}"), html));
             }
-            if let Some(html) = render_fragment(templates, &notice.slug, &context, report) {
+            if let Some(html) = render_fragment(templates, folder, &context, report) {
                 files.push((format!("{folder}/{FRAGMENT_FILE}"), html));
             }
         }
@@ -558,98 +669,87 @@ fn render_period(
         )),
     }
     rectification::render_sheets(
-        templates, site, site_view, period, &notice, &mut files, report,
+        templates, site, site_view, period, notice, &mut files, report,
     );
-    let issued = period.window.issued.value;
-    let stationery = &prepared.document;
-    render_document(stationery, &notice, &appendices, issued, &mut files, report);
-    let meta = download::Meta {
-        office: &site.office,
-        issued,
-    };
-    let errors_before = report.has_errors();
-    downloads(
-        folder,
-        &appendices,
-        &meta,
-        errors_before,
-        &mut files,
-        &mut report.found,
-    );
-    Some((files, notice_link(&notice, &period.window)))
+    files
 }
 
-/// Adds the notice's Word document to the period's folder.
+/// The notice's Word document, in the period's folder.
 fn render_document(
     stationery: &docx::Stationery,
     notice: &NoticeView,
     appendices: &[AppendixView],
     issued: chrono::NaiveDate,
-    files: &mut Files,
     report: &mut Report,
-) {
+) -> Files {
     let path = format!("{}/{}", notice.slug, notice.document.href);
     match docx::to_docx(notice, appendices, stationery, issued) {
-        Ok(bytes) => files.push((path, bytes)),
-        Err(error) => report.push(Diagnostic::error(format!(
-            "无法生成 Word 文档 {path}：{error}"
-        ))),
+        Ok(bytes) => vec![(path, bytes)],
+        Err(error) => {
+            report.push(Diagnostic::error(format!(
+                "无法生成 Word 文档 {path}：{error}"
+            )));
+            Files::new()
+        }
     }
 }
 
-/// Puts each table's download files in `folder`: a year's ledger tables.
-pub(super) fn render_downloads(
-    folder: &str,
-    appendices: &[AppendixView],
-    meta: &download::Meta,
+/// Puts the downloads of `tables` that were written into `sink`, and
+/// reports the others: a year's ledger tables.
+fn put_downloads(
+    tables: Vec<(String, Result<Vec<u8>, download::DownloadError>)>,
     sink: &dyn Sink,
-    diagnostics: &mut Diagnostics,
+    report: &mut Report,
 ) {
     let mut files = Files::new();
-    let mut found = Vec::new();
-    let errors_before = diagnostics.has_errors();
-    downloads(
-        folder,
-        appendices,
-        meta,
-        errors_before,
-        &mut files,
-        &mut found,
-    );
+    let errors_before = report.has_errors();
+    keep_downloads(tables, errors_before, &mut files, &mut report.found);
     for (path, bytes) in &files {
         sink.put(path, bytes);
     }
-    found
-        .into_iter()
-        .for_each(|problem| diagnostics.push(problem));
 }
 
-/// Each table's download files in `folder`: a period's appendices, or a
-/// year's ledger tables. `errors_before` says whether anything else was
-/// found wrong already.
-fn downloads(
+/// Each table's download, or why it failed, by path in `folder`: a
+/// period's appendices, or a year's ledger tables. The tables are written
+/// side by side, and returned in the order of `appendices`, then
+/// [`Format::ALL`].
+fn render_tables(
     folder: &str,
     appendices: &[AppendixView],
     meta: &download::Meta,
+) -> Vec<(String, Result<Vec<u8>, download::DownloadError>)> {
+    appendices
+        .par_iter()
+        .flat_map_iter(|appendix| {
+            Format::ALL.into_iter().map(move |format| {
+                let path = format!("{folder}/{}.{}", appendix.id, format.extension());
+                (path, download::render(format, appendix, meta))
+            })
+        })
+        .collect()
+}
+
+/// Keeps the downloads that were written in `files`, and reports the
+/// others. `errors_before` says whether anything else was found wrong
+/// already.
+fn keep_downloads(
+    tables: Vec<(String, Result<Vec<u8>, download::DownloadError>)>,
     errors_before: bool,
     files: &mut Files,
     found: &mut Vec<Diagnostic>,
 ) {
-    for appendix in appendices {
-        for format in Format::ALL {
-            let path = format!("{folder}/{}.{}", appendix.id, format.extension());
-            match download::render(format, appendix, meta) {
-                Ok(bytes) => files.push((path, bytes)),
-                // Validation has already pointed at a text too long for a
-                // cell where it is written; this message is for a text that
-                // only grew too long once filled in, once nothing else is
-                // wrong.
-                Err(download::DownloadError::CellTooLong)
-                    if errors_before || found.iter().any(|d| d.severity == Severity::Error) => {}
-                Err(error) => found.push(Diagnostic::error(format!(
-                    "无法生成下载文件 {path}：{error}"
-                ))),
-            }
+    for (path, rendered) in tables {
+        match rendered {
+            Ok(bytes) => files.push((path, bytes)),
+            // Validation has already pointed at a text too long for a
+            // cell where it is written; this message is for a text that
+            // only grew too long once filled in, once nothing else is
+            // wrong.
+            Err(download::DownloadError::CellTooLong)
+                if errors_before || found.iter().any(|d| d.severity == Severity::Error) => {}
+            Err(error) => found.push(Diagnostic::error(format!(
+                "无法生成下载文件 {path}：{error}"
+            ))),
         }
     }
 }

@@ -16,22 +16,20 @@ pub struct Templates {
     pub files: BTreeMap<String, FileId>,
 }
 
-/// Parses every template of `theme`. Returns `None` when one does not
-/// parse; the error is in `diagnostics`, located in its file.
-pub fn parse(theme: &Theme, diagnostics: &mut Diagnostics) -> Option<Templates> {
-    let sources: Vec<(String, String)> = theme
+/// Parses every template of `theme`, whose sources are in `sources`.
+/// Fails with the first template that does not parse, located in its file.
+pub fn parse(theme: &Theme, sources: &Diagnostics) -> Result<Templates, Diagnostic> {
+    let texts = theme
         .templates
         .iter()
-        .map(|(name, file)| (name.clone(), diagnostics.source(*file).to_string()))
-        .collect();
+        .map(|(name, file)| (name.as_str(), sources.source(*file)));
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.register_filter("styled", super::fragment::styled);
-    if let Err(error) = tera.add_raw_templates(sources) {
-        diagnostics.push(template_error(&error, &theme.templates, diagnostics));
-        return None;
+    if let Err(error) = tera.add_raw_templates(texts) {
+        return Err(template_error(&error, &theme.templates, sources));
     }
-    Some(Templates {
+    Ok(Templates {
         tera,
         files: theme.templates.clone(),
     })

@@ -12,7 +12,6 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::figures::format_points;
 use crate::history::{Course, Scored, Step, figure_columns, rules_of};
 use crate::model::{Schema, Site};
@@ -94,31 +93,30 @@ pub fn render_units(
     periods: &[Scored],
     courses: &[&Course],
     sink: &dyn Sink,
-    diagnostics: &mut Diagnostics,
+    report: &mut Report,
 ) {
-    let errors_before = diagnostics.has_errors();
-    let sources: &Diagnostics = diagnostics;
-    let found: Vec<Vec<Diagnostic>> = courses
+    let base: &Report = report;
+    let found: Vec<Report> = courses
         .par_iter()
         .filter_map(|course| {
             let schema = site.tables.get(course.schema)?;
             if sink.stopped() {
                 return None;
             }
-            let mut report = Report::new(sources, errors_before);
+            let mut found = base.fork();
             let page = UnitPage {
                 site: site_view,
                 root: "../../../",
                 unit: unit_view(site, schema, periods, course),
             };
-            if let Some(html) = render_reported(templates, "unit.html", &page, &mut report) {
+            if let Some(html) = render_reported(templates, "unit.html", &page, &mut found) {
                 sink.put(&page_path(&schema.id.value, course.name), &html);
             }
-            Some(report.found)
+            Some(found)
         })
         .collect();
-    for problem in found.into_iter().flatten() {
-        diagnostics.push(problem);
+    for found in found {
+        report.absorb(found);
     }
 }
 
