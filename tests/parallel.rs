@@ -89,3 +89,42 @@ fn render_errors_are_told_in_the_same_order_with_any_number_of_threads() {
     assert_eq!(shown, stderr(&many));
     assert_eq!(one.stdout, many.stdout);
 }
+
+#[test]
+fn unit_page_and_ledger_errors_are_told_once_in_the_same_order_with_any_threads() {
+    // The unit pages and the ledgers render side by side, each year's
+    // ledger beside its downloads.
+    let site = many_periods(3);
+    let templates = site.path().join("themes/default/templates");
+    edit(
+        &templates.join("unit.html"),
+        "<h1 class=\"page-title\">{{ unit.name }}</h1>",
+        "<h1 class=\"page-title\">{{ unit.nmae }}</h1>",
+    );
+    edit(
+        &templates.join("ledger.html"),
+        "<h1 class=\"page-title\">{{ year }}年年度台账</h1>",
+        "<h1 class=\"page-title\">{{ yaer }}年年度台账</h1>",
+    );
+    let one = run_with_threads(site.path(), 1, &["check"]);
+    let many = run_with_threads(site.path(), 4, &["check"]);
+    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
+    let shown = stderr(&one);
+    let headlines: Vec<String> = diagnostics(&shown)
+        .into_iter()
+        .map(|(headline, _)| headline)
+        .filter(|headline| headline.contains("nmae") || headline.contains("yaer"))
+        .collect();
+    // Each broken template once, though 60 unit pages and 4 years' ledgers
+    // fail on it.
+    assert_eq!(
+        headlines,
+        [
+            "错误：模板引用了不存在的值 “yaer”",
+            "错误：模板引用了不存在的值 “unit.nmae”",
+        ],
+        "{shown}"
+    );
+    assert_eq!(shown, stderr(&many));
+    assert_eq!(one.stdout, many.stdout);
+}

@@ -535,15 +535,15 @@ impl<'s> Report<'s> {
 }
 
 /// Runs `work` with a [`Report`] on `diagnostics`' sources, then adds what
-/// it found to `diagnostics`: for the pages that are rendered in parallel
-/// but reported into the run's diagnostics.
+/// it found to `diagnostics`, each problem once: a template that fails the
+/// same way for every unit's page is told once, not once per unit.
 fn reporting<T>(diagnostics: &mut Diagnostics, work: impl FnOnce(&mut Report) -> T) -> T {
     let mut report = Report::new(diagnostics, diagnostics.has_errors());
     let value = work(&mut report);
     let found = report.found;
     found
         .into_iter()
-        .for_each(|problem| diagnostics.push(problem));
+        .for_each(|problem| diagnostics.push_once(problem));
     value
 }
 
