@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{SEED, Site, tree};
+use common::{Run, SEED, Site, tree};
 use rust_xlsxwriter::{Format, Workbook};
 
 const NEW: &str = "2019-01-06";
@@ -16,6 +16,22 @@ fn has_line(text: &str, expected: &str) -> bool {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
+}
+
+/// Runs `tongbao import --keep-units FILE --period PERIOD --table TABLE`
+/// in `site`, then the `extra` arguments.
+fn import(site: &Site, file: &str, (period, table): (&str, &str), extra: &[&str]) -> Run {
+    let mut args = vec![
+        "import",
+        "--keep-units",
+        file,
+        "--period",
+        period,
+        "--table",
+        table,
+    ];
+    args.extend_from_slice(extra);
+    site.run(&args)
 }
 
 /// The seed site with a new, zeroed period to import into.
@@ -89,15 +105,7 @@ fn xlsx_export_fills_the_table_and_keeps_comments_and_layout() {
     let site = site_with_new_period();
     let file = write_departments_xlsx(&site);
     let before = site.read(DATA);
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        file.to_str().unwrap(),
-        "--period",
-        NEW,
-        "--table",
-        "departments",
-    ]);
+    let run = import(&site, file.to_str().unwrap(), (NEW, "departments"), &[]);
     run.assert_success();
     assert!(
         first_line(&run.stdout).ends_with("（工作表 “采用统计”）：3 个单位"),
@@ -164,15 +172,7 @@ fn gbk_csv_export_is_decoded_and_its_totals_row_declared() {
     std::fs::write(site.path("towns.csv"), &bytes).unwrap();
     let before = site.read(DATA);
 
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        "towns.csv",
-        "--period",
-        NEW,
-        "--table",
-        "towns",
-    ]);
+    let run = import(&site, "towns.csv", (NEW, "towns"), &[]);
     run.assert_success();
     assert!(
         first_line(&run.stdout).ends_with("（GBK 编码的 CSV）：2 个单位"),
@@ -208,15 +208,7 @@ fn an_unknown_unit_is_reported_and_nothing_is_written() {
         "镇街（园区）,信息公开\n十字路街道,430\n十字路街道办,12\n",
     );
     let before = tree(site.root());
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        "towns.csv",
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-    ]);
+    let run = import(&site, "towns.csv", (SEED, "towns"), &[]);
     run.assert_failure();
     assert!(
         run.stderr.contains(
@@ -242,18 +234,12 @@ fn add_units_appends_a_new_unit_on_its_own_line() {
         "towns.csv",
         "镇街（园区）,信息公开,动态信息,每周更新未达标次数\n新城街道,5,6,7\n",
     );
-    let run = site.run(&[
-        "import",
-        "--keep-units",
+    let run = import(
+        &site,
         "towns.csv",
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-        "--add-units",
-        "--keep",
-        "national,province,city",
-    ]);
+        (SEED, "towns"),
+        &["--add-units", "--keep", "national,province,city"],
+    );
     run.assert_success();
     assert!(has_line(&run.stdout, "新增单位：新城街道"), "{run:#?}");
     let data = site.read("content/2019-01-05/data.toml");
@@ -265,26 +251,24 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
     let site = Site::seed();
     site.write("towns.csv", "单位名称,信息公开数\n板泉镇,415\n");
     let before = tree(site.root());
-    let run = site.run(&[
-        "import",
-        "--keep-units",
+    let run = import(
+        &site,
         "towns.csv",
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-        "--map",
-        "单位名称=unit",
-        "--map",
-        "信息公开数=disclosure",
-        "--keep",
-        "dynamic,missed_weeks",
-        "--keep",
-        "国办",
-        "--keep",
-        "省级,市级",
-        "--dry-run",
-    ]);
+        (SEED, "towns"),
+        &[
+            "--map",
+            "单位名称=unit",
+            "--map",
+            "信息公开数=disclosure",
+            "--keep",
+            "dynamic,missed_weeks",
+            "--keep",
+            "国办",
+            "--keep",
+            "省级,市级",
+            "--dry-run",
+        ],
+    );
     run.assert_success();
     assert!(
         run.stdout
@@ -304,15 +288,7 @@ fn bad_cells_are_all_reported_with_their_position() {
     let site = Site::seed();
     site.write("towns.csv", "镇街（园区）,信息公开,动态信息,每周更新未达标次数,国办,省级,市级\n板泉镇,四百,111,7\n洮边镇,400.5,,12\n,3,4,5\n");
     let before = tree(site.root());
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        "towns.csv",
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-    ]);
+    let run = import(&site, "towns.csv", (SEED, "towns"), &[]);
     run.assert_failure();
     // Each problem once: a cell that is no number is not also called empty.
     let errors: Vec<&str> = run
@@ -379,15 +355,7 @@ fn every_message_about_a_cell_names_the_file_and_sheet() {
 fn a_file_without_the_unit_column_says_how_to_map_it() {
     let site = Site::seed();
     site.write("towns.csv", "名称,信息公开\n板泉镇,415\n");
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        "towns.csv",
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-    ]);
+    let run = import(&site, "towns.csv", (SEED, "towns"), &[]);
     run.assert_failure();
     assert!(run.stderr.contains("找不到单位名称列：前 30 行中没有表头 “镇街（园区）”（文件第一行为：名称、信息公开）；请用 --map 表头=unit 指定"), "{run:#?}");
 }
@@ -412,16 +380,7 @@ fn the_built_downloads_import_back_without_changing_anything() {
     for (table, units) in [("towns", 14), ("departments", 46)] {
         for format in ["xlsx", "csv"] {
             let file = format!("public/{SEED}/{table}.{format}");
-            let run = site.run(&[
-                "import",
-                "--keep-units",
-                &file,
-                "--period",
-                SEED,
-                "--table",
-                table,
-                "--dry-run",
-            ]);
+            let run = import(&site, &file, (SEED, table), &["--dry-run"]);
             run.assert_success();
             assert!(
                 has_line(
@@ -446,16 +405,7 @@ fn the_built_downloads_import_back_without_changing_anything() {
     site.add_period(NEW).assert_success();
     for (table, format) in [("towns", "xlsx"), ("departments", "csv")] {
         let file = format!("public/{SEED}/{table}.{format}");
-        site.run(&[
-            "import",
-            "--keep-units",
-            &file,
-            "--period",
-            NEW,
-            "--table",
-            table,
-        ])
-        .assert_success();
+        import(&site, &file, (NEW, table), &[]).assert_success();
     }
     assert_eq!(data_rows(&site, NEW), data_rows(&site, SEED));
 }
@@ -498,16 +448,7 @@ fn downloads_of_units_whose_names_look_like_formulas_import_back() {
 
     site.add_period(NEW).assert_success();
     let file = format!("public/{SEED}/towns.csv");
-    site.run(&[
-        "import",
-        "--keep-units",
-        &file,
-        "--period",
-        NEW,
-        "--table",
-        "towns",
-    ])
-    .assert_success();
+    import(&site, &file, (NEW, "towns"), &[]).assert_success();
     let towns = |slug| {
         data_rows(&site, slug)
             .into_iter()
@@ -527,15 +468,7 @@ fn a_long_csv_is_read_in_one_pass_with_its_line_numbers() {
     text.push_str(&",,,,,,\r\n".repeat(40_000));
     text.push_str("板泉镇,500,111,7,,,\r\n洮边镇,401,15,12,,,\r\n");
     site.write("towns.csv", &text);
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        "towns.csv",
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-    ]);
+    let run = import(&site, "towns.csv", (SEED, "towns"), &[]);
     run.assert_success();
     assert!(
         has_line(&run.stdout, "2 个单位数字有变化，0 个单位不变"),
@@ -546,15 +479,7 @@ fn a_long_csv_is_read_in_one_pass_with_its_line_numbers() {
 
     // The line numbers at the end of the file are right.
     site.write("towns.csv", &text.replace("洮边镇,401", "洮边镇,暂无"));
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        "towns.csv",
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-    ]);
+    let run = import(&site, "towns.csv", (SEED, "towns"), &[]);
     run.assert_failure();
     assert_eq!(
         headlines(&run),
@@ -675,15 +600,7 @@ fn text_from_the_file_cannot_rewrite_the_terminal() {
 fn a_damaged_workbook_is_reported_by_its_own_format() {
     let site = Site::seed();
     site.write("towns.xlsx", "不是电子表格");
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        "towns.xlsx",
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-    ]);
+    let run = import(&site, "towns.xlsx", (SEED, "towns"), &[]);
     run.assert_failure();
     let first = run.stderr.lines().next().unwrap_or_default();
     assert!(
@@ -698,15 +615,7 @@ fn a_damaged_workbook_is_reported_by_its_own_format() {
 fn a_missing_file_is_named_in_chinese_whatever_its_format() {
     let site = Site::seed();
     for file in ["towns.csv", "towns.xlsx"] {
-        let run = site.run(&[
-            "import",
-            "--keep-units",
-            file,
-            "--period",
-            SEED,
-            "--table",
-            "towns",
-        ]);
+        let run = import(&site, file, (SEED, "towns"), &[]);
         run.assert_failure();
         let first = run.stderr.lines().next().unwrap_or_default();
         assert!(
@@ -720,15 +629,7 @@ fn a_missing_file_is_named_in_chinese_whatever_its_format() {
 fn an_unknown_period_names_the_closest_one() {
     let site = Site::seed();
     site.write("towns.csv", "镇街（园区）,信息公开\n板泉镇,415\n");
-    let run = site.run(&[
-        "import",
-        "--keep-units",
-        "towns.csv",
-        "--period",
-        "2019-01-5",
-        "--table",
-        "towns",
-    ]);
+    let run = import(&site, "towns.csv", ("2019-01-5", "towns"), &[]);
     run.assert_failure();
     assert_eq!(
         run.stderr,
@@ -740,7 +641,7 @@ fn an_unknown_period_names_the_closest_one() {
 // Nothing imported is a guess, and every message names the file.
 
 /// The headlines (`错误：…`, `警告：…`) a run printed, in order.
-fn headlines(run: &common::Run) -> Vec<String> {
+fn headlines(run: &Run) -> Vec<String> {
     common::diagnostics(&run.stderr)
         .into_iter()
         .map(|(headline, _)| headline)
@@ -829,17 +730,8 @@ fn banquan_xml(province: &str) -> String {
     )
 }
 
-fn import_towns_dry_run(site: &Site, file: &str) -> common::Run {
-    site.run(&[
-        "import",
-        "--keep-units",
-        file,
-        "--period",
-        SEED,
-        "--table",
-        "towns",
-        "--dry-run",
-    ])
+fn import_towns_dry_run(site: &Site, file: &str) -> Run {
+    import(site, file, (SEED, "towns"), &["--dry-run"])
 }
 
 #[test]
@@ -1012,16 +904,7 @@ fn a_count_column_headed_otherwise_is_an_error_with_the_map_that_fixes_it() {
         let site = site_with_new_period();
         site.write("towns.csv", &towns_csv_with_province_as(header));
         let before = tree(site.root());
-        let run = site.run(&[
-            "import",
-            "--keep-units",
-            "towns.csv",
-            "--period",
-            NEW,
-            "--table",
-            "towns",
-            "--dry-run",
-        ]);
+        let run = import(&site, "towns.csv", (NEW, "towns"), &["--dry-run"]);
         assert_eq!(run.code, Some(1), "{header}: {run:#?}");
         assert_eq!(
             headlines(&run),
@@ -1037,17 +920,7 @@ fn a_count_column_headed_otherwise_is_an_error_with_the_map_that_fixes_it() {
         assert_eq!(tree(site.root()), before, "{header}: nothing written");
 
         // The suggested --map imports the column.
-        let run = site.run(&[
-            "import",
-            "--keep-units",
-            "towns.csv",
-            "--period",
-            NEW,
-            "--table",
-            "towns",
-            "--map",
-            map,
-        ]);
+        let run = import(&site, "towns.csv", (NEW, "towns"), &["--map", map]);
         run.assert_success();
         let data = site.read(DATA);
         assert!(
@@ -1065,19 +938,7 @@ fn a_column_the_file_lacks_is_kept_only_when_asked() {
         "镇街（园区）,信息公开,动态信息,每周更新未达标次数,备注\n十字路街道,500,70,3,\n",
     );
     let before = tree(site.root());
-    let import = |extra: &[&str]| {
-        let mut args = vec![
-            "import",
-            "--keep-units",
-            "towns.csv",
-            "--period",
-            SEED,
-            "--table",
-            "towns",
-        ];
-        args.extend(extra);
-        site.run(&args)
-    };
+    let import = |extra: &[&str]| import(&site, "towns.csv", (SEED, "towns"), extra);
     let run = import(&[]);
     assert_eq!(run.code, Some(1), "{run:#?}");
     let missing = |label: &str, key: &str| {
@@ -1145,17 +1006,7 @@ fn a_keep_that_names_no_column_the_file_lacks_is_an_error() {
             None,
         ),
     ] {
-        let run = site.run(&[
-            "import",
-            "--keep-units",
-            "towns.csv",
-            "--period",
-            SEED,
-            "--table",
-            "towns",
-            "--keep",
-            keep,
-        ]);
+        let run = import(&site, "towns.csv", (SEED, "towns"), &["--keep", keep]);
         assert_eq!(run.code, Some(1), "{keep}: {run:#?}");
         assert_eq!(headlines(&run), [expected], "{keep}: {run:#?}");
         if let Some(hint) = hint {
@@ -1198,15 +1049,7 @@ fn a_file_that_lacks_units_is_refused_unless_they_are_kept() {
         );
         assert_eq!(tree(site.root()), before, "nothing was written");
 
-        let kept = site.run(&[
-            "import",
-            name,
-            "--period",
-            NEW,
-            "--table",
-            "towns",
-            "--keep-units",
-        ]);
+        let kept = import(&site, name, (NEW, "towns"), &[]);
         kept.assert_success();
         assert!(has_line(&site.read(DATA), written), "{}", site.read(DATA));
     }
