@@ -16,8 +16,8 @@ use std::process::Command;
 use std::{env, fs, io};
 
 use common::{
-    TextBox as Line, built_example, built_seed, read_html, read_text, repository, run_tool,
-    selector, text, tools_present,
+    TextBox as Line, assert_a4, built_example, built_seed, pdf_info, read_html, read_text,
+    repository, run_tool, selector, text, tools_present,
 };
 use serde_json::Value;
 
@@ -257,24 +257,6 @@ fn pdf_lines(pdf: &Path) -> Vec<Vec<Line>> {
         .into_iter()
         .map(|page| page.into_iter().map(|line| line.line).collect())
         .collect()
-}
-
-/// Whether `pdf`'s pages are A4: 210 × 297 mm is 595.28 × 841.89 pt;
-/// Chromium rounds to whole pixels.
-fn assert_a4(pdf: &Path) {
-    let info = run_tool(Command::new("pdfinfo").arg(pdf));
-    let size = info
-        .lines()
-        .find_map(|line| line.strip_prefix("Page size:"))
-        .expect("page size");
-    let numbers: Vec<f64> = size
-        .split_whitespace()
-        .filter_map(|word| word.parse().ok())
-        .collect();
-    assert!(
-        (numbers[0] - 595.28).abs() < 1.0 && (numbers[1] - 841.89).abs() < 1.0,
-        "A4 pages: {size}"
-    );
 }
 
 /// The annual ledger prints on A4 with nothing cut off: every line of text
@@ -522,24 +504,8 @@ fn chromium_prints_the_findings_appendices_and_a_rectification_sheet() {
     let pdf = temp.path().join("sheet.pdf");
     chromium(&[&sheet, &pdf], "pdf");
     fs::copy(&pdf, saved.join("sheet.pdf")).expect("keep the PDF");
-    let info = run_tool(Command::new("pdfinfo").arg(&pdf));
-    let pages_line = info
-        .lines()
-        .find_map(|line| line.strip_prefix("Pages:"))
-        .expect("page count");
-    assert_eq!(pages_line.trim(), "1", "a sheet is one page");
-    let size = info
-        .lines()
-        .find_map(|line| line.strip_prefix("Page size:"))
-        .expect("page size");
-    let numbers: Vec<f64> = size
-        .split_whitespace()
-        .filter_map(|word| word.parse().ok())
-        .collect();
-    assert!(
-        (numbers[0] - 595.28).abs() < 1.0 && (numbers[1] - 841.89).abs() < 1.0,
-        "A4: {size}"
-    );
+    assert_eq!(pdf_info(&pdf, "Pages"), "1", "a sheet is one page");
+    assert_a4(&pdf);
     let lines = pdf_lines(&pdf);
     let texts: Vec<String> = lines[0]
         .iter()

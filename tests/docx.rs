@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{
-    TextBox as Word, build_ok, built_seed, edit, page_table, read_html, repository, run_tool,
-    shipped_site, table_rows, tools_present,
+    TextBox as Word, assert_a4, build_ok, built_seed, edit, page_table, read_html, repository,
+    run_tool, shipped_site, table_rows, tools_present,
 };
 use roxmltree::{Document, Node};
 use scraper::Html;
@@ -789,18 +789,7 @@ fn libreoffice_prints_the_document_on_a4_in_the_gbt_9704_layout() {
     let folder = site.path().join("pdf");
     let pdf = to_pdf(&docx, &folder);
 
-    let info = run_tool(Command::new("pdfinfo").arg(&pdf));
-    let size: Vec<f64> = info
-        .lines()
-        .find_map(|line| line.strip_prefix("Page size:"))
-        .expect("page size")
-        .split_whitespace()
-        .filter_map(|word| word.parse().ok())
-        .collect();
-    assert!(
-        (size[0] - 595.28).abs() < 1.0 && (size[1] - 841.89).abs() < 1.0,
-        "A4 pages: {size:?}"
-    );
+    assert_a4(&pdf);
 
     let pages = pdf_pages(&pdf);
     let lines =

@@ -453,6 +453,32 @@ pub fn run_tool(command: &mut Command) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The value `pdfinfo` gives for `field` (`Pages`, `Page size`, …) of `pdf`.
+pub fn pdf_info(pdf: &Path, field: &str) -> String {
+    let info = run_tool(Command::new("pdfinfo").arg(pdf));
+    info.lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .unwrap_or_else(|| panic!("pdfinfo tells no {field}: {info}"))
+        .trim()
+        .to_string()
+}
+
+/// Asserts that `pdf`'s pages are A4: 210 × 297 mm is 595.28 × 841.89 pt,
+/// which Chromium and LibreOffice round to whole pixels.
+pub fn assert_a4(pdf: &Path) {
+    let size = pdf_info(pdf, "Page size");
+    let numbers: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    assert!(
+        numbers.len() >= 2
+            && (numbers[0] - 595.28).abs() < 1.0
+            && (numbers[1] - 841.89).abs() < 1.0,
+        "A4 pages: {size}"
+    );
+}
+
 /// A box of text on a PDF page, from `pdftotext -bbox-layout`, in points
 /// from the page's top left corner.
 #[derive(Debug, Clone)]
