@@ -114,16 +114,10 @@ pub fn render_ledgers(
     let rendered: Vec<(i32, bool, Report)> = years
         .par_iter()
         .map(|(year, periods)| {
-            let mut found = base.fork();
-            let written = render_year(
-                templates,
-                (site, calendar),
-                site_view,
-                *year,
-                periods,
-                sink,
-                &mut found,
-            );
+            let (written, found) = base.forked(|found| {
+                let site = (site, calendar);
+                render_year(templates, site, site_view, *year, periods, sink, found)
+            });
             (*year, written, found)
         })
         .collect();
@@ -194,15 +188,10 @@ fn render_year(
     };
     let folder = format!("{LEDGER}/{year}");
     // The page and its tables' downloads, side by side.
-    let (html, tables) = rayon::join(
-        || {
-            let mut found = report.fork();
-            let html = render_reported(templates, "ledger.html", &page, &mut found);
-            (html, found)
-        },
+    let ((html, found), tables) = rayon::join(
+        || report.forked(|found| render_reported(templates, "ledger.html", &page, found)),
         || render_tables(&folder, &page.tables, &meta),
     );
-    let (html, found) = html;
     report.absorb(found);
     let Some(html) = html else {
         return false;

@@ -356,29 +356,20 @@ pub fn render_home(
     // The unit pages and the ledgers read the same rows and write different
     // files: rendered side by side, their problems taken units first.
     let ledgers = reporting(diagnostics, |report| {
-        let base: &Report = report;
-        let (units, (ledgers, years)) = rayon::join(
+        let (((), units), (years, ledgers)) = rayon::join(
             || {
-                let mut units = base.fork();
-                let site = &content.site;
-                unit::render_units(
-                    templates, site, &site_view, &periods, &courses, sink, &mut units,
-                );
-                units
+                report.forked(|found| {
+                    let site = &content.site;
+                    unit::render_units(
+                        templates, site, &site_view, &periods, &courses, sink, found,
+                    );
+                })
             },
             || {
-                let mut ledgers = base.fork();
-                let site = (&content.site, &content.calendar);
-                let years = ledger::render_ledgers(
-                    templates,
-                    site,
-                    &site_view,
-                    &periods,
-                    None,
-                    sink,
-                    &mut ledgers,
-                );
-                (ledgers, years)
+                report.forked(|found| {
+                    let site = (&content.site, &content.calendar);
+                    ledger::render_ledgers(templates, site, &site_view, &periods, None, sink, found)
+                })
             },
         );
         report.absorb(units);
@@ -522,6 +513,13 @@ impl<'s> Report<'s> {
         self.found.extend(fork.found);
     }
 
+    /// Runs `work` on a [`Report::fork`]: what it returns, and the fork.
+    fn forked<T>(&self, work: impl FnOnce(&mut Report<'s>) -> T) -> (T, Report<'s>) {
+        let mut fork = self.fork();
+        let value = work(&mut fork);
+        (value, fork)
+    }
+
     /// Whether an earlier stage or this report found an error. Never
     /// another period's: that would make a message depend on the order
     /// periods happen to finish in.
@@ -612,20 +610,15 @@ fn render_period(
     // The pages, the Word document and the downloads do not depend on one
     // another: rendered side by side, their files and problems are then
     // taken in this fixed order, so neither depends on the threads.
+    let stationery = &prepared.document;
     let (pages, (document, tables)) = rayon::join(
-        || {
-            let mut pages = report.fork();
-            let files = render_pages(templates, (site, site_view, period), &page, &mut pages);
-            (files, pages)
-        },
+        || report.forked(|found| render_pages(templates, (site, site_view, period), &page, found)),
         || {
             rayon::join(
                 || {
-                    let mut document = report.fork();
-                    let stationery = &prepared.document;
-                    let files =
-                        render_document(stationery, &notice, &appendices, issued, &mut document);
-                    (files, document)
+                    report.forked(|found| {
+                        render_document(stationery, &notice, &appendices, issued, found)
+                    })
                 },
                 || render_tables(folder, &appendices, &meta),
             )

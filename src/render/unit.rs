@@ -103,13 +103,14 @@ pub fn render_units(
             if sink.stopped() {
                 return None;
             }
-            let mut found = base.fork();
             let page = UnitPage {
                 site: site_view,
                 root: "../../../",
                 unit: unit_view(site, schema, periods, course),
             };
-            if let Some(html) = render_reported(templates, "unit.html", &page, &mut found) {
+            let (html, found) =
+                base.forked(|found| render_reported(templates, "unit.html", &page, found));
+            if let Some(html) = html {
                 sink.put(&page_path(&schema.id.value, course.name), &html);
             }
             Some(found)
