@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::cli::SiteRoot;
 use super::{exit_code, print_diagnostics};
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::pipeline::{self, Warnings};
@@ -13,14 +14,8 @@ use crate::write::{DEFAULT_OUTPUT, OutputState};
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
-    /// Site root holding content/ (and themes/, if the site has one)
-    #[arg(
-        long,
-        default_value = ".",
-        value_name = "目录",
-        help = "站点目录，其中有 content/"
-    )]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub site: SiteRoot,
     /// Output folder [default: ROOT/public]
     #[arg(
         long,
@@ -40,11 +35,11 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     let destination = args
         .output
         .clone()
-        .unwrap_or_else(|| args.root.join(DEFAULT_OUTPUT));
+        .unwrap_or_else(|| args.site.root.join(DEFAULT_OUTPUT));
     let mut diagnostics = Diagnostics::new();
     let progress = Progress::new(1);
     let built = pipeline::build_with(
-        &args.root,
+        &args.site.root,
         &destination,
         &mut diagnostics,
         Warnings::from_strict(args.strict),

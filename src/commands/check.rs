@@ -1,25 +1,19 @@
 //! `tongbao check`: load, validate, score and render everything in memory,
 //! write nothing, and report every problem found.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
+use super::cli::SiteRoot;
 use super::{exit_code, print_diagnostics};
 use crate::diagnostics::Diagnostics;
 use crate::pipeline::{self, Warnings};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Site root holding content/ (and themes/, if the site has one)
-    #[arg(
-        long,
-        default_value = ".",
-        value_name = "目录",
-        help = "站点目录，其中有 content/"
-    )]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub site: SiteRoot,
     /// Treat warnings as errors (exit 1 when there is any)
     #[arg(long, help = "警告也按错误处理：有任何警告，退出码为 1")]
     pub strict: bool,
@@ -30,7 +24,7 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs) -> ExitCode {
     let mut diagnostics = Diagnostics::new();
     let summary = pipeline::dry_run(
-        &args.root,
+        &args.site.root,
         &mut diagnostics,
         Warnings::from_strict(args.strict),
     );

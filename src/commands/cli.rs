@@ -19,6 +19,19 @@ use clap::{Arg, ArgAction, Command};
 use super::print_message;
 use crate::diagnostics::Diagnostic;
 
+/// The `--root` option of every command that reads a site.
+#[derive(clap::Args, Debug)]
+pub struct SiteRoot {
+    /// Site root holding content/ (and themes/, if the site has one)
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "目录",
+        help = "站点目录，其中有 content/"
+    )]
+    pub root: std::path::PathBuf,
+}
+
 /// Exit code of a usage error: an unknown option, a missing or bad value.
 pub const EXIT_USAGE: u8 = 2;
 

@@ -1,10 +1,10 @@
 //! `tongbao diff`: what a data change does to figures, scores and ranks.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
+use super::cli::SiteRoot;
 use super::{EXIT_CONTENT_ERROR, print_errors, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::diff::report::{self, Format};
@@ -30,23 +30,17 @@ pub struct DiffArgs {
         help = "输出格式：text 供终端查看，md 为 Markdown，可贴入审核记录"
     )]
     pub format: Format,
-    /// Site root holding content/ (and themes/, if the site has one)
-    #[arg(
-        long,
-        default_value = ".",
-        value_name = "目录",
-        help = "站点目录，其中有 content/"
-    )]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub site: SiteRoot,
 }
 
 pub fn run(args: &DiffArgs) -> ExitCode {
     let old = match &args.old {
-        Some(argument) => Source::parse(argument, &args.root),
+        Some(argument) => Source::parse(argument, &args.site.root),
         None => Ok(Source::Revision("HEAD".to_string())),
     };
     let new = match &args.new {
-        Some(argument) => Source::parse(argument, &args.root),
+        Some(argument) => Source::parse(argument, &args.site.root),
         None => Ok(Source::WorkingTree),
     };
     let (old, new) = match (old, new) {
@@ -56,10 +50,10 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONTENT_ERROR);
         }
     };
-    let Some(old_side) = load_side(&args.root, &old) else {
+    let Some(old_side) = load_side(&args.site.root, &old) else {
         return ExitCode::from(EXIT_CONTENT_ERROR);
     };
-    let Some(new_side) = load_side(&args.root, &new) else {
+    let Some(new_side) = load_side(&args.site.root, &new) else {
         return ExitCode::from(EXIT_CONTENT_ERROR);
     };
     let diffs = compare::compare(&old_side, &new_side);

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 use similar::TextDiff;
 
+use super::cli::SiteRoot;
 use super::import_log;
 use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
@@ -100,21 +101,15 @@ pub struct ImportArgs {
         help = "只显示对 data.toml（或 findings.toml；用 --log 时为 log.csv）的改动，不写入"
     )]
     pub dry_run: bool,
-    /// Site root holding content/ (and themes/, if the site has one)
-    #[arg(
-        long,
-        default_value = ".",
-        value_name = "目录",
-        help = "站点目录，其中有 content/"
-    )]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub site: SiteRoot,
 }
 
 pub fn run(args: &ImportArgs) -> ExitCode {
     let progress = Progress::new(3);
     progress.step("检查现有内容");
     let mut diagnostics = Diagnostics::new();
-    let verified = crate::pipeline::verify(&args.root, &mut diagnostics);
+    let verified = crate::pipeline::verify(&args.site.root, &mut diagnostics);
     let Some(content) = verified.map(|verified| verified.content) else {
         drop(progress);
         print_diagnostics_about(&diagnostics, CONTENT_DIR);
@@ -170,7 +165,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     progress.step("检查导入结果");
-    let checked = check(&args.root, data_name, &plan.new_text);
+    let checked = check(&args.site.root, data_name, &plan.new_text);
     drop(progress);
     report(&args.file, &plan);
     if args.dry_run {
@@ -186,7 +181,9 @@ pub fn run(args: &ImportArgs) -> ExitCode {
         println!("试运行：导入后检查通过，{data_name} 未改动");
         return ExitCode::SUCCESS;
     }
-    if let Err(error) = staging::write_file(&args.root.join(data_name), plan.new_text.as_bytes()) {
+    if let Err(error) =
+        staging::write_file(&args.site.root.join(data_name), plan.new_text.as_bytes())
+    {
         let reason = io_reason(&error);
         print_message(Diagnostic::error(format!("无法写入 {data_name}：{reason}")));
         return ExitCode::from(EXIT_CONTENT_ERROR);
@@ -315,7 +312,7 @@ fn import_findings(
     progress: Progress,
 ) -> ExitCode {
     let name = findings::file_name(data_name);
-    let old_text = match read_if_present(&args.root.join(&name)) {
+    let old_text = match read_if_present(&args.site.root.join(&name)) {
         Ok(text) => text,
         Err(error) => {
             drop(progress);
@@ -348,7 +345,7 @@ fn import_findings(
         return ExitCode::SUCCESS;
     }
     progress.step("检查导入结果");
-    let checked = check(&args.root, &name, &plan.new_text);
+    let checked = check(&args.site.root, &name, &plan.new_text);
     drop(progress);
     report_findings(&args.file, &plan, &name);
     if args.dry_run {
@@ -361,7 +358,7 @@ fn import_findings(
         println!("试运行：导入后检查通过，{name} 未改动");
         return ExitCode::SUCCESS;
     }
-    if let Err(error) = staging::write_file(&args.root.join(&name), plan.new_text.as_bytes()) {
+    if let Err(error) = staging::write_file(&args.site.root.join(&name), plan.new_text.as_bytes()) {
         let reason = io_reason(&error);
         print_message(Diagnostic::error(format!("无法写入 {name}：{reason}")));
         return ExitCode::from(EXIT_CONTENT_ERROR);

@@ -22,7 +22,7 @@ pub fn run(
     _diagnostics: &Diagnostics,
 ) -> ExitCode {
     let log_name = format!("{CONTENT_DIR}/{}/{LOG_FILE}", period.slug);
-    let old_text = std::fs::read_to_string(args.root.join(&log_name)).unwrap_or_default();
+    let old_text = std::fs::read_to_string(args.site.root.join(&log_name)).unwrap_or_default();
     let planned = plan_log(
         &content.site,
         period,
@@ -54,7 +54,7 @@ pub fn run(
     let mut changes = Changes::new();
     changes.put(&log_name, plan.new_text.as_bytes());
     let mut checked = Diagnostics::new();
-    let outcome = staging::check_changed(&args.root, &changes, &mut checked)
+    let outcome = staging::check_changed(&args.site.root, &changes, &mut checked)
         .map(|content| (checked, content.is_some()));
     // The log changes the counts of data.toml's rows: its messages matter too.
     if !print_check(outcome, &format!("{CONTENT_DIR}/{}/", period.slug)) {
@@ -64,7 +64,9 @@ pub fn run(
         println!("试运行：导入后检查通过，{log_name} 未改动");
         return ExitCode::SUCCESS;
     }
-    if let Err(error) = staging::write_file(&args.root.join(&log_name), plan.new_text.as_bytes()) {
+    if let Err(error) =
+        staging::write_file(&args.site.root.join(&log_name), plan.new_text.as_bytes())
+    {
         let reason = io_reason(&error);
         print_escaped(Diagnostic::error(format!("无法写入 {log_name}：{reason}")));
         return ExitCode::from(EXIT_CONTENT_ERROR);

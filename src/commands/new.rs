@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::Args;
 
+use super::cli::SiteRoot;
 use super::{EXIT_CONTENT_ERROR, cli, is_about, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::load::CONTENT_DIR;
@@ -65,26 +66,20 @@ pub struct NewArgs {
         help = "期次名称，如 2019年二季度（默认：由采集时段得出，如 2019年1-6月份）"
     )]
     pub label: Option<String>,
-    /// Site root holding content/ (and themes/, if the site has one)
-    #[arg(
-        long,
-        default_value = ".",
-        value_name = "目录",
-        help = "站点目录，其中有 content/"
-    )]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub site: SiteRoot,
 }
 
 pub fn run(args: &NewArgs) -> ExitCode {
     let mut diagnostics = Diagnostics::new();
-    let folder = args.root.join(CONTENT_DIR).join(&args.slug);
+    let folder = args.site.root.join(CONTENT_DIR).join(&args.slug);
     if folder.exists() {
         return fail(
             Diagnostic::error(format!("{CONTENT_DIR}/{} 已存在，未做任何改动", args.slug))
                 .hint("新一期请换一个期次名；要修改已有的期次，直接编辑其中的文件"),
         );
     }
-    let verified = pipeline::verify(&args.root, &mut diagnostics);
+    let verified = pipeline::verify(&args.site.root, &mut diagnostics);
     let Some(content) = verified.map(|verified| verified.content) else {
         print_diagnostics_about(&diagnostics, CONTENT_DIR);
         eprintln!("现有内容未通过检查，请先修正；未创建新期次");
@@ -118,7 +113,7 @@ fn create(args: &NewArgs, plan: &Plan) -> ExitCode {
     }
     let mut diagnostics = Diagnostics::new();
     let folder_name = plan.folder();
-    match staging::check_changed(&args.root, &staged, &mut diagnostics) {
+    match staging::check_changed(&args.site.root, &staged, &mut diagnostics) {
         Ok(Some(_)) => {}
         Ok(None) => {
             print_diagnostics_about(&diagnostics, &folder_name);
@@ -130,8 +125,8 @@ fn create(args: &NewArgs, plan: &Plan) -> ExitCode {
             return fail(Diagnostic::error(message));
         }
     }
-    let folder = args.root.join(CONTENT_DIR).join(&plan.slug);
-    if let Err(error) = staging::create_folder(&args.root, &folder, &plan.files) {
+    let folder = args.site.root.join(CONTENT_DIR).join(&plan.slug);
+    if let Err(error) = staging::create_folder(&args.site.root, &folder, &plan.files) {
         let message = format!("无法创建 {}：{}", plan.folder(), io_reason(&error));
         return fail(Diagnostic::error(message));
     }

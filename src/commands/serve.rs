@@ -1,10 +1,10 @@
 //! `tongbao serve`: preview the site on this computer, rebuilt on every change.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
+use super::cli::SiteRoot;
 use super::{EXIT_CONTENT_ERROR, cli, print_message};
 use crate::diagnostics::Diagnostic;
 use crate::serve::{self, Options};
@@ -23,19 +23,13 @@ pub struct ServeArgs {
     /// Open the site in the default browser
     #[arg(long, help = "在默认浏览器中打开网站")]
     pub open: bool,
-    /// Site root holding content/ (and themes/, if the site has one)
-    #[arg(
-        long,
-        default_value = ".",
-        value_name = "目录",
-        help = "站点目录，其中有 content/"
-    )]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub site: SiteRoot,
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
     let options = Options {
-        root: args.root.clone(),
+        root: args.site.root.clone(),
         port: args.port,
         open: args.open,
     };
