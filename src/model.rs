@@ -522,8 +522,8 @@ impl Counts {
     }
 
     /// The counts in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &Located<u64>)> {
-        self.0.iter().map(|(key, count)| (key, count))
+    pub fn iter(&self) -> <&Counts as IntoIterator>::IntoIter {
+        self.into_iter()
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Located<u64>> {

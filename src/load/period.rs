@@ -215,8 +215,6 @@ fn unit_name(
     }
 }
 
-/// One row of a table: the unit's name and its counts. A bad count is
-/// reported and kept in `rejected`, so that no rule reports it missing.
 /// The column keys of one table's rows, each allocated once and shared by
 /// every row that has it (see [`Counts`]).
 #[derive(Default)]
@@ -233,6 +231,8 @@ impl Keys {
     }
 }
 
+/// One row of a table: the unit's name and its counts. A bad count is
+/// reported and kept in `rejected`, so that no rule reports it missing.
 fn convert_row(
     file: FileId,
     row: &Spanned<RawRow>,

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::history::{self, PeriodRows};
 use crate::load::{CONTENT_DIR, Content, load_content, load_one_period, load_theme};
-use crate::model::Period;
+use crate::model::{Period, Site};
 use crate::render::{
     Collect, Files, NoticeLink, PeriodFiles, Prepared, is_page, ledger_year, listed_units,
     render_index, render_ledgers, render_one, render_unit_pages, unit_page_path,
@@ -132,7 +132,12 @@ impl Cache {
             files: SiteFiles::new(),
         };
         for period in &cache.content.periods {
-            list(&mut cache.listed, &cache.content.site, period, true);
+            list(
+                &mut cache.listed,
+                &cache.content.site,
+                period,
+                Listing::Added,
+            );
         }
         for (index, files) in rendered.into_iter().enumerate() {
             let slug = cache.content.periods[index].slug.clone();
@@ -267,10 +272,15 @@ impl Cache {
             .get(at)
             .is_some_and(|existing| existing.slug == slug);
         if present {
-            list(&mut self.listed, &self.content.site, &periods[at], false);
+            list(
+                &mut self.listed,
+                &self.content.site,
+                &periods[at],
+                Listing::Removed,
+            );
         }
         if let Some(period) = &period {
-            list(&mut self.listed, &self.content.site, period, true);
+            list(&mut self.listed, &self.content.site, period, Listing::Added);
         }
         match (period, present) {
             (Some(period), true) => periods[at] = period,
@@ -513,27 +523,34 @@ impl Cache {
     }
 }
 
-/// Counts the units `period` lists in `listed` (`add`), or no longer
-/// (`!add`): a unit no period lists any more has no page.
+/// Whether a period joins the site or leaves it, for [`list`].
+#[derive(Clone, Copy)]
+enum Listing {
+    Added,
+    Removed,
+}
+
+/// Counts the units `period` lists in `listed`, as the period is added or
+/// removed: a unit no period lists any more has no page.
 fn list(
     listed: &mut BTreeMap<(String, String), (usize, String)>,
-    site: &crate::model::Site,
+    site: &Site,
     period: &Period,
-    add: bool,
+    listing: Listing,
 ) {
     for (table, name) in listed_units(site, period) {
         let key = (table.to_string(), name.to_string());
-        match (listed.get_mut(&key), add) {
-            (Some((count, _)), true) => *count += 1,
-            (Some((count, _)), false) if *count > 1 => *count -= 1,
-            (Some(_), false) => {
+        match (listed.get_mut(&key), listing) {
+            (Some((count, _)), Listing::Added) => *count += 1,
+            (Some((count, _)), Listing::Removed) if *count > 1 => *count -= 1,
+            (Some(_), Listing::Removed) => {
                 listed.remove(&key);
             }
-            (None, true) => {
+            (None, Listing::Added) => {
                 let path = unit_page_path(table, name);
                 listed.insert(key, (1, path));
             }
-            (None, false) => {}
+            (None, Listing::Removed) => {}
         }
     }
 }
