@@ -616,3 +616,38 @@ fn a_changed_re_check_is_served_in_the_notice_that_shows_it() {
     site.write(findings, &rechecked);
     assert_serves_the_build(&site, &server, "re-check changed", &[], &built);
 }
+
+/// A notice whose re-checked period is deleted while serving is checked
+/// again: serve reports what a full build reports, and does not keep
+/// serving the notice as it was.
+#[test]
+fn a_re_checked_period_deleted_while_serving_is_reported_as_a_build_reports_it() {
+    let site = Site::example();
+    let server = start(&site);
+    let built = assert_serves_the_build(&site, &server, "start", &[], &BTreeMap::new());
+
+    let folder = "content/2019-01-05";
+    let files: Vec<(String, String)> = ["data.toml", "notice.md", "findings.toml"]
+        .into_iter()
+        .map(|name| {
+            (
+                format!("{folder}/{name}"),
+                site.read(&format!("{folder}/{name}")),
+            )
+        })
+        .collect();
+    std::fs::remove_dir_all(site.path(folder)).unwrap();
+    let message = "recheck 指向的期次 “2019-01-05” 不存在";
+    let failed = site.run(&["build", "--output", "built-after-deletion"]);
+    failed.assert_failure();
+    assert!(failed.stderr.contains(message), "{}", failed.stderr);
+
+    let page = wait_for_page(&server.address, "/2019-07-05/", "tongbao-build-error");
+    assert!(page.contains(message), "{page}");
+    wait_for_line(&server.stderr, message);
+
+    for (path, text) in &files {
+        site.write(path, text);
+    }
+    assert_serves_the_build(&site, &server, "re-checked period restored", &[], &built);
+}

@@ -2,7 +2,9 @@
 //! period's files re-renders that period, the pages that list periods
 //! (home page, sitemap, feed), the ledgers of the years it was and is in,
 //! the unit pages whose rows changed, and the periods whose notice
-//! re-checks a changed period's findings (`recheck`), not the whole site.
+//! re-checks a changed period's findings (`recheck`; reloaded and checked
+//! again as well, since their notice is valid only while that period is
+//! there), not the whole site.
 //!
 //! Every piece is made by the same functions a full build uses
 //! ([`render_one`], [`render_unit_pages`], [`render_ledgers`],
@@ -161,11 +163,17 @@ impl Cache {
         self.files.keys().filter(|path| is_page(path)).count()
     }
 
-    /// Rebuilds the periods named `slugs` (folder names under `content/`,
-    /// changed, added or removed) and the home page, sitemap and feed.
+    /// Rebuilds the periods named `changed` (folder names under `content/`,
+    /// changed, added or removed), the periods whose notice re-checks one
+    /// of them, and the pages across periods they touch.
     /// `None` when the change is not one this can follow (a name that is
     /// now a link, say): build everything then.
-    pub fn update(&mut self, root: &Path, slugs: &BTreeSet<String>) -> Option<Update> {
+    pub fn update(&mut self, root: &Path, changed: &BTreeSet<String>) -> Option<Update> {
+        // A notice that re-checks a changed period shows its findings, and
+        // is valid only while that period is there: it is reloaded,
+        // checked and rendered again with it.
+        let rechecking = self.rechecking(&changed.iter().cloned().collect::<Vec<_>>());
+        let slugs: BTreeSet<String> = changed.iter().cloned().chain(rechecking).collect();
         let mut reloaded = Vec::new();
         // The years whose ledgers the change touches: where each changed
         // period was, and (below) where it is now.
@@ -174,13 +182,8 @@ impl Cache {
             .filter_map(|slug| self.periods.get(slug))
             .map(|built| built.link.year)
             .collect();
-        let rechecking = self.rechecking(&slugs.iter().cloned().collect::<Vec<_>>());
-        let before: Vec<Option<Shown>> = slugs
-            .iter()
-            .chain(&rechecking)
-            .map(|slug| self.shown(slug))
-            .collect();
-        for slug in slugs {
+        let before: Vec<Option<Shown>> = slugs.iter().map(|slug| self.shown(slug)).collect();
+        for slug in &slugs {
             // What the folder's files registered last time, to drop their messages.
             let old = self.files_of(slug);
             let period = load_one_period(root, slug, &self.content, &mut self.diagnostics);
@@ -196,11 +199,16 @@ impl Cache {
                     .as_ref()
                     .is_none_or(|at| !old.contains(&at.file))
             });
-            if let Some(period) = &period {
-                validate_one(&self.content, period, &mut self.diagnostics);
-            }
             self.replace(slug, period);
             reloaded.push(slug.clone());
+        }
+        // Checked once every reloaded period is in place, so a period is
+        // checked against the others as they now are (a `recheck` of one
+        // just removed, say).
+        for period in &self.content.periods {
+            if reloaded.contains(&period.slug) {
+                validate_one(&self.content, period, &mut self.diagnostics);
+            }
         }
         let mut distinct = Diagnostics::new();
         validate_distinct_periods(&self.content.periods, &mut distinct);
@@ -211,11 +219,7 @@ impl Cache {
             self.rerender(slug);
             years.extend(self.periods.get(slug).map(|built| built.link.year));
         }
-        // A notice that re-checks a reloaded period shows its findings.
-        for slug in self.rechecking(&reloaded) {
-            self.rerender(&slug);
-        }
-        let after = slugs.iter().chain(&rechecking).map(|slug| self.shown(slug));
+        let after = slugs.iter().map(|slug| self.shown(slug));
         let units_as_before = before
             .into_iter()
             .zip(after)
