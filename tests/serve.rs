@@ -651,3 +651,41 @@ fn a_re_checked_period_deleted_while_serving_is_reported_as_a_build_reports_it()
     }
     assert_serves_the_build(&site, &server, "re-checked period restored", &[], &built);
 }
+
+/// How many warnings `tongbao check` finds in `site` now.
+fn warnings_of_check(site: &Site) -> usize {
+    let run = site.run(&["check"]);
+    run.assert_success();
+    let tally = run.stdout.rsplit('，').next().expect("a tally");
+    tally
+        .trim_end()
+        .strip_suffix(" 条警告")
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no count of warnings in {}", run.stdout))
+}
+
+/// Findings are overdue as of the newest date of issue: a period issued
+/// later than the others, added while serving, makes another period's
+/// open findings overdue, and serve tells them as `check` does.
+#[test]
+fn a_later_period_added_while_serving_makes_earlier_findings_overdue_as_in_check() {
+    let site = Site::example();
+    let server = start(&site);
+    let before = warnings_of_check(&site);
+
+    let earlier = "content/2019-01-05";
+    let later = "content/2020-01-05";
+    let data = site
+        .read(&format!("{earlier}/data.toml"))
+        .replace("2019-", "2020-");
+    site.write(
+        &format!("{later}/notice.md"),
+        &site.read(&format!("{earlier}/notice.md")),
+    );
+    site.write(&format!("{later}/data.toml"), &data);
+    let after = warnings_of_check(&site);
+    assert!(after > before, "the later period makes findings overdue");
+
+    wait_for_line(&server.stdout, &format!("，{after} 条警告"));
+    wait_for_line(&server.stderr, "整改期限（2019年7月15日）已过");
+}

@@ -26,6 +26,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostics, FileId};
+use crate::findings;
 use crate::history::{self, PeriodRows};
 use crate::load::{CONTENT_DIR, Content, load_content, load_one_period, load_theme};
 use crate::model::{Period, Site};
@@ -183,6 +184,7 @@ impl Cache {
             .map(|built| built.link.year)
             .collect();
         let before: Vec<Option<Shown>> = slugs.iter().map(|slug| self.shown(slug)).collect();
+        let reference = findings::reference_date(&self.content.site, &self.content.periods);
         for slug in &slugs {
             // What the folder's files registered last time, to drop their messages.
             let old = self.files_of(slug);
@@ -210,6 +212,7 @@ impl Cache {
                 validate_one(&self.content, period, &mut self.diagnostics);
             }
         }
+        self.recount_overdue(&reloaded, reference);
         let mut distinct = Diagnostics::new();
         validate_distinct_periods(&self.content.periods, &mut distinct);
         if distinct.has_errors() || self.diagnostics.has_errors() {
@@ -229,6 +232,27 @@ impl Cache {
             return Some(self.fail());
         }
         Some(Update::Built)
+    }
+
+    /// Tells again, for the periods not `reloaded`, which findings are past
+    /// their deadline, when the date they are measured against (the newest
+    /// date of issue, see [`findings::reference_date`]) moved from
+    /// `before`: a period added or re-dated changes it for every other.
+    fn recount_overdue(&mut self, reloaded: &[String], before: Option<NaiveDate>) {
+        let now = findings::reference_date(&self.content.site, &self.content.periods);
+        if now == before {
+            return;
+        }
+        for period in &self.content.periods {
+            if reloaded.contains(&period.slug) {
+                continue;
+            }
+            let mut told = Diagnostics::new();
+            findings::validate_overdue(period, before, &mut told);
+            self.diagnostics
+                .retain(|problem| !told.list().contains(problem));
+            findings::validate_overdue(period, now, &mut self.diagnostics);
+        }
     }
 
     /// The last build's messages (warnings), with their source texts.
