@@ -99,7 +99,7 @@ impl Diagnostic {
     }
 
     /// Hints `是否应为 NEAR？` when a known name `near` is close to what was
-    /// written (see [`crate::figures::closest`]); without one, no hint.
+    /// written (see [`crate::spelling::closest`]); without one, no hint.
     pub fn suggest(self, near: Option<&str>) -> Self {
         match near {
             Some(near) => self.hint(format!("是否应为 {near}？")),

@@ -117,17 +117,8 @@ impl Figures {
 
     /// The known name closest to `name`, for a "did you mean" hint.
     pub fn closest(&self, name: &str) -> Option<&str> {
-        closest(name, self.values.keys().map(String::as_str))
+        crate::spelling::closest(name, self.values.keys().map(String::as_str))
     }
-}
-
-/// The candidate most like `word`, if any is close enough to be a typo of it.
-pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(similarity, _)| *similarity > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
 }
 
 /// How quoted values are written into the surrounding text.

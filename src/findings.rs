@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostics::{Diagnostic, Diagnostics, Located};
 use chrono::NaiveDate;
 
-use crate::figures::{Figures, closest, format_date};
+use crate::figures::{Figures, format_date};
 use crate::load::FINDINGS_FILE;
 use crate::model::{Finding, FindingWords, Period, RECHECK_ID, Site};
+use crate::spelling::closest;
 
 /// A unit's number of findings, and of those still open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

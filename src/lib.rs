@@ -33,6 +33,7 @@ pub mod render;
 pub mod score;
 pub mod serve;
 pub mod since;
+pub mod spelling;
 pub mod staging;
 pub mod standing;
 pub mod validate;

@@ -289,7 +289,7 @@ fn previous_period<'c>(content: &'c Content, from: Option<&str>) -> Result<&'c P
             .ok_or_else(|| {
                 let slugs = content.periods.iter().map(|period| period.slug.as_str());
                 let mut diagnostic = Diagnostic::error(format!("找不到期次 {CONTENT_DIR}/{from}"));
-                if let Some(near) = crate::figures::closest(from, slugs) {
+                if let Some(near) = crate::spelling::closest(from, slugs) {
                     diagnostic = diagnostic.hint(format!("是否应为 {near}？"));
                 }
                 diagnostic

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
-use crate::figures::{closest, format_date};
+use crate::figures::format_date;
 use crate::findings;
 use crate::load::fit_cell;
 use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE, UNIT_KEY};
@@ -13,6 +13,7 @@ use crate::model::{
     ColumnKind, FINDINGS_ID, Period, RECHECK_ID, Rule, Schema, Site, Table, Unit, Weekly,
 };
 use crate::score::score_period;
+use crate::spelling::closest;
 
 /// Figure namespaces a table id would shadow.
 /// `findings` is also the attachment id of the 问题清单 ([`FINDINGS_ID`]).

@@ -17,9 +17,9 @@ use chrono::{Days, NaiveDate};
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
-use crate::figures::closest;
 use crate::load::LOG_FILE;
 use crate::model::{Log, LogEntry, Period, Schema, Site, Unit, Weekly};
+use crate::spelling::closest;
 
 /// A unit's once-a-week figures over a window, as the log gives them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

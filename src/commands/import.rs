@@ -228,7 +228,7 @@ fn find_period<'c>(content: &'c Content, slug: &str) -> Result<&'c Period, Diagn
     }
     let slugs = content.periods.iter().map(|period| period.slug.as_str());
     let error = Diagnostic::error(format!("找不到期次 {CONTENT_DIR}/{slug}"));
-    Err(match crate::figures::closest(slug, slugs) {
+    Err(match crate::spelling::closest(slug, slugs) {
         Some(near) => error.hint(format!("是否应为 --period {near}？")),
         None => error.hint(format!("先用 tongbao new {slug} 建立这一期")),
     })

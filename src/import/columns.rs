@@ -19,9 +19,9 @@ use std::str::FromStr;
 use super::names::{normalize, without_trailing_note};
 use super::sheet::{Row, Sheet, column_name};
 use crate::diagnostics::Diagnostic;
-use crate::figures::closest;
 use crate::load::UNIT_KEY;
 use crate::model::{Column, ColumnKind, Schema};
+use crate::spelling::closest;
 
 /// How many rows from the top may hold the header: exports often start
 /// with a title line or two.

@@ -20,8 +20,8 @@ use super::dates::parse_date;
 use super::names::normalize;
 use super::sheet::{self, Cell, Row, Sheet};
 use crate::diagnostics::Diagnostic;
-use crate::figures::closest;
 use crate::model::{LogColumns, Period, Site};
+use crate::spelling::closest;
 
 /// What a log import will write, for the report and the write.
 #[derive(Debug, Clone, Default)]

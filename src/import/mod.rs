@@ -25,8 +25,8 @@ pub use names::{normalize, shown};
 
 use crate::data_edit::{DataDocument, EditError};
 use crate::diagnostics::Diagnostic;
-use crate::figures::closest;
 use crate::model::{Period, Schema, Site};
+use crate::spelling::closest;
 use sheet::{Cell, Row, Sheet};
 
 /// Unit names that mark the backend's totals row; its figures become the

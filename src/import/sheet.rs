@@ -14,8 +14,8 @@ use encoding_rs::{Encoding, UTF_8};
 use super::limits::{self, Budget, Limit, MAX_FILE_BYTES};
 use super::workbook;
 use crate::diagnostics::{Diagnostic, io_reason};
-use crate::figures::closest;
 use crate::render::unneutralise;
+use crate::spelling::closest;
 
 /// One cell's value as the file holds it.
 #[derive(Debug, Clone, PartialEq)]

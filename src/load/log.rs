@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 
 use super::{display_name, entry_exists, read_source};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
-use crate::figures::closest;
 use crate::model::{Log, LogColumns, LogEntry};
+use crate::spelling::closest;
 
 /// The publication log's file name in a period folder.
 pub const LOG_FILE: &str = "log.csv";

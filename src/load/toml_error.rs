@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, FileId, Location};
-use crate::figures::closest;
+use crate::spelling::closest;
 
 /// A TOML error in `text` as a located diagnostic. `offset` is where `text`
 /// starts within the registered file.
