@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
 use crate::load::UNIT_KEY;
-use crate::model::{ColumnKind, Schema, Site};
+use crate::model::{Schema, Site};
 
 /// A `data.toml` open for editing.
 #[derive(Debug, Clone)]
@@ -321,7 +321,7 @@ fn key_position(schema: Option<&Schema>, key: &str) -> usize {
 fn is_optional(schema: &Schema, key: &str) -> bool {
     schema
         .column(key)
-        .is_some_and(|column| column.optional && matches!(column.kind, ColumnKind::Count))
+        .is_some_and(|column| column.optional && column.is_typed())
 }
 
 /// Replaces a value and keeps the spaces and comment around it.

@@ -346,6 +346,21 @@ pub struct Column {
     pub optional: bool,
 }
 
+impl Column {
+    /// Whether each row of the data file holds this column's value (a
+    /// count), rather than tongbao computing it (points, a standing, a
+    /// tally of findings): what `import` fills, `check` requires of every
+    /// row unless `optional`, and `new` may leave out.
+    pub fn is_typed(&self) -> bool {
+        match self.kind {
+            ColumnKind::Count => true,
+            ColumnKind::Score { .. } | ColumnKind::Status { .. } | ColumnKind::Findings { .. } => {
+                false
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum ColumnKind {
     /// A count typed in each row.

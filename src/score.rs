@@ -169,7 +169,8 @@ pub fn score_table<'a>(
             .unwrap_or_default();
         let computed = |key: &str| match schema.column(key).map(|column| &column.kind) {
             Some(ColumnKind::Findings { open }) => Some(tally.get(*open)),
-            _ => None,
+            Some(ColumnKind::Count | ColumnKind::Score { .. } | ColumnKind::Status { .. })
+            | None => None,
         };
         let mut scores = BTreeMap::new();
         let mut standings = BTreeMap::new();

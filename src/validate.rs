@@ -355,8 +355,10 @@ fn validate_rule_reference(
     };
     for (key, points) in &found.points {
         // Points may weigh a unit's findings as they weigh a count.
-        if let Some(ColumnKind::Findings { .. }) = schema.column(key).map(|c| &c.kind) {
-            continue;
+        match schema.column(key).map(|column| &column.kind) {
+            Some(ColumnKind::Findings { .. }) => continue,
+            Some(ColumnKind::Count | ColumnKind::Score { .. } | ColumnKind::Status { .. })
+            | None => {}
         }
         expect_rule_column(schema, found, key, &points.location, diagnostics);
     }
@@ -615,7 +617,7 @@ fn validate_table(schema: &Schema, period: &Period, table: &Table, diagnostics: 
             validate_weekly(weekly, weeks, unit, diagnostics);
         }
         for column in &schema.columns {
-            let required = matches!(column.kind, ColumnKind::Count) && !column.optional;
+            let required = column.is_typed() && !column.optional;
             let key = &column.key.value;
             if required && !unit.counts.contains_key(key) && !unit.rejected.contains(key) {
                 diagnostics.push(

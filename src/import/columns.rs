@@ -420,17 +420,11 @@ fn shell_word(text: &str) -> String {
 }
 
 fn count_columns_of(schema: &Schema) -> impl Iterator<Item = &Column> {
-    schema
-        .columns
-        .iter()
-        .filter(|column| matches!(column.kind, ColumnKind::Count))
+    schema.columns.iter().filter(|column| column.is_typed())
 }
 
 fn unknown_key(schema: &Schema, header: &str, key: &str) -> String {
-    let keys = schema
-        .columns
-        .iter()
-        .filter(|column| matches!(column.kind, ColumnKind::Count))
+    let keys = count_columns_of(schema)
         .map(|column| column.key.value.as_str())
         .chain([UNIT_KEY]);
     let near = closest(key, keys)
@@ -444,10 +438,7 @@ fn unknown_key(schema: &Schema, header: &str, key: &str) -> String {
 }
 
 fn count_columns(schema: &Schema) -> String {
-    schema
-        .columns
-        .iter()
-        .filter(|column| matches!(column.kind, ColumnKind::Count))
+    count_columns_of(schema)
         .map(|column| format!("{}（{}）", column.key.value, column.label))
         .collect::<Vec<_>>()
         .join("、")
