@@ -28,10 +28,10 @@ use super::names::{normalize, without_trailing_note};
 use super::sheet::{self, Cell, MergeIndex, Row, Sheet, column_name};
 use super::{FORMULA_HINT, Override};
 use crate::diagnostics::Diagnostic;
+use crate::load::CELL_LIMIT;
 use crate::load::FINDINGS_FILE;
 use crate::load::text::refused;
 use crate::model::{Finding, FindingWords, Period, Site};
-use crate::render::CELL_LIMIT;
 use crate::spelling::closest;
 
 /// How many rows from the top may hold the header: a list often starts

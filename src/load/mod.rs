@@ -32,7 +32,7 @@ pub use findings::FINDINGS_FILE;
 pub use log::{LOG_FILE, split_csv};
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
-pub use text::fit_cell;
+pub use text::{CELL_LIMIT, fit_cell};
 pub use theme::{
     BUILTIN_PREFIX, DEFAULT_THEME, DOCX_STYLE, THEMES_DIR, Theme, builtin_files, load_theme,
 };

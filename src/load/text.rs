@@ -13,7 +13,6 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location};
-use crate::render::CELL_LIMIT;
 
 /// Why a character is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +75,11 @@ pub(crate) fn refusal(c: char, why: Refused, location: &Location) -> Diagnostic 
         .label("这里")
         .hint(hint)
 }
+
+/// The most characters (UTF-16 code units) an Excel cell holds. Loading
+/// and validation refuse longer texts where they are written, before the
+/// downloads are rendered; `import` refuses them in what it reads.
+pub const CELL_LIMIT: usize = 32_767;
 
 /// Refuses a text longer than an Excel cell holds, where it was written:
 /// the download could not be made, and a shortened cell would be wrong.

@@ -17,7 +17,7 @@ pub const ATOM_PATH: &str = "atom.xml";
 /// Path of the sitemap, from the site root.
 pub const SITEMAP_PATH: &str = "sitemap.xml";
 /// Path of the home page, from the site root.
-const HOME_PATH: &str = super::PAGE_FILE;
+const HOME_PATH: &str = super::address::PAGE_FILE;
 /// Issue dates are dates in China; the feed needs a time, so it says midnight
 /// China Standard Time (China has one time zone and no daylight saving).
 const DAY_START: &str = "T00:00:00+08:00";

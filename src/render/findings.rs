@@ -23,8 +23,7 @@ use crate::model::{FINDINGS_ID, Finding, FindingHeaders, Period, RECHECK_ID, Sit
 use crate::score::{ScoredPeriod, ScoredTable};
 
 use super::Expander;
-use super::rectification;
-use super::unit;
+use super::address::{sheet_path, unit_page_path};
 use super::view::{AppendixView, Cell, HeaderCell, ResultRow, ResultView, SheetLink, downloads};
 
 /// What an attachment id of a notice names.
@@ -90,7 +89,7 @@ pub fn appendix(
         .filter_map(|group| {
             Some(SheetLink {
                 unit: group.name.to_string(),
-                href: rectification::sheet_path(group.table?, group.name),
+                href: sheet_path(group.table?, group.name),
             })
         })
         .collect();
@@ -308,7 +307,7 @@ fn unit_cell(group: &Group, index: usize) -> Cell {
         covered: index > 0,
         ..Cell::unit(
             group.name.to_string(),
-            group.table.map(|table| unit::page_path(table, group.name)),
+            group.table.map(|table| unit_page_path(table, group.name)),
         )
     }
 }

@@ -24,12 +24,12 @@ use crate::model::{Order, Period, Rule, Site, WindowKind};
 use crate::score::ScoredTable;
 use crate::since::month_day;
 
+use super::address::{PAGE_FILE, unit_page_path};
 use super::download;
 use super::format::Format;
 use super::theme::Templates;
-use super::unit::page_path;
 use super::view::{AppendixView, Cell, DownloadLink, HeaderCell, NoticeLink, SiteView};
-use super::{PAGE_FILE, Report, Sink, put_downloads, render_reported, render_tables};
+use super::{Report, Sink, put_downloads, render_reported, render_tables};
 
 /// The folder of the ledger pages, under the site root.
 const LEDGER: &str = "ledger";
@@ -247,7 +247,7 @@ fn ledger_table(
         let name = &row.unit.name.value;
         let mut cells = vec![
             Cell::number(Decimal::from(row.rank)),
-            Cell::unit(name.clone(), Some(page_path(&schema.id.value, name))),
+            Cell::unit(name.clone(), Some(unit_page_path(&schema.id.value, name))),
         ];
         cells.extend(counts.iter().map(|column| Cell::number(row.value(column))));
         cells.extend(

@@ -11,6 +11,7 @@
 //! independent of the other periods'. Rendering is a function of the loaded content and theme:
 //! it reads no file and writes none (see [`crate::write`]).
 
+mod address;
 mod chart;
 mod docx;
 mod download;
@@ -44,18 +45,17 @@ use crate::markdown;
 use crate::model::{Period, Site};
 use crate::score::{ScoredPeriod, score_period};
 
-pub use download::{CELL_LIMIT, unneutralise};
+use address::PAGE_FILE;
+pub use address::unit_page_path;
+pub use download::unneutralise;
 use format::Format;
 pub use ledger::ledger_year;
 use theme::Templates;
-pub use unit::page_path as unit_page_path;
 pub use view::NoticeLink;
 use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
 
 /// File name of a period's portal fragment, beside its notice page.
 pub const FRAGMENT_FILE: &str = "fragment.html";
-/// File name of every HTML page.
-const PAGE_FILE: &str = "index.html";
 
 /// The rendered site: file contents by path relative to the output folder,
 /// with `/` separators, sorted.
@@ -862,7 +862,7 @@ pub fn unit_pages(content: &Content) -> BTreeSet<String> {
     );
     names
         .into_iter()
-        .map(|(table, name)| unit::page_path(table, name))
+        .map(|(table, name)| unit_page_path(table, name))
         .collect()
 }
 

@@ -17,18 +17,11 @@ use crate::figures::format_date;
 use crate::findings::rectification;
 use crate::model::{FINDINGS_ID, Finding, FindingHeaders, Period, Site};
 
+use super::address::{PAGE_FILE, sheet_path};
 use super::findings::{Columns, Group, groups, link};
 use super::theme::Templates;
 use super::view::{NoticeView, SiteView};
-use super::{Files, PAGE_FILE, Report, render_reported, unit};
-
-/// The folder of a period's sheets, under the period's folder.
-const FOLDER: &str = "rectification";
-
-/// The path of a unit's sheet from its period's folder.
-pub fn sheet_path(table: &str, name: &str) -> String {
-    format!("{FOLDER}/{}/{PAGE_FILE}", unit::key(table, name))
-}
+use super::{Files, Report, render_reported};
 
 /// Whether the period publishes sheets: its notice attaches its findings.
 pub fn publishes(period: &Period) -> bool {

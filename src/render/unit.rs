@@ -1,43 +1,20 @@
 //! Each unit's page: its figures, points and rank in every period of its
-//! table, the rank's movement, and charts of its counts and rank.
-//!
-//! A unit's page lives at `units/<table id>/<key>/index.html`, where the key
-//! is a name-based UUID (version 5) of the table id and the unit's name, in
-//! 32 hexadecimal digits: the same name in the same table always gets the
-//! same address, whatever the order of the rows or periods, and the address
-//! is plain ASCII, so it works from disk and on any server without
-//! percent-encoding.
+//! table, the rank's movement, and charts of its counts and rank. Where a
+//! unit's page lives is [`super::address`].
 
+use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::figures::format_points;
 use crate::history::{Course, Scored, Step, figure_columns, rules_of};
 use crate::model::{Schema, Site};
 
+use super::address::{PAGE_FILE, unit_page_path};
 use super::chart::{self, Chart, Scale};
 use super::theme::Templates;
 use super::view::SiteView;
-use rayon::prelude::*;
-
-use super::{PAGE_FILE, Report, Sink, render_reported};
-
-/// The folder of the unit pages, under the site root.
-const UNITS: &str = "units";
-
-/// The path of a unit's page from the site root.
-pub fn page_path(table: &str, name: &str) -> String {
-    format!("{UNITS}/{table}/{}/{PAGE_FILE}", key(table, name))
-}
-
-/// The stable key of a unit in a table (see the module's documentation).
-pub(super) fn key(table: &str, name: &str) -> String {
-    let id = format!("tongbao:unit/{table}/{name}");
-    Uuid::new_v5(&Uuid::NAMESPACE_URL, id.as_bytes())
-        .simple()
-        .to_string()
-}
+use super::{Report, Sink, render_reported};
 
 #[derive(Serialize)]
 struct UnitPage<'a> {
@@ -111,7 +88,7 @@ pub fn render_units(
             let (html, found) =
                 base.forked(|found| render_reported(templates, "unit.html", &page, found));
             if let Some(html) = html {
-                sink.put(&page_path(&schema.id.value, course.name), &html);
+                sink.put(&unit_page_path(&schema.id.value, course.name), &html);
             }
             Some(found)
         })

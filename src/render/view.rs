@@ -10,8 +10,8 @@ use crate::model::{ColumnKind, Schema, ZeroDisplay};
 use crate::score::{Score, ScoredTable};
 
 use super::Expander;
+use super::address::unit_page_path;
 use super::format::Format;
-use super::unit;
 
 #[derive(Serialize)]
 pub struct SiteView {
@@ -370,7 +370,7 @@ fn cells(schema: &Schema, row: &Score) -> Vec<Cell> {
         Cell::number(Decimal::from(row.rank)),
         Cell::unit(
             row.unit.name.value.clone(),
-            Some(unit::page_path(&schema.id.value, &row.unit.name.value)),
+            Some(unit_page_path(&schema.id.value, &row.unit.name.value)),
         ),
     ];
     for column in &schema.columns {

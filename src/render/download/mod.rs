@@ -12,15 +12,13 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
+use crate::load::CELL_LIMIT;
+
 use super::format::Format;
 use super::view::{AppendixView, HeaderCell};
 
 pub use self::csv::to_csv;
 pub use self::xlsx::to_xlsx;
-
-/// The most characters (UTF-16 code units) an Excel cell holds. Validation
-/// refuses longer texts where they are written, before rendering.
-pub const CELL_LIMIT: usize = 32_767;
 
 /// The bytes of `appendix` as a file of `format`.
 pub fn render(
