@@ -14,8 +14,9 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::diagnostics::{Diagnostic, Located};
+use crate::exact::exact_add;
 use crate::model::{Period, Rule, Site, Total};
-use crate::score::{ColumnSum, ScoredPeriod, ScoredTable, exact_add};
+use crate::score::{ColumnSum, ScoredPeriod, ScoredTable};
 
 /// A value a notice can quote.
 #[derive(Clone, Debug, PartialEq)]

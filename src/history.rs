@@ -29,10 +29,9 @@ use rust_decimal::Decimal;
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Located};
-use crate::model::{
-    Column, ColumnKind, Finding, Period, Rule, Schema, Site, Table, Unit, WindowKind,
-};
-use crate::score::{ScoredPeriod, ScoredTable, exact_add, score_table};
+use crate::exact::exact_add;
+use crate::model::{Column, ColumnKind, Finding, Period, Schema, Site, Table, Unit, WindowKind};
+use crate::score::{ScoredPeriod, ScoredTable, score_table};
 use crate::since::{Split, start_dates};
 
 /// The year a period belongs to: the year its data window ends in.
@@ -198,15 +197,6 @@ fn add_counts(schema: &Schema, total: &mut Unit, unit: &Unit, errors: &mut Vec<D
     total.location = unit.location.clone();
 }
 
-/// The rules that apply to a table: those whose every column the table has,
-/// as [`score_table`] applies them, in key order.
-pub fn rules_of<'a>(site: &'a Site, schema: &Schema) -> Vec<&'a Rule> {
-    site.rules
-        .values()
-        .filter(|rule| rule.columns().all(|key| schema.column(key).is_some()))
-        .collect()
-}
-
 /// The sum of a row's points under every rule, exactly; `None` on overflow.
 pub fn total_points(points: &BTreeMap<String, Decimal>) -> Option<Decimal> {
     points
@@ -303,7 +293,7 @@ pub struct RowFigures {
     pub unit: usize,
     pub rank: usize,
     /// The [`figure_columns`]' values, then each rule's points in
-    /// [`rules_of`] order.
+    /// [`Site::rules_of`] order.
     pub figures: Box<[Decimal]>,
     /// The sum of the row's points; `None` when it overflows.
     pub total: Option<Decimal>,
@@ -342,7 +332,7 @@ impl PeriodRows {
 
 fn table_rows(site: &Site, table: &ScoredTable) -> Vec<RowFigures> {
     let columns = figure_columns(table.schema);
-    let rules = rules_of(site, table.schema);
+    let rules = site.rules_of(table.schema);
     table
         .rows
         .iter()

@@ -16,6 +16,7 @@ pub mod commands;
 pub mod data_edit;
 pub mod diagnostics;
 pub mod diff;
+pub mod exact;
 pub mod figures;
 pub mod findings;
 pub mod git;

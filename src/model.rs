@@ -219,6 +219,16 @@ impl Site {
     pub fn schema(&self, id: &str) -> Option<&Schema> {
         self.tables.iter().find(|schema| schema.id.value == id)
     }
+
+    /// The rules that apply to a table: those whose every column the table
+    /// has, in key order. Scoring applies exactly these, and every page
+    /// that lists a table's points lists these.
+    pub fn rules_of(&self, schema: &Schema) -> Vec<&Rule> {
+        self.rules
+            .values()
+            .filter(|rule| rule.columns().all(|key| schema.column(key).is_some()))
+            .collect()
+    }
 }
 
 /// A scoring rule: points per counted item, by column key, and optionally

@@ -36,7 +36,7 @@ use crate::weekly::{by_unit, tally};
 /// (validation refuses a column two rules start on different dates).
 pub fn start_dates(site: &Site, schema: &Schema) -> BTreeMap<String, NaiveDate> {
     let mut dates = BTreeMap::new();
-    for rule in crate::history::rules_of(site, schema) {
+    for rule in site.rules_of(schema) {
         let Some(from) = &rule.from else {
             continue;
         };
@@ -214,7 +214,8 @@ impl<'a> Split<'a> {
     }
 
     fn rule_of(&self, key: &str) -> Option<&'a Rule> {
-        crate::history::rules_of(self.site, self.schema)
+        self.site
+            .rules_of(self.schema)
             .into_iter()
             .find(|rule| rule.from.is_some() && rule.columns().any(|column| column == key))
     }

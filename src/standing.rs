@@ -8,8 +8,8 @@
 use rust_decimal::Decimal;
 
 use crate::diagnostics::Diagnostic;
+use crate::exact::exact_add;
 use crate::model::{Minimum, Rule, Unit};
-use crate::score::exact_add;
 
 /// Where a unit stands against a rule's minimum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,9 +17,7 @@ use serde::Serialize;
 use crate::calendar::Calendar;
 use crate::diagnostics::Diagnostic;
 use crate::figures::{format_date, format_points};
-use crate::history::{
-    Scored, YearTable, by_year, figure_columns, rules_of, total_points, year_table,
-};
+use crate::history::{Scored, YearTable, by_year, figure_columns, total_points, year_table};
 use crate::model::{Order, Period, Rule, Site, WindowKind};
 use crate::score::ScoredTable;
 use crate::since::month_day;
@@ -221,7 +219,7 @@ fn ledger_table(
     scored: &ScoredTable,
 ) -> Result<AppendixView, Diagnostic> {
     let schema = yearly.schema;
-    let rules = rules_of(site, schema);
+    let rules = site.rules_of(schema);
     let counts = figure_columns(schema);
     let mut header = vec![
         header_cell("名次".to_string()),

@@ -7,7 +7,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::figures::format_points;
-use crate::history::{Course, Scored, Step, figure_columns, rules_of};
+use crate::history::{Course, Scored, Step, figure_columns};
 use crate::model::{Schema, Site};
 
 use super::address::{PAGE_FILE, unit_page_path};
@@ -101,7 +101,7 @@ pub fn render_units(
 fn unit_view(site: &Site, schema: &Schema, periods: &[Scored], course: &Course) -> UnitView {
     let name = course.name;
     let steps = &course.steps;
-    let rules = rules_of(site, schema);
+    let rules = site.rules_of(schema);
     let counts = figure_columns(schema);
     let mut header: Vec<String> = counts.iter().map(|column| column.label.clone()).collect();
     header.extend(rules.iter().map(|rule| format!("{}（分）", rule.label)));
