@@ -8,7 +8,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Located};
 use chrono::NaiveDate;
 
 use crate::figures::{Figures, format_date};
-use crate::load::FINDINGS_FILE;
+use crate::layout::FINDINGS_FILE;
 use crate::model::{Finding, FindingWords, Period, RECHECK_ID, Site};
 use crate::spelling::closest;
 

@@ -8,7 +8,8 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::load::{CALENDAR_FILE, CONTENT_DIR, builtin_files};
+use crate::layout::{CALENDAR_FILE, CONTENT_DIR};
+use crate::load::builtin_files;
 use crate::staging::{self, Changes};
 
 /// The example period's folder name under `content/`.

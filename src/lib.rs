@@ -23,6 +23,7 @@ pub mod git;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod layout;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -9,7 +9,8 @@ use toml_edit::Value;
 
 use crate::data_edit::{DataDocument, EditError};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::{CONTENT_DIR, Content, is_valid_slug};
+use crate::layout::{CONTENT_DIR, DATA_FILE, NOTICE_FILE};
+use crate::load::{Content, is_valid_slug};
 use crate::model::{Period, WindowKind};
 use crate::staging::Changes;
 
@@ -93,8 +94,8 @@ pub fn plan(
     reminders.extend(zeroed_reminders(previous));
 
     let mut files = Changes::new();
-    files.put("data.toml", data.to_string());
-    files.put("notice.md", diagnostics.source(previous.notice.file));
+    files.put(DATA_FILE, data.to_string());
+    files.put(NOTICE_FILE, diagnostics.source(previous.notice.file));
     Ok(Plan {
         slug: slug.to_string(),
         from: previous.slug.clone(),

@@ -27,7 +27,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Located};
 use crate::figures::format_date;
-use crate::load::LOG_FILE;
+use crate::layout::LOG_FILE;
 use crate::model::{Period, Rule, Schema, Site, Table, Unit, WindowKind};
 use crate::weekly::{by_unit, tally};
 

@@ -14,8 +14,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostics, Refusal, io_reason};
-use crate::load::THEMES_DIR;
-use crate::load::{CONTENT_DIR, Content, display_name};
+use crate::layout::{CONTENT_DIR, THEMES_DIR};
+use crate::load::{Content, display_name};
 use crate::pipeline;
 
 /// Prefix of the temporary files and folders created inside the site.

@@ -7,8 +7,9 @@ use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
 use crate::figures::format_date;
 use crate::findings;
+use crate::layout::{CALENDAR_FILE, CONTENT_DIR, FINDINGS_FILE};
 use crate::load::fit_cell;
-use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE, UNIT_KEY};
+use crate::load::{Content, UNIT_KEY};
 use crate::model::{
     ColumnKind, FINDINGS_ID, Period, RECHECK_ID, Rule, Schema, Site, Table, Unit, Weekly,
 };

@@ -17,7 +17,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
-use crate::load::LOG_FILE;
+use crate::layout::LOG_FILE;
 use crate::model::{Log, LogEntry, Period, Schema, Site, Unit, Weekly};
 use crate::spelling::closest;
 

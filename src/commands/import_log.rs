@@ -9,7 +9,8 @@ use super::EXIT_CONTENT_ERROR;
 use super::import::{ImportArgs, print_check, print_escaped, say};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::import::log::{LogPlan, plan_log};
-use crate::load::{CONTENT_DIR, Content, LOG_FILE};
+use crate::layout::{CONTENT_DIR, LOG_FILE};
+use crate::load::Content;
 use crate::model::Period;
 use crate::staging::{self, Changes};
 

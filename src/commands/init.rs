@@ -8,7 +8,7 @@ use clap::Args;
 use super::{EXIT_CONTENT_ERROR, print_message};
 use crate::diagnostics::{Diagnostic, io_reason};
 use crate::init::{self, Created, EXAMPLE_PERIOD, GITIGNORE, Gitignore, Refusal};
-use crate::load::CONTENT_DIR;
+use crate::layout::CONTENT_DIR;
 
 #[derive(Args, Debug)]
 pub struct InitArgs {

@@ -9,7 +9,7 @@ use clap::Args;
 use super::cli::SiteRoot;
 use super::{EXIT_CONTENT_ERROR, cli, is_about, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::load::CONTENT_DIR;
+use crate::layout::CONTENT_DIR;
 use crate::new_period::{self, Options, Plan};
 use crate::pipeline;
 use crate::staging;

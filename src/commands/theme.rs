@@ -8,7 +8,8 @@ use clap::{Args, Subcommand};
 use super::{EXIT_CONTENT_ERROR, print_message};
 use crate::diagnostics::{Diagnostic, io_reason};
 use crate::init::{self, Refusal};
-use crate::load::{DEFAULT_THEME, THEMES_DIR};
+use crate::layout::THEMES_DIR;
+use crate::load::DEFAULT_THEME;
 
 #[derive(Args, Debug)]
 pub struct ThemeArgs {

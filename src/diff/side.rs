@@ -12,13 +12,10 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::git::{Entry, EntryKind, Repository};
-use crate::load::{CALENDAR_FILE, CONTENT_DIR, Content, FINDINGS_FILE};
+use crate::layout::{CALENDAR_FILE, CONTENT_DIR, DATA_FILE, FINDINGS_FILE, NOTICE_FILE, SITE_FILE};
+use crate::load::Content;
 use crate::model::Period;
 use crate::pipeline;
-
-const SITE_FILE: &str = "site.toml";
-const DATA_FILE: &str = "data.toml";
-const NOTICE_FILE: &str = "notice.md";
 
 /// What a side names, before it is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Import of a publication log: the backend's list of published items
 //! (xlsx, xls or CSV, as [`super::sheet`] reads them) → the period's
-//! `log.csv` ([`crate::load::LOG_FILE`]).
+//! `log.csv` ([`crate::layout::LOG_FILE`]).
 //!
 //! The header row is the first row that holds every header `[log]` in
 //! `site.toml` names. Each following row is one item: its unit is matched

@@ -14,8 +14,6 @@ use super::{entry_exists, parse_toml, read_source};
 use crate::calendar::{BUILTIN_CALENDAR, Calendar, Holiday, Year};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Severity};
 
-/// The calendar's file name under `content/`.
-pub const CALENDAR_FILE: &str = "calendar.toml";
 /// The name the built-in calendar goes by in messages.
 pub const BUILTIN_CALENDAR_NAME: &str = "<tongbao 内置日历>/calendar.toml";
 

@@ -11,12 +11,10 @@ use toml::Spanned;
 use super::value::{date, locate, located_string};
 use super::{entry_exists, read_toml};
 use crate::diagnostics::{Diagnostics, FileId};
+use crate::layout::FINDINGS_FILE;
 use crate::model::{
     Finding, FindingHeaders, FindingWords, FindingsAppendix, RecheckAppendix, StatusWord, Word,
 };
-
-/// The file of a period's findings, beside `data.toml`.
-pub const FINDINGS_FILE: &str = "findings.toml";
 
 /// `[findings]` in `site.toml`.
 #[derive(Deserialize, Default)]

@@ -14,11 +14,9 @@ use chrono::NaiveDate;
 
 use super::{display_name, entry_exists, read_source};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
+use crate::layout::LOG_FILE;
 use crate::model::{Log, LogColumns, LogEntry};
 use crate::spelling::closest;
-
-/// The publication log's file name in a period folder.
-pub const LOG_FILE: &str = "log.csv";
 
 /// One field of a CSV line: its text (quotes undone) and where it stands.
 #[derive(Debug, Clone, PartialEq)]

@@ -22,23 +22,18 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, io_reason};
+use crate::layout::{CALENDAR_FILE, CONTENT_DIR, SITE_FILE};
 use crate::model::{DEFAULT_MAX_COUNT, Period, Site};
 
 use calendar::load_calendar;
 use period::load_period;
 
-pub use calendar::{BUILTIN_CALENDAR_NAME, CALENDAR_FILE, builtin_calendar};
-pub use findings::FINDINGS_FILE;
-pub use log::{LOG_FILE, split_csv};
+pub use calendar::{BUILTIN_CALENDAR_NAME, builtin_calendar};
+pub use log::split_csv;
 pub use period::{UNIT_KEY, is_valid_slug};
 pub use site::load_site;
 pub use text::{CELL_LIMIT, fit_cell};
-pub use theme::{
-    BUILTIN_PREFIX, DEFAULT_THEME, DOCX_STYLE, THEMES_DIR, Theme, builtin_files, load_theme,
-};
-
-/// The folder under the site root that holds `site.toml` and the periods.
-pub const CONTENT_DIR: &str = "content";
+pub use theme::{BUILTIN_PREFIX, DEFAULT_THEME, DOCX_STYLE, Theme, builtin_files, load_theme};
 
 /// Everything under `content/`: the site, its calendar and its periods,
 /// sorted by slug.
@@ -71,7 +66,7 @@ pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Conten
         );
         return None;
     }
-    let site = load_site(root, &content_dir.join("site.toml"), diagnostics);
+    let site = load_site(root, &content_dir.join(SITE_FILE), diagnostics);
     let calendar = load_calendar(root, &content_dir.join(CALENDAR_FILE), diagnostics);
     let max_count = site
         .as_ref()

@@ -13,6 +13,7 @@ use super::value::{count, date, locate, located_string};
 use super::{display_name, entry_exists, read_toml};
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
+use crate::layout::{DATA_FILE, NOTICE_FILE};
 use crate::model::{Counts, Notice, Period, Table, Unit, Window};
 
 /// The key that names the unit in a row; every other key is a column.
@@ -67,8 +68,8 @@ pub fn load_period(
         );
         return None;
     }
-    let data_path = folder.join("data.toml");
-    let notice_path = folder.join("notice.md");
+    let data_path = folder.join(DATA_FILE);
+    let notice_path = folder.join(NOTICE_FILE);
     for required in [&data_path, &notice_path] {
         if !entry_exists(required) {
             diagnostics.push(Diagnostic::error(format!(

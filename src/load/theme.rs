@@ -19,9 +19,8 @@ use std::path::{Path, PathBuf};
 
 use super::{display_name, link_refused, read_source, refuse_links};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Severity};
+use crate::layout::THEMES_DIR;
 
-/// The folder under the site root that holds the site's themes.
-pub const THEMES_DIR: &str = "themes";
 /// The theme a site uses when site.toml names none.
 pub const DEFAULT_THEME: &str = "default";
 /// Where a built-in file appears in messages: not a path on disk, since the

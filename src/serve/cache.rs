@@ -28,7 +28,8 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::findings;
 use crate::history::{self, PeriodRows};
-use crate::load::{CONTENT_DIR, Content, load_content, load_one_period, load_theme};
+use crate::layout::CONTENT_DIR;
+use crate::load::{Content, load_content, load_one_period, load_theme};
 use crate::model::{Period, Site};
 use crate::render::{
     Collect, Files, NoticeLink, PeriodFiles, Prepared, is_page, ledger_year, listed_units,

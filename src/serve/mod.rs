@@ -25,7 +25,7 @@ use std::time::Duration;
 pub use http::{Route, content_type, inject, route};
 use state::{BuildReport, Served};
 
-use crate::load::CONTENT_DIR;
+use crate::layout::CONTENT_DIR;
 
 /// The most connections answered at once. Each open page holds one for
 /// its live-reload poll; a client beyond this is told to come back later.

@@ -17,14 +17,13 @@ use std::time::Duration;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::state::{BuildReport, Scope, Served};
-use crate::load::THEMES_DIR;
-use crate::load::{CALENDAR_FILE, CONTENT_DIR};
+use crate::layout::{CALENDAR_FILE, CONTENT_DIR, SITE_FILE, THEMES_DIR};
 
 /// The folders of the site root that the build reads.
 const FOLDERS: [&str; 2] = [CONTENT_DIR, THEMES_DIR];
 
 /// The files directly under `content/` that every page depends on.
-const SITE_FILES: [&str; 2] = ["site.toml", CALENDAR_FILE];
+const SITE_FILES: [&str; 2] = [SITE_FILE, CALENDAR_FILE];
 
 /// The scope of two changes together.
 fn widen(one: Scope, other: Scope) -> Scope {

@@ -14,6 +14,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::MARKER;
 use crate::diagnostics::io_reason;
+use crate::layout::{CONTENT_DIR, THEMES_DIR};
 
 /// Every name tongbao gives a file or folder beside an output starts with
 /// this, so one `.gitignore` line covers them all and no output may use it.
@@ -23,7 +24,7 @@ pub const RESERVED_PREFIX: &str = ".tongbao-";
 pub const DEFAULT_OUTPUT: &str = "public";
 
 /// The folders a build reads: an output inside them would be read back.
-const SOURCE_FOLDERS: [&str; 2] = ["content", "themes"];
+const SOURCE_FOLDERS: [&str; 2] = [CONTENT_DIR, THEMES_DIR];
 
 /// An output folder resolved to a real, absolute path, with the parent the
 /// build stages in.
