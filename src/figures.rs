@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::diagnostics::{Diagnostic, Located};
 use crate::exact::exact_add;
-use crate::model::{Period, Rule, Site, Total};
+use crate::model::{FINDINGS_ID, Period, RECHECK_ID, Rule, Site, Total};
 use crate::score::{ColumnSum, ScoredPeriod, ScoredTable};
 
 /// A value a notice can quote.
@@ -298,6 +298,35 @@ fn escaped(value: &str, escape: Escape) -> String {
     }
 }
 
+/// The first word of every figure name other than a table's own
+/// (`period.start`, `rules.weekly.cap`, `findings.count`, ...). A table's
+/// figures start with its id, so validation refuses these as table ids.
+pub const NAMESPACES: [&str; 8] = [
+    PERIOD,
+    SITE,
+    FIGURES,
+    RULES,
+    TOTALS,
+    TABLE,
+    FINDINGS_ID,
+    RECHECK_ID,
+];
+const PERIOD: &str = "period";
+const SITE: &str = "site";
+const FIGURES: &str = "figures";
+const RULES: &str = "rules";
+const TOTALS: &str = "totals";
+const TABLE: &str = "table";
+
+/// The words a figure name puts where a column key goes (`TABLE.sum.KEY`,
+/// `TABLE.units`, `rules.RULE.cap`, `rules.RULE.minimum`), so validation
+/// refuses them as column keys.
+pub const COLUMN_WORDS: [&str; 4] = [SUM, UNITS, CAP, MINIMUM];
+const SUM: &str = "sum";
+const UNITS: &str = "units";
+const CAP: &str = "cap";
+const MINIMUM: &str = "minimum";
+
 /// The figures a period's notice and tables may quote:
 ///
 /// - `period.label`, `period.months`, `period.year`, `period.start`, `period.end`,
@@ -316,10 +345,10 @@ fn escaped(value: &str, escape: Escape) -> String {
 pub fn period_figures(site: &Site, scored: &ScoredPeriod) -> Result<Figures, Vec<Diagnostic>> {
     let mut figures = Figures::new();
     insert_period(&mut figures, scored.period);
-    figures.insert("site.title", Value::Text(site.title.clone()));
-    figures.insert("site.office", Value::Text(site.office.clone()));
+    figures.insert(format!("{SITE}.title"), Value::Text(site.title.clone()));
+    figures.insert(format!("{SITE}.office"), Value::Text(site.office.clone()));
     for (key, value) in &scored.period.figures {
-        figures.insert(format!("figures.{key}"), Value::Count(value.value));
+        figures.insert(format!("{FIGURES}.{key}"), Value::Count(value.value));
     }
     for table in &scored.tables {
         insert_table(&mut figures, table);
@@ -345,55 +374,66 @@ pub fn table_figures(period: &Figures, table: &ScoredTable) -> Figures {
             .unwrap_or_default()
     };
     let first = schema.sort.first().map(label).unwrap_or_default();
-    figures.insert("table.sort", Value::Text(first));
+    figures.insert(format!("{TABLE}.sort"), Value::Text(first));
     for (index, key) in schema.sort.iter().enumerate() {
-        figures.insert(format!("table.sort.{}", index + 1), Value::Text(label(key)));
+        let name = format!("{TABLE}.sort.{}", index + 1);
+        figures.insert(name, Value::Text(label(key)));
     }
-    figures.insert("table.unit", Value::Text(schema.unit_label.clone()));
-    figures.insert("table.units", Value::Count(table.rows.len() as u64));
+    figures.insert(
+        format!("{TABLE}.unit"),
+        Value::Text(schema.unit_label.clone()),
+    );
+    figures.insert(
+        format!("{TABLE}.{UNITS}"),
+        Value::Count(table.rows.len() as u64),
+    );
     figures
 }
 
 /// `rules.RULE.COLUMN` for each column's points; `rules.RULE.cap`;
 /// `rules.RULE.minimum` and `rules.RULE.minimum.points`.
 fn insert_rule(figures: &mut Figures, rule: &Rule) {
-    let name = |part: &str| format!("rules.{}.{part}", rule.key);
+    let name = |part: &str| format!("{RULES}.{}.{part}", rule.key);
     for (column, points) in &rule.points {
         figures.insert(name(column), Value::Points(points.value));
     }
     if let Some(cap) = &rule.cap {
-        figures.insert(name("cap"), Value::Points(cap.value));
+        figures.insert(name(CAP), Value::Points(cap.value));
     }
     if let Some(minimum) = &rule.minimum {
-        figures.insert(name("minimum"), Value::Count(minimum.at_least.value));
+        figures.insert(name(MINIMUM), Value::Count(minimum.at_least.value));
         if let Some(points) = &minimum.points {
-            figures.insert(name("minimum.points"), Value::Points(points.value));
+            let points_name = name(&format!("{MINIMUM}.points"));
+            figures.insert(points_name, Value::Points(points.value));
         }
     }
 }
 
 fn insert_period(figures: &mut Figures, period: &Period) {
     let window = &period.window;
-    figures.insert("period.label", Value::Text(window.label()));
-    figures.insert("period.months", Value::Text(window.months()));
+    figures.insert(format!("{PERIOD}.label"), Value::Text(window.label()));
+    figures.insert(format!("{PERIOD}.months"), Value::Text(window.months()));
     figures.insert(
-        "period.year",
+        format!("{PERIOD}.year"),
         Value::Count(window.issued.value.year() as u64),
     );
-    figures.insert("period.start", Value::Date(window.start.value));
-    figures.insert("period.end", Value::Date(window.end.value));
-    figures.insert("period.issued", Value::Date(window.issued.value));
+    figures.insert(format!("{PERIOD}.start"), Value::Date(window.start.value));
+    figures.insert(format!("{PERIOD}.end"), Value::Date(window.end.value));
+    figures.insert(format!("{PERIOD}.issued"), Value::Date(window.issued.value));
     if let Some(deadline) = &window.deadline {
-        figures.insert("period.deadline", Value::Date(deadline.value));
+        figures.insert(format!("{PERIOD}.deadline"), Value::Date(deadline.value));
     }
     if let Some(weeks) = period.assessable_weeks() {
-        figures.insert("period.weeks", Value::Count(weeks));
+        figures.insert(format!("{PERIOD}.weeks"), Value::Count(weeks));
     }
 }
 
 fn insert_table(figures: &mut Figures, table: &ScoredTable) {
     let id = &table.schema.id.value;
-    figures.insert(format!("{id}.units"), Value::Count(table.rows.len() as u64));
+    figures.insert(
+        format!("{id}.{UNITS}"),
+        Value::Count(table.rows.len() as u64),
+    );
     for (column, sum) in table.schema.columns.iter().zip(&table.sums) {
         let key = &column.key.value;
         let sum = match *sum {
@@ -405,7 +445,7 @@ fn insert_table(figures: &mut Figures, table: &ScoredTable) {
             None => sum.clone(),
         };
         figures.insert(format!("{id}.{key}"), quoted);
-        figures.insert(format!("{id}.sum.{key}"), sum);
+        figures.insert(format!("{id}.{SUM}.{key}"), sum);
     }
 }
 
@@ -422,7 +462,7 @@ fn insert_totals(figures: &mut Figures, site: &Site) -> Result<(), Vec<Diagnosti
         let before = pending.len();
         pending.retain(|total| match total_value(figures, site, total) {
             Some(Ok(value)) => {
-                figures.insert(format!("totals.{}", total.key), value);
+                figures.insert(format!("{TOTALS}.{}", total.key), value);
                 false
             }
             Some(Err(diagnostic)) => {
@@ -464,7 +504,8 @@ fn insert_totals(figures: &mut Figures, site: &Site) -> Result<(), Vec<Diagnosti
 fn term_naming<'t>(total: &'t Total, keys: &BTreeSet<&str>) -> Option<&'t Located<String>> {
     total.terms.iter().find(|term| {
         term.value
-            .strip_prefix("totals.")
+            .strip_prefix(TOTALS)
+            .and_then(|rest| rest.strip_prefix('.'))
             .is_some_and(|key| keys.contains(key))
     })
 }
@@ -515,7 +556,10 @@ fn total_value(figures: &Figures, site: &Site, total: &Total) -> Option<Result<V
 /// Whether `name` is another total, which may not be evaluated yet.
 /// A total naming itself is a cycle, reported as an unknown figure.
 fn waits_on_total(site: &Site, total: &Total, name: &str) -> bool {
-    match name.strip_prefix("totals.") {
+    match name
+        .strip_prefix(TOTALS)
+        .and_then(|rest| rest.strip_prefix('.'))
+    {
         Some(key) => key != total.key && site.totals.contains_key(key),
         None => false,
     }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use crate::figures::{Figures, format_date};
 use crate::layout::FINDINGS_FILE;
-use crate::model::{Finding, FindingWords, Period, RECHECK_ID, Site};
+use crate::model::{FINDINGS_ID, Finding, FindingWords, Period, RECHECK_ID, Site};
 use crate::spelling::closest;
 
 /// A unit's number of findings, and of those still open.
@@ -75,7 +75,7 @@ pub fn tallies<'f>(findings: &'f [Finding], words: &FindingWords) -> BTreeMap<&'
 /// - `findings.open`, still open (no status yet, or an `open` one), and
 ///   `findings.closed`, the others.
 pub fn insert_figures(figures: &mut Figures, site: &Site, period: &Period) {
-    insert_counts(figures, "findings", &period.findings, &site.findings);
+    insert_counts(figures, FINDINGS_ID, &period.findings, &site.findings);
 }
 
 /// The figures of the earlier period a notice re-checks, under `recheck.`:
@@ -84,7 +84,7 @@ pub fn insert_figures(figures: &mut Figures, site: &Site, period: &Period) {
 /// one), so the text can say which notice it follows up.
 pub fn insert_recheck_figures(figures: &mut Figures, site: &Site, rechecked: &Period) {
     use crate::figures::Value::{Date, Text};
-    insert_counts(figures, RECHECK, &rechecked.findings, &site.findings);
+    insert_counts(figures, RECHECK_ID, &rechecked.findings, &site.findings);
     let window = &rechecked.window;
     figures.insert("recheck.label", Text(window.label()));
     figures.insert("recheck.issued", Date(window.issued.value));
@@ -92,9 +92,6 @@ pub fn insert_recheck_figures(figures: &mut Figures, site: &Site, rechecked: &Pe
         figures.insert("recheck.deadline", Date(deadline.value));
     }
 }
-
-/// The namespace of the re-check's figures.
-const RECHECK: &str = "recheck";
 
 /// `PREFIX.count`, `PREFIX.units`, `PREFIX.category.KEY`,
 /// `PREFIX.status.KEY`, `PREFIX.open` and `PREFIX.closed` of `findings`.

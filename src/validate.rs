@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
-use crate::figures::format_date;
+use crate::figures::{self, format_date};
 use crate::findings;
 use crate::layout::{CALENDAR_FILE, CONTENT_DIR, FINDINGS_FILE};
 use crate::load::fit_cell;
@@ -16,24 +16,15 @@ use crate::model::{
 use crate::score::score_period;
 use crate::spelling::closest;
 
-/// Figure namespaces a table id would shadow.
-/// `findings` is also the attachment id of the 问题清单 ([`FINDINGS_ID`]).
-/// `recheck` is the attachment id of the re-check ([`RECHECK_ID`]).
-const RESERVED_IDS: [&str; 8] = [
-    "period",
-    "site",
-    "figures",
-    "rules",
-    "totals",
-    "table",
-    FINDINGS_ID,
-    RECHECK_ID,
-];
+/// Table ids a table's figures would shadow: the figures' namespaces
+/// (`findings` and `recheck` are also attachment ids).
+const RESERVED_IDS: [&str; 8] = figures::NAMESPACES;
 
-/// Column keys a figure name would shadow: the row's unit, `TABLE.sum.…`,
-/// `TABLE.units`, and a rule's `rules.RULE.cap` and `rules.RULE.minimum`
-/// beside its `rules.RULE.COLUMN`.
-const RESERVED_KEYS: [&str; 5] = [UNIT_KEY, "sum", "units", "cap", "minimum"];
+/// Column keys a figure name would shadow: the row's unit, and the words
+/// figure names put where a column key goes.
+fn reserved_keys() -> impl Iterator<Item = &'static str> {
+    std::iter::once(UNIT_KEY).chain(figures::COLUMN_WORDS)
+}
 
 pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
     // A period that failed to load is left out of `content`: what names
@@ -194,13 +185,13 @@ fn validate_schema(site: &Site, schema: &Schema, diagnostics: &mut Diagnostics) 
             diagnostics
                 .push(Diagnostic::error(format!("列 “{}” 重复", key.value)).at(&key.location));
         }
-        if RESERVED_KEYS.contains(&key.value.as_str()) {
+        if reserved_keys().any(|reserved| reserved == key.value) {
             diagnostics.push(
                 Diagnostic::error(format!("列名 “{}” 是保留字", key.value))
                     .at(&key.location)
                     .hint(format!(
                         "列的 key 不能是 {}：它们已用作数字名称（如 towns.units、rules.bonus.cap）；换一个 key",
-                        RESERVED_KEYS.join("、")
+                        reserved_keys().collect::<Vec<_>>().join("、")
                     )),
             );
         }
