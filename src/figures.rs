@@ -15,7 +15,9 @@ use rust_decimal::Decimal;
 
 use crate::diagnostics::{Diagnostic, Located};
 use crate::exact::exact_add;
-use crate::model::{FINDINGS_ID, Period, RECHECK_ID, Rule, Site, Total};
+use crate::findings::is_open;
+use crate::model::{FINDINGS_ID, Finding, FindingWords, Period, RECHECK_ID, Rule, Site, Total};
+use crate::notation::{format_date, format_points};
 use crate::score::{ColumnSum, ScoredPeriod, ScoredTable};
 
 /// A value a notice can quote.
@@ -39,16 +41,6 @@ impl fmt::Display for Value {
             Value::Text(text) => f.write_str(text),
         }
     }
-}
-
-/// Points as the seed prints them: `2.5`, never `2.50` or `2.5000`.
-pub fn format_points(points: Decimal) -> String {
-    points.normalize().to_string()
-}
-
-/// A date in the form GB/T 9704 prescribes: `2019年6月5日`, no leading zeros.
-pub fn format_date(date: NaiveDate) -> String {
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
 }
 
 /// A filter applied to a value: `{{ period.end | month_day }}`.
@@ -339,7 +331,9 @@ const MINIMUM: &str = "minimum";
 /// - `rules.RULE.COLUMN`, the points of a rule; `rules.RULE.cap`, its cap;
 ///   `rules.RULE.minimum`, its minimum count, and `rules.RULE.minimum.points`,
 ///   the points for falling short of it;
-/// - `totals.KEY`, the sums `site.toml` defines.
+/// - `totals.KEY`, the sums `site.toml` defines;
+/// - `findings.…`, the counts of the period's findings (see
+///   [`insert_findings`]).
 ///
 /// A total naming an unknown figure is reported at its term in `site.toml`.
 pub fn period_figures(site: &Site, scored: &ScoredPeriod) -> Result<Figures, Vec<Diagnostic>> {
@@ -356,7 +350,7 @@ pub fn period_figures(site: &Site, scored: &ScoredPeriod) -> Result<Figures, Vec
     for rule in site.rules.values() {
         insert_rule(&mut figures, rule);
     }
-    crate::findings::insert_figures(&mut figures, site, scored.period);
+    insert_findings(&mut figures, site, scored.period);
     insert_totals(&mut figures, site)?;
     Ok(figures)
 }
@@ -388,6 +382,71 @@ pub fn table_figures(period: &Figures, table: &ScoredTable) -> Figures {
         Value::Count(table.rows.len() as u64),
     );
     figures
+}
+
+/// The figures of a period's findings:
+///
+/// - `findings.count`, the number of findings; `findings.units`, of units
+///   with at least one;
+/// - `findings.category.KEY`, per category of `[findings] categories`;
+/// - `findings.status.KEY`, per status of `[findings] statuses`;
+/// - `findings.open`, still open (no status yet, or an `open` one), and
+///   `findings.closed`, the others.
+fn insert_findings(figures: &mut Figures, site: &Site, period: &Period) {
+    insert_counts(figures, FINDINGS_ID, &period.findings, &site.findings);
+}
+
+/// The figures of the earlier period a notice re-checks, under `recheck.`:
+/// the counts of [`insert_findings`] for that period's findings, and
+/// `recheck.label`, `recheck.issued` and `recheck.deadline` (when it has
+/// one), so the text can say which notice it follows up.
+pub fn insert_recheck_figures(figures: &mut Figures, site: &Site, rechecked: &Period) {
+    insert_counts(figures, RECHECK_ID, &rechecked.findings, &site.findings);
+    let window = &rechecked.window;
+    figures.insert(format!("{RECHECK_ID}.label"), Value::Text(window.label()));
+    figures.insert(
+        format!("{RECHECK_ID}.issued"),
+        Value::Date(window.issued.value),
+    );
+    if let Some(deadline) = &window.deadline {
+        figures.insert(
+            format!("{RECHECK_ID}.deadline"),
+            Value::Date(deadline.value),
+        );
+    }
+}
+
+/// `PREFIX.count`, `PREFIX.units`, `PREFIX.category.KEY`,
+/// `PREFIX.status.KEY`, `PREFIX.open` and `PREFIX.closed` of `findings`.
+fn insert_counts(figures: &mut Figures, prefix: &str, findings: &[Finding], words: &FindingWords) {
+    let count =
+        |keep: &dyn Fn(&Finding) -> bool| findings.iter().filter(|f| keep(f)).count() as u64;
+    let units: BTreeSet<&str> = findings.iter().map(|f| f.unit.value.as_str()).collect();
+    figures.insert(
+        format!("{prefix}.count"),
+        Value::Count(findings.len() as u64),
+    );
+    figures.insert(format!("{prefix}.units"), Value::Count(units.len() as u64));
+    for category in &words.categories {
+        let number = count(&|f| f.category.value == category.label);
+        figures.insert(
+            format!("{prefix}.category.{}", category.key.value),
+            Value::Count(number),
+        );
+    }
+    for status in &words.statuses {
+        let number = count(&|f| f.status.as_ref().is_some_and(|s| s.value == status.label));
+        figures.insert(
+            format!("{prefix}.status.{}", status.key.value),
+            Value::Count(number),
+        );
+    }
+    let open = count(&|f| is_open(f, words));
+    figures.insert(format!("{prefix}.open"), Value::Count(open));
+    figures.insert(
+        format!("{prefix}.closed"),
+        Value::Count(findings.len() as u64 - open),
+    );
 }
 
 /// `rules.RULE.COLUMN` for each column's points; `rules.RULE.cap`;

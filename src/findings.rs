@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostics::{Diagnostic, Diagnostics, Located};
 use chrono::NaiveDate;
 
-use crate::figures::{Figures, format_date};
 use crate::layout::FINDINGS_FILE;
-use crate::model::{FINDINGS_ID, Finding, FindingWords, Period, RECHECK_ID, Site};
+use crate::model::{Finding, FindingWords, Period, RECHECK_ID, Site};
+use crate::notation::format_date;
 use crate::spelling::closest;
 
 /// A unit's number of findings, and of those still open.
@@ -64,64 +64,6 @@ pub fn tallies<'f>(findings: &'f [Finding], words: &FindingWords) -> BTreeMap<&'
         tally.open += u64::from(is_open(finding, words));
     }
     tallies
-}
-
-/// The figures of a period's findings:
-///
-/// - `findings.count`, the number of findings; `findings.units`, of units
-///   with at least one;
-/// - `findings.category.KEY`, per category of `[findings] categories`;
-/// - `findings.status.KEY`, per status of `[findings] statuses`;
-/// - `findings.open`, still open (no status yet, or an `open` one), and
-///   `findings.closed`, the others.
-pub fn insert_figures(figures: &mut Figures, site: &Site, period: &Period) {
-    insert_counts(figures, FINDINGS_ID, &period.findings, &site.findings);
-}
-
-/// The figures of the earlier period a notice re-checks, under `recheck.`:
-/// the counts of [`insert_figures`] for that period's findings, and
-/// `recheck.label`, `recheck.issued` and `recheck.deadline` (when it has
-/// one), so the text can say which notice it follows up.
-pub fn insert_recheck_figures(figures: &mut Figures, site: &Site, rechecked: &Period) {
-    use crate::figures::Value::{Date, Text};
-    insert_counts(figures, RECHECK_ID, &rechecked.findings, &site.findings);
-    let window = &rechecked.window;
-    figures.insert("recheck.label", Text(window.label()));
-    figures.insert("recheck.issued", Date(window.issued.value));
-    if let Some(deadline) = &window.deadline {
-        figures.insert("recheck.deadline", Date(deadline.value));
-    }
-}
-
-/// `PREFIX.count`, `PREFIX.units`, `PREFIX.category.KEY`,
-/// `PREFIX.status.KEY`, `PREFIX.open` and `PREFIX.closed` of `findings`.
-fn insert_counts(figures: &mut Figures, prefix: &str, findings: &[Finding], words: &FindingWords) {
-    use crate::figures::Value::Count;
-    let count =
-        |keep: &dyn Fn(&Finding) -> bool| findings.iter().filter(|f| keep(f)).count() as u64;
-    let units: BTreeSet<&str> = findings.iter().map(|f| f.unit.value.as_str()).collect();
-    figures.insert(format!("{prefix}.count"), Count(findings.len() as u64));
-    figures.insert(format!("{prefix}.units"), Count(units.len() as u64));
-    for category in &words.categories {
-        let number = count(&|f| f.category.value == category.label);
-        figures.insert(
-            format!("{prefix}.category.{}", category.key.value),
-            Count(number),
-        );
-    }
-    for status in &words.statuses {
-        let number = count(&|f| f.status.as_ref().is_some_and(|s| s.value == status.label));
-        figures.insert(
-            format!("{prefix}.status.{}", status.key.value),
-            Count(number),
-        );
-    }
-    let open = count(&|f| is_open(f, words));
-    figures.insert(format!("{prefix}.open"), Count(open));
-    figures.insert(
-        format!("{prefix}.closed"),
-        Count(findings.len() as u64 - open),
-    );
 }
 
 /// The day against which a deadline counts as past: the newest issued

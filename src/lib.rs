@@ -29,6 +29,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod new_period;
+pub mod notation;
 pub mod pipeline;
 pub mod progress;
 pub mod render;

@@ -26,9 +26,9 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Located};
-use crate::figures::format_date;
 use crate::layout::LOG_FILE;
 use crate::model::{Period, Rule, Schema, Site, Table, Unit, WindowKind};
+use crate::notation::format_date;
 use crate::weekly::{by_unit, tally};
 
 /// The start date of each count column of `schema` that a rule with a

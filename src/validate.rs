@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location};
-use crate::figures::{self, format_date};
+use crate::figures::{self};
 use crate::findings;
 use crate::layout::{CALENDAR_FILE, CONTENT_DIR, FINDINGS_FILE};
 use crate::load::fit_cell;
@@ -13,6 +13,7 @@ use crate::load::{Content, UNIT_KEY};
 use crate::model::{
     ColumnKind, FINDINGS_ID, Period, RECHECK_ID, Rule, Schema, Site, Table, Unit, Weekly,
 };
+use crate::notation::format_date;
 use crate::score::score_period;
 use crate::spelling::closest;
 

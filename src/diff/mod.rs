@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
-use crate::figures::format_points;
 use crate::import::normalize;
 use crate::model::{Column, ColumnKind, Finding, Period, Schema, Site, Table};
+use crate::notation::format_points;
 use crate::score::score_table;
 use side::Side;
 

@@ -181,7 +181,7 @@ mod tests {
             href: format!("{slug}/index.html"),
             title: format!("关于{slug}的通报 & <附件>"),
             label: "2019年1-5月份".to_string(),
-            date: crate::figures::format_date(issued),
+            date: crate::notation::format_date(issued),
             iso_date: issued.to_string(),
             year: chrono::Datelike::year(&issued),
             issued,

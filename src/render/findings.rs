@@ -16,10 +16,11 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostics::Located;
-use crate::figures::{Figures, format_date};
+use crate::figures::Figures;
 use crate::findings::{is_open, rectification};
 use crate::links;
 use crate::model::{FINDINGS_ID, Finding, FindingHeaders, Period, RECHECK_ID, Site};
+use crate::notation::format_date;
 use crate::score::{ScoredPeriod, ScoredTable};
 
 use super::Expander;

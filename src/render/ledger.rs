@@ -16,9 +16,9 @@ use serde::Serialize;
 
 use crate::calendar::Calendar;
 use crate::diagnostics::Diagnostic;
-use crate::figures::{format_date, format_points};
 use crate::history::{Scored, YearTable, by_year, figure_columns, total_points, year_table};
 use crate::model::{Order, Period, Rule, Site, WindowKind};
+use crate::notation::{format_date, format_points};
 use crate::score::ScoredTable;
 use crate::since::month_day;
 

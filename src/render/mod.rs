@@ -36,13 +36,13 @@ use tera::Context;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, Severity};
 use crate::figures::{
-    Escape, ExpandError, Expanded, Figures, expand, expand_traced, format_date, period_figures,
-    table_figures,
+    Escape, ExpandError, Expanded, Figures, expand, expand_traced, period_figures, table_figures,
 };
 use crate::history::{self, Course, PeriodRows, Scored};
 use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::{Period, Site};
+use crate::notation::format_date;
 use crate::score::{ScoredPeriod, score_period};
 
 use address::PAGE_FILE;
@@ -573,7 +573,7 @@ fn render_period(
     let figures = match period_figures(site, scored) {
         Ok(mut figures) => {
             if let Some(rechecked) = rechecked {
-                crate::findings::insert_recheck_figures(&mut figures, site, rechecked);
+                crate::figures::insert_recheck_figures(&mut figures, site, rechecked);
             }
             figures
         }

@@ -13,9 +13,9 @@
 
 use serde::Serialize;
 
-use crate::figures::format_date;
 use crate::findings::rectification;
 use crate::model::{FINDINGS_ID, Finding, FindingHeaders, Period, Site};
+use crate::notation::format_date;
 
 use super::address::{PAGE_FILE, sheet_path};
 use super::findings::{Columns, Group, groups, link};

@@ -6,9 +6,9 @@ use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
-use crate::figures::format_points;
 use crate::history::{Course, Scored, Step, figure_columns};
 use crate::model::{Schema, Site};
+use crate::notation::format_points;
 
 use super::address::{PAGE_FILE, unit_page_path};
 use super::chart::{self, Chart, Scale};

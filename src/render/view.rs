@@ -5,8 +5,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::figures::{Figures, format_points};
+use crate::figures::Figures;
 use crate::model::{ColumnKind, Schema, ZeroDisplay};
+use crate::notation::format_points;
 use crate::score::{Score, ScoredTable};
 
 use super::Expander;
