@@ -5,7 +5,6 @@ pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod import;
-mod import_log;
 pub mod init;
 pub mod new;
 pub mod serve;

@@ -14,7 +14,6 @@ pub mod limits;
 pub mod log;
 mod names;
 pub mod sheet;
-mod workbook;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -21,8 +21,8 @@ use calamine::{
     open_workbook_from_rs,
 };
 
-use super::limits::{self, Budget, Limit, MAX_INFLATED_BYTES};
-use super::sheet::{Cell, Merged, Row, Unreadable, WorkbookFormat};
+use super::{Cell, Merged, Row, Unreadable, WorkbookFormat};
+use crate::import::limits::{self, Budget, Limit, MAX_INFLATED_BYTES};
 
 /// One worksheet's rows.
 pub struct Read {

@@ -1,7 +1,10 @@
 //! The backend's export → a grid of cells, whatever the file's format:
 //! CSV in any common encoding (UTF-8, GBK/GB18030, UTF-16 with a BOM), or an
 //! Excel workbook (xlsx, xls) or other spreadsheet calamine reads
-//! (`workbook.rs`). Every file is read within the bounds of `limits.rs`.
+//! (`workbook.rs`, below this module). Every file is read within the
+//! bounds of `limits.rs`.
+
+mod workbook;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,7 +15,6 @@ use std::str::FromStr;
 use encoding_rs::{Encoding, UTF_8};
 
 use super::limits::{self, Budget, Limit, MAX_FILE_BYTES};
-use super::workbook;
 use crate::diagnostics::{Diagnostic, io_reason};
 use crate::render::unneutralise;
 use crate::spelling::closest;

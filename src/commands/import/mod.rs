@@ -2,6 +2,8 @@
 //! data.toml; with `--findings`, the inspectors' spreadsheet → the period's
 //! findings.toml.
 
+mod log;
+
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +12,6 @@ use clap::Args;
 use similar::TextDiff;
 
 use super::cli::SiteRoot;
-use super::import_log;
 use super::{EXIT_CONTENT_ERROR, print_diagnostics_about, print_message};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::import::{self, Override, Plan, Request, findings, shown};
@@ -128,7 +129,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
     progress.step(&shown(&format!("读取 {}", args.file.display())));
     if args.log {
         drop(progress);
-        return import_log::run(args, &content, period, &diagnostics);
+        return log::run(args, &content, period, &diagnostics);
     }
     let Some(table) = args.table.as_deref() else {
         let data_name = diagnostics.file_name(period.file).to_string();

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use similar::TextDiff;
 
-use super::EXIT_CONTENT_ERROR;
-use super::import::{ImportArgs, print_check, print_escaped, say};
+use super::{ImportArgs, print_check, print_escaped, say};
+use crate::commands::EXIT_CONTENT_ERROR;
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::import::log::{LogPlan, plan_log};
 use crate::layout::{CONTENT_DIR, LOG_FILE};
