@@ -606,8 +606,11 @@ pub struct Notice {
     /// The earlier period (its folder name) whose findings this notice
     /// re-checks (`recheck = "2019-01-05"`).
     pub recheck: Option<Located<String>>,
-    /// The Markdown after the front matter, located in the file.
-    pub body: Located<String>,
+    /// Where the Markdown after the front matter lies in notice.md. Its
+    /// text is the file's registered source ([`crate::diagnostics::Diagnostics::source`]),
+    /// not a copy: a site of many periods would otherwise hold every
+    /// notice twice.
+    pub body: Location,
 }
 
 #[derive(Debug)]

@@ -72,14 +72,11 @@ pub fn load_notice(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
     })
 }
 
-/// The Markdown after the front matter; any character in it that must not
-/// be published is reported.
-fn body(file: FileId, text: &str, offset: usize, diagnostics: &mut Diagnostics) -> Located<String> {
-    let body = Located::new(
-        text[offset..].to_string(),
-        Location::new(file, offset..text.len()),
-    );
-    check_text(&body.value, &body.location, diagnostics);
+/// Where the Markdown after the front matter lies; any character in it
+/// that must not be published is reported.
+fn body(file: FileId, text: &str, offset: usize, diagnostics: &mut Diagnostics) -> Location {
+    let body = Location::new(file, offset..text.len());
+    check_text(&text[offset..], &body, diagnostics);
     body
 }
 

@@ -979,14 +979,12 @@ fn document_link(title: &str, folder_url: Option<&str>) -> DownloadLink {
 
 /// The notice body as HTML, or empty when it holds a refused address or
 /// character: each is reported at its place in notice.md.
-fn body_html(source: &Located<String>, body: &Expanded, expander: &mut Expander) -> String {
+fn body_html(source: &Location, body: &Expanded, expander: &mut Expander) -> String {
     match markdown::to_html(&body.text) {
         Ok(html) => html,
         Err(problems) => {
             for problem in problems {
-                let at = source
-                    .location
-                    .within(body.source_range(problem.span.clone()));
+                let at = source.within(body.source_range(problem.span.clone()));
                 expander.report.push(problem.diagnostic(&at));
             }
             String::new()
@@ -1114,13 +1112,19 @@ impl Expander<'_, '_> {
         self.expand(text, skip, figures, Escape::Plain)
     }
 
-    /// A Markdown body, located exactly, with where each value went.
-    pub fn markdown(&mut self, text: &Located<String>, figures: &Figures) -> Expanded {
-        match expand_traced(&text.value, figures, Escape::Markdown) {
+    /// The Markdown at `body` in its source, expanded, with where each
+    /// value went.
+    pub fn markdown(&mut self, body: &Location, figures: &Figures) -> Expanded {
+        let sources = self.report.sources;
+        let text = sources
+            .source(body.file)
+            .get(body.span.clone())
+            .unwrap_or("");
+        match expand_traced(text, figures, Escape::Markdown) {
             Ok(expanded) => expanded,
             Err(errors) => {
-                self.report(text, Some(0), errors);
-                Expanded::verbatim(text.value.clone())
+                self.report(body, Some(0), errors);
+                Expanded::verbatim(text.to_string())
             }
         }
     }
@@ -1138,20 +1142,18 @@ impl Expander<'_, '_> {
         match expand(&text.value, figures, escape) {
             Ok(expanded) => expanded,
             Err(errors) => {
-                self.report(text, skip, errors);
+                self.report(&text.location, skip, errors);
                 text.value.clone()
             }
         }
     }
 
     /// Reports each bad expression of `text` (see [`Expander::expand`] for `skip`).
-    fn report(&mut self, text: &Located<String>, skip: Option<usize>, errors: Vec<ExpandError>) {
+    fn report(&mut self, text: &Location, skip: Option<usize>, errors: Vec<ExpandError>) {
         for error in errors {
             let location = match skip {
-                Some(skip) => text
-                    .location
-                    .within(error.span.start + skip..error.span.end + skip),
-                None => text.location.clone(),
+                Some(skip) => text.within(error.span.start + skip..error.span.end + skip),
+                None => text.clone(),
             };
             let mut diagnostic = Diagnostic::error(error.message).at(&location);
             if let Some(hint) = error.hint {
