@@ -640,10 +640,24 @@ fn a_re_checked_period_deleted_while_serving_is_reported_as_a_build_reports_it()
     let message = "recheck 指向的期次 “2019-01-05” 不存在";
     let failed = site.run(&["build", "--output", "built-after-deletion"]);
     failed.assert_failure();
-    assert!(failed.stderr.contains(message), "{}", failed.stderr);
+    // The build's whole message: where it is, the source line, the hint.
+    let start = failed.stderr.find(message).expect("the build's message");
+    let told = &failed.stderr[start..];
+    let told = &told[..told.find("\n\n").unwrap_or(told.len())];
+    assert!(
+        told.contains("content/2019-07-05/notice.md:13:11"),
+        "{told}"
+    );
 
     let page = wait_for_page(&server.address, "/2019-07-05/", "tongbao-build-error");
-    assert!(page.contains(message), "{page}");
+    let page = scraper::Html::parse_document(&page);
+    let alert: String = page
+        .select(&scraper::Selector::parse("#tongbao-build-error").unwrap())
+        .next()
+        .expect("the build error on the page")
+        .text()
+        .collect();
+    assert!(alert.contains(told), "{alert}\nshould tell\n{told}");
     wait_for_line(&server.stderr, message);
 
     for (path, text) in &files {
