@@ -76,11 +76,11 @@ fn read_sheet(path: &Path) -> Sheet {
                 .collect(),
         );
     }
-    workbook.load_merged_regions().expect("merged regions");
     let mut merged: Vec<(usize, usize, usize, usize)> = workbook
-        .merged_regions()
+        .merge_cells_by_sheet_name(&name)
+        .expect("merged regions")
         .iter()
-        .map(|(_, _, area)| {
+        .map(|area| {
             let (row, column) = (area.start.0 as usize, area.start.1 as usize);
             let (last_row, last_column) = (area.end.0 as usize, area.end.1 as usize);
             (row, column, last_row - row + 1, last_column - column + 1)

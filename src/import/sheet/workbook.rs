@@ -86,11 +86,8 @@ pub fn read(
 /// empty rather than read as its neighbour's.
 fn merged_cells(workbook: &mut Workbook, name: &str) -> Vec<Merged> {
     let ranges = match workbook {
-        Sheets::Xlsx(book) => book
-            .worksheet_merge_cells(name)
-            .and_then(Result::ok)
-            .unwrap_or_default(),
-        Sheets::Xls(book) => book.worksheet_merge_cells(name).unwrap_or_default(),
+        Sheets::Xlsx(book) => book.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xls(book) => book.merge_cells_by_sheet_name(name).unwrap_or_default(),
         Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
     };
     ranges
