@@ -22,6 +22,12 @@ const HEADING_FONT: &str = "黑体";
 const BODY_FONT: &str = "宋体";
 /// Height of one line of body text, in points.
 const LINE_HEIGHT: f64 = 15.0;
+/// How hard the workbook's parts are deflated: level 1, the fastest.
+/// Deflating was two thirds of a workbook's cost at rust_xlsxwriter's
+/// default, 6; an appendix sheet is a few kilobytes, so the larger file
+/// is not noticed (docs/PERFORMANCE.md). The Word document uses the same
+/// level for the same reason.
+const ZIP_LEVEL: u8 = 1;
 
 /// The cell formats of the sheet.
 struct Formats {
@@ -73,6 +79,7 @@ impl Formats {
 /// Excel's quote prefix, so it shows as typed and is never evaluated.
 pub fn to_xlsx(appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
+    workbook.set_zip_compression_level(ZIP_LEVEL);
     workbook.set_properties(&properties(appendix, meta)?);
     let sheet = workbook.add_worksheet();
     sheet.set_name(format!("附件{}", appendix.number))?;
