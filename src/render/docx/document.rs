@@ -26,50 +26,41 @@ pub fn document(
     let mut out = format!("{DECLARATION}<w:document xmlns:w=\"{W}\" xmlns:r=\"{R}\"><w:body>");
     head(&mut out, notice);
     for block in body::blocks(&notice.markdown) {
-        out.push_str(&block_paragraph(&block));
+        block_paragraph(&mut out, &block);
     }
     if let Some(contact) = &notice.contact {
-        out.push_str(&paragraph(
-            StyleId::Normal,
-            "",
-            &format!("联系科室：{}", contact.office),
-        ));
-        out.push_str(&paragraph(
-            StyleId::Normal,
-            "",
-            &format!("联系电话：{}", contact.phone),
-        ));
+        let office = format!("联系科室：{}", contact.office);
+        paragraph(&mut out, StyleId::Normal, "", &office);
+        let phone = format!("联系电话：{}", contact.phone);
+        paragraph(&mut out, StyleId::Normal, "", &phone);
     }
     attachment_list(&mut out, notice, grid);
     signature(&mut out, notice, style, grid);
     for appendix in appendices {
         table::appendix(&mut out, appendix, style, grid);
     }
-    out.push_str(&section(style, grid));
+    section(&mut out, style, grid);
     out.push_str("</w:body></w:document>");
     out
 }
 
 /// The 版头, the title and the 主送机关.
 fn head(out: &mut String, notice: &NoticeView) {
-    out.push_str(&paragraph(StyleId::Issuer, "", &notice.office));
+    paragraph(out, StyleId::Issuer, "", &notice.office);
     // 标题 two lines under the red rule (7.3.1).
-    out.push_str(&empty(StyleId::Normal));
-    out.push_str(&empty(StyleId::Normal));
+    empty(out, StyleId::Normal);
+    empty(out, StyleId::Normal);
     let title = notice.title_lines.join("\n");
-    out.push_str(&paragraph(StyleId::Title, "", &title));
+    paragraph(out, StyleId::Title, "", &title);
     // 主送机关 one line under the title (7.3.2).
-    out.push_str(&empty(StyleId::Normal));
-    out.push_str(&paragraph(
-        StyleId::Addressees,
-        "",
-        &format!("{}：", notice.addressees),
-    ));
+    empty(out, StyleId::Normal);
+    let addressees = format!("{}：", notice.addressees);
+    paragraph(out, StyleId::Addressees, "", &addressees);
 }
 
 /// A Markdown block as a paragraph in its style, bold runs in the
 /// level-two heading's font.
-fn block_paragraph(block: &Block) -> String {
+fn block_paragraph(out: &mut String, block: &Block) {
     let style = match block.kind {
         Kind::Paragraph => StyleId::Normal,
         Kind::Heading(1) => StyleId::Heading1,
@@ -77,24 +68,25 @@ fn block_paragraph(block: &Block) -> String {
         Kind::Heading(3) => StyleId::Heading3,
         Kind::Heading(_) => StyleId::Heading4,
     };
-    let mut runs = String::new();
-    for run in &block.runs {
+    let _ = write!(
+        out,
+        "<w:p><w:pPr><w:pStyle w:val=\"{}\"/></w:pPr>",
+        style.id()
+    );
+    for text_run in &block.runs {
         let mut properties = String::new();
-        if run.strong {
+        if text_run.strong {
             let _ = write!(properties, "<w:rStyle w:val=\"{}\"/>", StyleId::RunIn.id());
         }
-        if run.emphasis {
+        if text_run.emphasis {
             properties.push_str("<w:i/>");
         }
-        if run.strike {
+        if text_run.strike {
             properties.push_str("<w:strike/>");
         }
-        runs.push_str(&run_with(&properties, &run.text));
+        run(out, &properties, &text_run.text);
     }
-    format!(
-        "<w:p><w:pPr><w:pStyle w:val=\"{}\"/></w:pPr>{runs}</w:p>",
-        style.id()
-    )
+    out.push_str("</w:p>");
 }
 
 /// 附件说明 (7.3.4): one line under the body, two characters in,
@@ -103,7 +95,7 @@ fn attachment_list(out: &mut String, notice: &NoticeView, grid: &Grid) {
     if notice.attachments.is_empty() {
         return;
     }
-    out.push_str(&empty(StyleId::Normal));
+    empty(out, StyleId::Normal);
     const LEAD: &str = "附件：";
     // Names start after two characters of indent, the lead, and a number
     // one and a half characters wide.
@@ -120,7 +112,7 @@ fn attachment_list(out: &mut String, notice: &NoticeView, grid: &Grid) {
             name_at - starts_at
         );
         let text = format!("{lead}{}.\t{}", attachment.number, attachment.title);
-        out.push_str(&paragraph(StyleId::Normal, &properties, &text));
+        paragraph(out, StyleId::Normal, &properties, &text);
     }
 }
 
@@ -129,7 +121,7 @@ fn attachment_list(out: &mut String, notice: &NoticeView, grid: &Grid) {
 /// characters right of the office's first; a date longer than that stays
 /// two characters from the right and moves the office left.
 fn signature(out: &mut String, notice: &NoticeView, style: &Style, grid: &Grid) {
-    out.push_str(&empty(StyleId::Normal));
+    empty(out, StyleId::Normal);
     let line = f64::from(style.page.characters);
     let block = width_in_chars(&notice.office).max(width_in_chars(&notice.date) + 2.0);
     let office_at = (line - 2.0 - block).max(0.0);
@@ -141,19 +133,20 @@ fn signature(out: &mut String, notice: &NoticeView, style: &Style, grid: &Grid) 
             "{keep}<w:ind w:left=\"{}\" w:firstLine=\"0\"/><w:jc w:val=\"left\"/>",
             grid.chars(at)
         );
-        out.push_str(&paragraph(StyleId::Normal, &properties, text));
+        paragraph(out, StyleId::Normal, &properties, text);
     }
 }
 
 /// The section: A4 with the standard's margins, the odd and even page
 /// numbers, and the document grid.
-fn section(style: &Style, grid: &Grid) -> String {
+fn section(out: &mut String, style: &Style, grid: &Grid) {
     let number = &style.page_number;
     // The dashes sit at the middle of the number's line, whose height is
     // the number's size; the footer's distance is to the line's bottom.
     let footer =
         twips_from_mm(style.page.bottom - number.below) - twips_from_points(number.size) / 2;
-    format!(
+    let _ = write!(
+        out,
         "<w:sectPr>\
 <w:footerReference w:type=\"default\" r:id=\"{FOOTER_ODD}\"/>\
 <w:footerReference w:type=\"even\" r:id=\"{FOOTER_EVEN}\"/>\
@@ -170,33 +163,35 @@ fn section(style: &Style, grid: &Grid) -> String {
         grid.left,
         footer.max(0),
         grid.line_pitch,
-    )
+    );
 }
 
-/// A paragraph in `style` with extra paragraph properties and one run.
-pub fn paragraph(style: StyleId, properties: &str, text: &str) -> String {
-    let run = if text.is_empty() {
-        String::new()
-    } else {
-        run_with("", text)
-    };
-    format!(
-        "<w:p><w:pPr><w:pStyle w:val=\"{}\"/>{properties}</w:pPr>{run}</w:p>",
+/// Appends a paragraph in `style` with extra paragraph properties and one
+/// run showing `text` (none when `text` is empty).
+pub fn paragraph(out: &mut String, style: StyleId, properties: &str, text: &str) {
+    let _ = write!(
+        out,
+        "<w:p><w:pPr><w:pStyle w:val=\"{}\"/>{properties}</w:pPr>",
         style.id()
-    )
+    );
+    if !text.is_empty() {
+        run(out, "", text);
+    }
+    out.push_str("</w:p>");
 }
 
-/// An empty paragraph: one blank line of `style`.
-pub fn empty(style: StyleId) -> String {
-    paragraph(style, "", "")
+/// Appends an empty paragraph: one blank line of `style`.
+pub fn empty(out: &mut String, style: StyleId) {
+    paragraph(out, style, "", "");
 }
 
-/// A run with run properties (the inside of `w:rPr`, may be empty).
-fn run_with(properties: &str, text: &str) -> String {
-    let properties = if properties.is_empty() {
-        String::new()
-    } else {
-        format!("<w:rPr>{properties}</w:rPr>")
-    };
-    format!("<w:r>{properties}{}</w:r>", run_text(text))
+/// Appends a run with run properties (the inside of `w:rPr`, may be
+/// empty).
+fn run(out: &mut String, properties: &str, text: &str) {
+    out.push_str("<w:r>");
+    if !properties.is_empty() {
+        let _ = write!(out, "<w:rPr>{properties}</w:rPr>");
+    }
+    run_text(out, text);
+    out.push_str("</w:r>");
 }

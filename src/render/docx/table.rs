@@ -22,16 +22,13 @@ const BORDER: &str = "w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000
 
 /// Writes the appendix: label, title, table, notes.
 pub fn appendix(out: &mut String, appendix: &AppendixView, style: &Style, grid: &Grid) {
-    out.push_str(&paragraph(
-        StyleId::AppendixLabel,
-        "",
-        &format!("附件{}", appendix.number),
-    ));
+    let label = format!("附件{}", appendix.number);
+    paragraph(out, StyleId::AppendixLabel, "", &label);
     // The title on the third line (GB/T 9704, 8).
-    out.push_str(&empty(StyleId::Normal));
-    out.push_str(&paragraph(StyleId::AppendixTitle, "", &appendix.title));
+    empty(out, StyleId::Normal);
+    paragraph(out, StyleId::AppendixTitle, "", &appendix.title);
     let columns = column_widths(width(appendix), style, grid);
-    out.push_str(&table(appendix, &columns, style));
+    table(out, appendix, &columns, style);
     notes(out, appendix, style);
 }
 
@@ -65,9 +62,10 @@ fn column_widths(count: usize, style: &Style, grid: &Grid) -> Vec<i64> {
     widths
 }
 
-fn table(appendix: &AppendixView, columns: &[i64], style: &Style) -> String {
+fn table(out: &mut String, appendix: &AppendixView, columns: &[i64], style: &Style) {
     let total: i64 = columns.iter().sum();
-    let mut out = format!(
+    let _ = write!(
+        out,
         "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>\
 <w:tblBorders><w:top {BORDER}/><w:left {BORDER}/><w:bottom {BORDER}/><w:right {BORDER}/>\
 <w:insideH {BORDER}/><w:insideV {BORDER}/></w:tblBorders>\
@@ -84,12 +82,11 @@ fn table(appendix: &AppendixView, columns: &[i64], style: &Style) -> String {
         "<w:trHeight w:val=\"{}\" w:hRule=\"atLeast\"/>",
         twips_from_mm(style.table.row_height)
     );
-    header_rows(&mut out, appendix, columns);
+    header_rows(out, appendix, columns);
     for row in &appendix.rows {
-        body_row(&mut out, row, columns, &height, style.table.numbers);
+        body_row(out, row, columns, &height, style.table.numbers);
     }
     out.push_str("</w:tbl>");
-    out
 }
 
 /// A header row's cells in column order: the cells that start in the row,
@@ -136,17 +133,13 @@ fn header_rows(out: &mut String, appendix: &AppendixView, columns: &[i64]) {
                 HeaderEntry::Continues(_) => "",
             };
             let width: i64 = columns.iter().skip(*column).take(span).sum();
-            let grid_span = if span > 1 {
-                format!("<w:gridSpan w:val=\"{span}\"/>")
-            } else {
-                String::new()
-            };
-            cell_xml(
-                out,
-                &format!("{grid_span}{merge}"),
-                width,
-                &paragraph(StyleId::TableHeading, "", text),
-            );
+            cell_start(out, width);
+            if span > 1 {
+                let _ = write!(out, "<w:gridSpan w:val=\"{span}\"/>");
+            }
+            cell_content(out, merge);
+            paragraph(out, StyleId::TableHeading, "", text);
+            out.push_str("</w:tc>");
             next = column + span;
         }
         fill_gap(out, next, columns.len(), columns);
@@ -159,7 +152,10 @@ fn header_rows(out: &mut String, appendix: &AppendixView, columns: &[i64]) {
 fn fill_gap(out: &mut String, from: usize, to: usize, columns: &[i64]) {
     for column in from..to {
         let width = columns.get(column).copied().unwrap_or(0);
-        cell_xml(out, "", width, &empty(StyleId::TableHeading));
+        cell_start(out, width);
+        cell_content(out, "");
+        empty(out, StyleId::TableHeading);
+        out.push_str("</w:tc>");
     }
 }
 
@@ -178,22 +174,26 @@ fn body_row(out: &mut String, row: &[Cell], columns: &[i64], height: &str, numbe
             Some(cell) if cell.rowspan > 1 => "<w:vMerge w:val=\"restart\"/>",
             Some(_) | None => "",
         };
+        cell_start(out, *width);
+        cell_content(out, merge);
         let properties = format!("<w:jc w:val=\"{}\"/>", align.justification());
-        cell_xml(
-            out,
-            merge,
-            *width,
-            &paragraph(StyleId::TableText, &properties, text),
-        );
+        paragraph(out, StyleId::TableText, &properties, text);
+        out.push_str("</w:tc>");
     }
     out.push_str("</w:tr>");
 }
 
-fn cell_xml(out: &mut String, properties: &str, width: i64, content: &str) {
-    let _ = write!(
-        out,
-        "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>{properties}<w:vAlign w:val=\"center\"/></w:tcPr>{content}</w:tc>"
-    );
+/// Opens a cell (`w:tc`) and its properties with its width; the caller
+/// adds any span, then [`cell_content`], the content and `</w:tc>`.
+fn cell_start(out: &mut String, width: i64) {
+    let _ = write!(out, "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>");
+}
+
+/// Ends a cell's properties with `merge` (a `w:vMerge`, or nothing) and
+/// the vertical alignment, in the schema's order.
+fn cell_content(out: &mut String, merge: &str) {
+    out.push_str(merge);
+    out.push_str("<w:vAlign w:val=\"center\"/></w:tcPr>");
 }
 
 /// The notes under the table: "注：", then each note numbered, its later
@@ -201,16 +201,16 @@ fn cell_xml(out: &mut String, properties: &str, width: i64, content: &str) {
 /// a document may not end in a table.
 fn notes(out: &mut String, appendix: &AppendixView, style: &Style) {
     if appendix.notes.is_empty() {
-        out.push_str(&empty(StyleId::TableNote));
+        empty(out, StyleId::TableNote);
         return;
     }
-    out.push_str(&paragraph(StyleId::TableNote, "", NOTES_LEAD));
+    paragraph(out, StyleId::TableNote, "", NOTES_LEAD);
     let indent = (style.table.size * 2.0 * 20.0).round() as i64;
     let properties = format!(
         "<w:tabs><w:tab w:val=\"left\" w:pos=\"{indent}\"/></w:tabs><w:ind w:left=\"{indent}\" w:hanging=\"{indent}\"/>"
     );
     for (index, note) in appendix.notes.iter().enumerate() {
         let text = format!("{}.\t{note}", index + 1);
-        out.push_str(&paragraph(StyleId::TableNote, &properties, &text));
+        paragraph(out, StyleId::TableNote, &properties, &text);
     }
 }

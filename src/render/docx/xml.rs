@@ -5,8 +5,6 @@
 //! which also drops the characters XML 1.0 forbids (most C0 controls) and
 //! the other control characters, so no input can make the file unreadable.
 
-use std::fmt::Write;
-
 /// The WordprocessingML main namespace and the relationships namespace.
 pub const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 pub const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -26,44 +24,55 @@ fn allowed(c: char) -> bool {
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if allowed(c) => out.push(c),
-            _ => {}
-        }
+        escape_char(&mut out, c);
     }
     out
 }
 
-/// The content of a run (`w:r`) showing `text`: `w:t` pieces, a tab as
-/// `w:tab`, a line break as `w:br`; other control characters are dropped.
-pub fn run_text(text: &str) -> String {
-    let mut out = String::new();
-    let mut piece = String::new();
-    let flush = |piece: &mut String, out: &mut String| {
-        if !piece.is_empty() {
-            let _ = write!(out, "<w:t xml:space=\"preserve\">{}</w:t>", escape(piece));
-            piece.clear();
-        }
-    };
-    for c in text.chars() {
-        match c {
-            '\t' => {
-                flush(&mut piece, &mut out);
-                out.push_str("<w:tab/>");
-            }
-            '\n' => {
-                flush(&mut piece, &mut out);
-                out.push_str("<w:br/>");
-            }
-            c => piece.push(c),
-        }
+/// Appends `c` to `out` as [`escape`] writes it.
+fn escape_char(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        c if allowed(c) => out.push(c),
+        _ => {}
     }
-    flush(&mut piece, &mut out);
-    out
+}
+
+/// Appends the content of a run (`w:r`) showing `text`: `w:t` pieces, a
+/// tab as `w:tab`, a line break as `w:br`; other control characters are
+/// dropped. Written straight into the document, which a notice's tables
+/// fill with thousands of runs.
+pub fn run_text(out: &mut String, text: &str) {
+    const OPEN: &str = "<w:t xml:space=\"preserve\">";
+    const CLOSE: &str = "</w:t>";
+    // Whether a `w:t` is open: a piece starts at any character but a tab
+    // or a line break, even one that escaping then drops.
+    let mut open = false;
+    for c in text.chars() {
+        let element = match c {
+            '\t' => "<w:tab/>",
+            '\n' => "<w:br/>",
+            c => {
+                if !open {
+                    out.push_str(OPEN);
+                    open = true;
+                }
+                escape_char(out, c);
+                continue;
+            }
+        };
+        if open {
+            out.push_str(CLOSE);
+            open = false;
+        }
+        out.push_str(element);
+    }
+    if open {
+        out.push_str(CLOSE);
+    }
 }
 
 /// Millimetres in twentieths of a point (twips), Word's unit of length.
@@ -94,13 +103,21 @@ mod tests {
         assert_eq!(escape("十字路街道"), "十字路街道");
     }
 
+    fn run(text: &str) -> String {
+        let mut out = String::new();
+        run_text(&mut out, text);
+        out
+    }
+
     #[test]
     fn tabs_and_line_breaks_become_elements() {
         assert_eq!(
-            run_text("附件：\t1.\n<x>\r"),
+            run("附件：\t1.\n<x>\r"),
             "<w:t xml:space=\"preserve\">附件：</w:t><w:tab/><w:t xml:space=\"preserve\">1.</w:t><w:br/><w:t xml:space=\"preserve\">&lt;x&gt;</w:t>"
         );
-        assert_eq!(run_text(""), "");
+        assert_eq!(run(""), "");
+        // A piece of dropped characters still opens and closes a `w:t`.
+        assert_eq!(run("\r\t"), "<w:t xml:space=\"preserve\"></w:t><w:tab/>");
     }
 
     #[test]
