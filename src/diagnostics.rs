@@ -8,7 +8,7 @@ use std::fmt;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic as report;
-use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term;
 
 /// Index of a source file registered with [`Diagnostics::add_file`].
@@ -111,8 +111,43 @@ impl Diagnostic {
 /// The source files read so far and every diagnostic found in them.
 #[derive(Default)]
 pub struct Diagnostics {
-    files: SimpleFiles<String, String>,
+    files: Sources,
     list: Vec<Diagnostic>,
+}
+
+/// The registered source texts, by [`FileId`]: codespan's `SimpleFiles`,
+/// except that a file can be forgotten. `serve` registers a period's files
+/// again each time it reloads them; forgetting the old copies keeps a long
+/// session from holding every version of every file it ever read.
+#[derive(Default)]
+struct Sources(Vec<SimpleFile<String, String>>);
+
+impl Sources {
+    fn get(&self, file: FileId) -> Result<&SimpleFile<String, String>, files::Error> {
+        self.0.get(file).ok_or(files::Error::FileMissing)
+    }
+}
+
+impl<'a> Files<'a> for Sources {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, file: FileId) -> Result<&'a str, files::Error> {
+        Ok(self.get(file)?.name())
+    }
+
+    fn source(&'a self, file: FileId) -> Result<&'a str, files::Error> {
+        Ok(self.get(file)?.source())
+    }
+
+    fn line_index(&'a self, file: FileId, byte_index: usize) -> Result<usize, files::Error> {
+        self.get(file)?.line_index((), byte_index)
+    }
+
+    fn line_range(&'a self, file: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
+        self.get(file)?.line_range((), line_index)
+    }
 }
 
 impl Diagnostics {
@@ -123,23 +158,42 @@ impl Diagnostics {
     /// Registers a source text under the name shown in messages
     /// (a path relative to the site root).
     pub fn add_file(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.add(name.into(), text.into())
+        self.files.0.push(SimpleFile::new(name.into(), text.into()));
+        self.files.0.len() - 1
     }
 
-    /// The text of a registered file.
+    /// The text of a registered file; empty once forgotten.
     pub fn source(&self, file: FileId) -> &str {
-        self.files
-            .get(file)
-            .map(|f| f.source().as_str())
-            .unwrap_or("")
+        self.files.get(file).map_or("", |f| f.source().as_str())
     }
 
     /// The name a registered file was added under.
     pub fn file_name(&self, file: FileId) -> &str {
-        self.files
-            .get(file)
-            .map(|f| f.name().as_str())
-            .unwrap_or("")
+        self.files.get(file).map_or("", |f| f.name().as_str())
+    }
+
+    /// Drops the text of every file registered before `before` whose name
+    /// is in `folder` (`content/SLUG/`), keeping its id and name: for
+    /// `serve`, once a reloaded period has replaced the one read from
+    /// those files. The caller must have removed the messages located in
+    /// them; nothing else may point into them any more.
+    pub fn forget_folder(&mut self, folder: &str, before: FileId) {
+        for file in self.files.0.iter_mut().take(before) {
+            if file.name().starts_with(folder) && !file.source().is_empty() {
+                *file = SimpleFile::new(file.name().clone(), String::new());
+            }
+        }
+    }
+
+    /// The id the next registered file will get: files registered from now
+    /// on have this id or a greater one.
+    pub fn next_file(&self) -> FileId {
+        self.files.0.len()
+    }
+
+    /// Bytes of source text held, over every registered file.
+    pub fn source_bytes(&self) -> usize {
+        self.files.0.iter().map(|file| file.source().len()).sum()
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {

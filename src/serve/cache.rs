@@ -189,6 +189,7 @@ impl Cache {
         for slug in &slugs {
             // What the folder's files registered last time, to drop their messages.
             let old = self.files_of(slug);
+            let first_new = self.diagnostics.next_file();
             let period = load_one_period(root, slug, &self.content, &mut self.diagnostics);
             let period = match period {
                 Some(Some(period)) => Some(period),
@@ -203,6 +204,9 @@ impl Cache {
                     .is_none_or(|at| !old.contains(&at.file))
             });
             self.replace(slug, period);
+            // Nothing points into the old copies of the folder's files now.
+            let folder = format!("{CONTENT_DIR}/{slug}/");
+            self.diagnostics.forget_folder(&folder, first_new);
             reloaded.push(slug.clone());
         }
         // Checked once every reloaded period is in place, so a period is
@@ -580,6 +584,57 @@ fn list(
                 listed.insert(key, (1, path));
             }
             (None, Listing::Removed) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    /// A copy of `examples/cycle` (two periods, the second re-checking the
+    /// first) in a new folder.
+    fn cycle_site() -> tempfile::TempDir {
+        let site = tempfile::tempdir().expect("temporary folder");
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cycle");
+        for entry in walkdir::WalkDir::new(&example).sort_by_file_name() {
+            let entry = entry.expect("example entry");
+            let relative = entry.path().strip_prefix(&example).expect("inside");
+            let target = site.path().join(relative);
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&target).expect("folder");
+            } else {
+                fs::copy(entry.path(), &target).expect("file");
+            }
+        }
+        site
+    }
+
+    #[test]
+    fn reloading_a_period_keeps_no_old_copy_of_its_sources() {
+        let site = cycle_site();
+        let root = site.path();
+        let Ok(mut cache) = Cache::build(root) else {
+            panic!("the example builds");
+        };
+        let data = root.join("content/2019-01-05/data.toml");
+        let changed: BTreeSet<String> = ["2019-01-05".to_string()].into();
+        for edit in 1..=3 {
+            let mut text = fs::read_to_string(&data).expect("data.toml");
+            text.push_str(&format!("# edit {edit}\n"));
+            fs::write(&data, text).expect("write data.toml");
+            assert!(matches!(cache.update(root, &changed), Some(Update::Built)));
+            let Ok(fresh) = Cache::build(root) else {
+                panic!("the edited example builds");
+            };
+            // The re-checking period was reloaded too; both hold their
+            // files once, as a build that read everything afresh does.
+            assert_eq!(
+                cache.diagnostics.source_bytes(),
+                fresh.diagnostics.source_bytes(),
+                "after edit {edit}"
+            );
         }
     }
 }
