@@ -4,11 +4,63 @@
 //! repository. Everything is read without touching the working tree or the
 //! index.
 
-use std::io::{BufRead, BufReader, Write};
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::diagnostics::io_reason;
+
+/// Why git gave no answer. Shown to the clerk as a Chinese message
+/// (`Display`).
+#[derive(Debug)]
+pub enum GitError {
+    /// No `git` command on the `PATH`.
+    Missing,
+    /// `git` is there but could not be started.
+    Spawn(io::Error),
+    /// The site root is not inside a git repository.
+    NotARepository(PathBuf),
+    /// git ran and failed: its arguments and what it said.
+    Failed { arguments: String, message: String },
+    /// git's answer is not UTF-8 where text was expected.
+    NotUtf8,
+    /// The pipe to `git cat-file` could not be opened.
+    RequestPipe,
+    /// The pipe from `git cat-file` could not be opened.
+    AnswerPipe,
+    /// Reading git's answer failed.
+    Read(io::Error),
+    /// A record of `git ls-tree`'s listing that is not one.
+    UnreadableListing(String),
+    /// `git cat-file` answered about something other than what was asked
+    /// for (the answer's header line).
+    Unreadable(String),
+    /// The object asked for is not in the repository.
+    MissingObject(String),
+}
+
+impl fmt::Display for GitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GitError::Missing => write!(f, "找不到 git 命令：请先安装 git"),
+            GitError::Spawn(error) => write!(f, "无法运行 git：{}", io_reason(error)),
+            GitError::NotARepository(root) => write!(f, "{} 不在 git 仓库中", root.display()),
+            GitError::Failed { arguments, message } => {
+                write!(f, "git {arguments} 失败：{message}")
+            }
+            GitError::NotUtf8 => write!(f, "git 的输出不是 UTF-8"),
+            GitError::RequestPipe => write!(f, "无法向 git 传送请求"),
+            GitError::AnswerPipe => write!(f, "无法读取 git 的输出"),
+            GitError::Read(error) => write!(f, "无法读取 git 的输出：{}", io_reason(error)),
+            GitError::UnreadableListing(record) => {
+                write!(f, "无法理解 git ls-tree 的输出：{record}")
+            }
+            GitError::Unreadable(header) => write!(f, "无法理解 git 的输出：{header}"),
+            GitError::MissingObject(object) => write!(f, "git 中找不到对象 {object}"),
+        }
+    }
+}
 
 /// The git repository holding a site root.
 #[derive(Debug, Clone)]
@@ -19,9 +71,9 @@ pub struct Repository {
 }
 
 impl Repository {
-    /// The repository around `root`. Fails with a Chinese message when git
-    /// is missing or `root` is not inside a repository.
-    pub fn open(root: &Path) -> Result<Repository, String> {
+    /// The repository around `root`. Fails when git is missing or `root`
+    /// is not inside a repository.
+    pub fn open(root: &Path) -> Result<Repository, GitError> {
         let mut repository = Repository {
             root: root.to_path_buf(),
             prefix: String::new(),
@@ -52,7 +104,7 @@ impl Repository {
     /// Every file and link under `folder` (relative to the site root) at
     /// `commit`, sorted by path. The listing is NUL-separated, so any name
     /// git can hold (a line break in it, say) is read whole.
-    pub fn files(&self, commit: &str, folder: &str) -> Result<Vec<Entry>, String> {
+    pub fn files(&self, commit: &str, folder: &str) -> Result<Vec<Entry>, GitError> {
         let path = format!("{}{folder}", self.prefix);
         let listing =
             self.git_bytes(&["ls-tree", "-r", "-z", "--full-tree", commit, "--", &path])?;
@@ -62,10 +114,7 @@ impl Repository {
                 continue;
             }
             let entry = parse_entry(record).ok_or_else(|| {
-                format!(
-                    "无法理解 git ls-tree 的输出：{}",
-                    String::from_utf8_lossy(record)
-                )
+                GitError::UnreadableListing(String::from_utf8_lossy(record).into_owned())
             })?;
             if let Some(entry) = entry.and_then(|entry| self.within_site(entry)) {
                 entries.push(entry);
@@ -89,7 +138,7 @@ impl Repository {
     /// The bytes of each object, in order. One `git cat-file` reads them
     /// all, asked by object id (never by name), and each answer is read by
     /// its stated size and checked to be about the object asked for.
-    pub fn read(&self, objects: &[&str]) -> Result<Vec<Vec<u8>>, String> {
+    pub fn read(&self, objects: &[&str]) -> Result<Vec<Vec<u8>>, GitError> {
         let mut child = self
             .command(&["cat-file", "--batch"])
             .stdin(Stdio::piped())
@@ -98,10 +147,10 @@ impl Repository {
             .spawn()
             .map_err(spawn_error)?;
         let requests: String = objects.iter().map(|object| format!("{object}\n")).collect();
-        let mut stdin = child.stdin.take().ok_or("无法向 git 传送请求")?;
+        let mut stdin = child.stdin.take().ok_or(GitError::RequestPipe)?;
         // Written from a thread so a large answer cannot block the request.
         let writer = std::thread::spawn(move || stdin.write_all(requests.as_bytes()));
-        let stdout = child.stdout.take().ok_or("无法读取 git 的输出")?;
+        let stdout = child.stdout.take().ok_or(GitError::AnswerPipe)?;
         let mut reader = BufReader::new(stdout);
         let mut contents = Vec::with_capacity(objects.len());
         let mut failure = None;
@@ -134,11 +183,11 @@ impl Repository {
         command
     }
 
-    fn git_text(&self, args: &[&str]) -> Result<String, String> {
-        String::from_utf8(self.git_bytes(args)?).map_err(|_| "git 的输出不是 UTF-8".to_string())
+    fn git_text(&self, args: &[&str]) -> Result<String, GitError> {
+        String::from_utf8(self.git_bytes(args)?).map_err(|_| GitError::NotUtf8)
     }
 
-    fn git_bytes(&self, args: &[&str]) -> Result<Vec<u8>, String> {
+    fn git_bytes(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
         let output = self
             .command(args)
             .stdin(Stdio::null())
@@ -149,9 +198,12 @@ impl Repository {
         } else {
             let message = String::from_utf8_lossy(&output.stderr);
             Err(if message.contains("not a git repository") {
-                format!("{} 不在 git 仓库中", self.root.display())
+                GitError::NotARepository(self.root.clone())
             } else {
-                format!("git {} 失败：{}", args.join(" "), message.trim())
+                GitError::Failed {
+                    arguments: args.join(" "),
+                    message: message.trim().to_string(),
+                }
             })
         }
     }
@@ -201,22 +253,20 @@ fn parse_entry(record: &[u8]) -> Option<Option<Entry>> {
 /// One answer of `git cat-file --batch` to a request for `object`:
 /// `<id> <type> <size>\n<bytes>\n`. The bytes are read by their size,
 /// never by lines, and an answer about another object is an error.
-fn read_object(reader: &mut impl BufRead, object: &str) -> Result<Vec<u8>, String> {
+fn read_object(reader: &mut impl BufRead, object: &str) -> Result<Vec<u8>, GitError> {
     let mut header = Vec::new();
     reader
         .read_until(b'\n', &mut header)
-        .map_err(|error| format!("无法读取 git 的输出：{}", io_reason(&error)))?;
+        .map_err(GitError::Read)?;
     let header = String::from_utf8_lossy(&header);
-    let unreadable = || format!("无法理解 git 的输出：{}", header.trim_end());
+    let unreadable = || GitError::Unreadable(header.trim_end().to_string());
     let fields: Vec<&str> = header.trim_end_matches('\n').split(' ').collect();
     match fields.as_slice() {
-        [id, "missing"] if *id == object => Err(format!("git 中找不到对象 {object}")),
+        [id, "missing"] if *id == object => Err(GitError::MissingObject(object.to_string())),
         [id, _, size] if *id == object => {
             let size: usize = size.parse().map_err(|_| unreadable())?;
             let mut bytes = vec![0; size + 1];
-            reader
-                .read_exact(&mut bytes)
-                .map_err(|error| format!("无法读取 git 的输出：{}", io_reason(&error)))?;
+            reader.read_exact(&mut bytes).map_err(GitError::Read)?;
             if bytes.pop() != Some(b'\n') {
                 return Err(unreadable());
             }
@@ -226,11 +276,11 @@ fn read_object(reader: &mut impl BufRead, object: &str) -> Result<Vec<u8>, Strin
     }
 }
 
-fn spawn_error(error: std::io::Error) -> String {
-    if error.kind() == std::io::ErrorKind::NotFound {
-        "找不到 git 命令：请先安装 git".to_string()
+fn spawn_error(error: io::Error) -> GitError {
+    if error.kind() == io::ErrorKind::NotFound {
+        GitError::Missing
     } else {
-        format!("无法运行 git：{}", io_reason(&error))
+        GitError::Spawn(error)
     }
 }
 
@@ -263,11 +313,30 @@ mod tests {
         let mut reader = answer.as_bytes();
         assert_eq!(read_object(&mut reader, ID).unwrap(), b"a\nb\n");
         assert!(reader.is_empty());
-        let other = format!("{} blob 1\nx\n", "f".repeat(40));
-        assert!(read_object(&mut other.as_bytes(), ID).is_err());
+        let other_id = "f".repeat(40);
+        let other = format!("{other_id} blob 1\nx\n");
+        let error = read_object(&mut other.as_bytes(), ID).unwrap_err();
+        assert!(
+            matches!(&error, GitError::Unreadable(header) if *header == format!("{other_id} blob 1")),
+            "{error:?}"
+        );
         let missing = format!("{ID} missing\n");
-        assert!(read_object(&mut missing.as_bytes(), ID).is_err());
+        let error = read_object(&mut missing.as_bytes(), ID).unwrap_err();
+        assert_eq!(error.to_string(), format!("git 中找不到对象 {ID}"));
         let short = format!("{ID} blob 10\nab");
-        assert!(read_object(&mut short.as_bytes(), ID).is_err());
+        let error = read_object(&mut short.as_bytes(), ID).unwrap_err();
+        assert!(
+            matches!(&error, GitError::Read(io) if io.kind() == io::ErrorKind::UnexpectedEof),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_folder_outside_any_repository_is_told_so() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        match Repository::open(folder.path()) {
+            Err(GitError::NotARepository(root)) => assert_eq!(root, folder.path()),
+            other => panic!("expected not a repository, got {other:?}"),
+        }
     }
 }

@@ -189,14 +189,14 @@ fn load_revision(root: &Path, revision: &str, diagnostics: &mut Diagnostics) -> 
     };
     let repository = match Repository::open(root) {
         Ok(repository) => repository,
-        Err(error) => return failed(diagnostics, error),
+        Err(error) => return failed(diagnostics, error.to_string()),
     };
     let Some(commit) = repository.commit(revision) else {
         return failed(diagnostics, format!("git 中没有版本 “{revision}”"));
     };
     let entries = match repository.files(&commit, CONTENT_DIR) {
         Ok(entries) => entries,
-        Err(error) => return failed(diagnostics, error),
+        Err(error) => return failed(diagnostics, error.to_string()),
     };
     if entries.is_empty() {
         return failed(
@@ -207,7 +207,7 @@ fn load_revision(root: &Path, revision: &str, diagnostics: &mut Diagnostics) -> 
     let objects: Vec<&str> = entries.iter().map(|entry| entry.object.as_str()).collect();
     let contents = match repository.read(&objects) {
         Ok(contents) => contents,
-        Err(error) => return failed(diagnostics, error),
+        Err(error) => return failed(diagnostics, error.to_string()),
     };
     let staged = staged_root(diagnostics)?;
     for (entry, bytes) in entries.iter().zip(contents) {
