@@ -67,10 +67,12 @@ impl FromStr for Filter {
 impl Filter {
     const NAMES: [&'static str; 2] = ["month_day", "points"];
 
-    fn apply(self, value: &Value) -> Result<Value, String> {
+    /// The filtered value, or `None` when the filter does not apply to
+    /// this kind of value (see [`Filter::applies_to`]).
+    fn apply(self, value: &Value) -> Option<Value> {
         match (self, value) {
             (Filter::MonthDay, Value::Date(date)) => {
-                Ok(Value::Text(format!("{}月{}日", date.month(), date.day())))
+                Some(Value::Text(format!("{}月{}日", date.month(), date.day())))
             }
             (Filter::Points, Value::Points(points)) => {
                 let verb = if points.is_sign_negative() {
@@ -78,13 +80,21 @@ impl Filter {
                 } else {
                     "加"
                 };
-                Ok(Value::Text(format!(
+                Some(Value::Text(format!(
                     "{verb}{}分",
                     format_points(points.abs())
                 )))
             }
-            (Filter::MonthDay, _) => Err("month_day 只能用于日期".to_string()),
-            (Filter::Points, _) => Err("points 只能用于分值（rules.…）".to_string()),
+            (Filter::MonthDay | Filter::Points, _) => None,
+        }
+    }
+
+    /// What the filter applies to, as told when it is used on another
+    /// kind of value.
+    fn applies_to(self) -> &'static str {
+        match self {
+            Filter::MonthDay => "month_day 只能用于日期",
+            Filter::Points => "points 只能用于分值（rules.…）",
         }
     }
 }
@@ -269,7 +279,9 @@ fn evaluate(expression: &str, figures: &Figures) -> Result<Value, (String, Optio
             let hint = format!("可用的过滤器：{}", Filter::NAMES.join("、"));
             return Err((format!("未知的过滤器 “{filter_name}”"), Some(hint)));
         };
-        value = filter.apply(&value).map_err(|message| (message, None))?;
+        value = filter
+            .apply(&value)
+            .ok_or_else(|| (filter.applies_to().to_string(), None))?;
     }
     Ok(value)
 }
@@ -665,6 +677,29 @@ mod tests {
         assert_eq!(
             &text[errors[1].span.clone()],
             "{{ towns.disclosure | nope }}"
+        );
+    }
+
+    #[test]
+    fn a_filter_on_the_wrong_kind_of_value_says_what_it_takes() {
+        let text = "{{ towns.disclosure | month_day }}，{{ period.end | points }}";
+        let errors = expand(text, &figures(), Escape::Plain).unwrap_err();
+        let told: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|error| (&text[error.span.clone()], error.message.as_str()))
+            .collect();
+        assert_eq!(
+            told,
+            [
+                (
+                    "{{ towns.disclosure | month_day }}",
+                    "month_day 只能用于日期"
+                ),
+                (
+                    "{{ period.end | points }}",
+                    "points 只能用于分值（rules.…）"
+                ),
+            ]
         );
     }
 
