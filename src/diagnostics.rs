@@ -192,6 +192,7 @@ impl Diagnostics {
     }
 
     /// Bytes of source text held, over every registered file.
+    #[cfg(test)]
     pub fn source_bytes(&self) -> usize {
         self.files.0.iter().map(|file| file.source().len()).sum()
     }

@@ -205,8 +205,8 @@ impl Cache {
             });
             self.replace(slug, period);
             // Nothing points into the old copies of the folder's files now.
-            let folder = format!("{CONTENT_DIR}/{slug}/");
-            self.diagnostics.forget_folder(&folder, first_new);
+            self.diagnostics
+                .forget_folder(&folder_prefix(slug), first_new);
             reloaded.push(slug.clone());
         }
         // Checked once every reloaded period is in place, so a period is
@@ -286,7 +286,7 @@ impl Cache {
     /// notice.md, findings.toml, whatever a period holds), by the name
     /// they were registered under.
     fn files_of(&self, slug: &str) -> BTreeSet<FileId> {
-        let folder = format!("{CONTENT_DIR}/{slug}/");
+        let folder = folder_prefix(slug);
         self.diagnostics
             .list()
             .iter()
@@ -586,6 +586,12 @@ fn list(
             (None, Listing::Removed) => {}
         }
     }
+}
+
+/// How the names of the files in the period folder `slug` begin, as
+/// loading registers them (`content/SLUG/`).
+fn folder_prefix(slug: &str) -> String {
+    format!("{CONTENT_DIR}/{slug}/")
 }
 
 #[cfg(test)]

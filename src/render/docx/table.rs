@@ -133,13 +133,9 @@ fn header_rows(out: &mut String, appendix: &AppendixView, columns: &[i64]) {
                 HeaderEntry::Continues(_) => "",
             };
             let width: i64 = columns.iter().skip(*column).take(span).sum();
-            cell_start(out, width);
-            if span > 1 {
-                let _ = write!(out, "<w:gridSpan w:val=\"{span}\"/>");
-            }
-            cell_content(out, merge);
-            paragraph(out, StyleId::TableHeading, "", text);
-            out.push_str("</w:tc>");
+            table_cell(out, width, span, merge, |out| {
+                paragraph(out, StyleId::TableHeading, "", text);
+            });
             next = column + span;
         }
         fill_gap(out, next, columns.len(), columns);
@@ -152,10 +148,7 @@ fn header_rows(out: &mut String, appendix: &AppendixView, columns: &[i64]) {
 fn fill_gap(out: &mut String, from: usize, to: usize, columns: &[i64]) {
     for column in from..to {
         let width = columns.get(column).copied().unwrap_or(0);
-        cell_start(out, width);
-        cell_content(out, "");
-        empty(out, StyleId::TableHeading);
-        out.push_str("</w:tc>");
+        table_cell(out, width, 1, "", |out| empty(out, StyleId::TableHeading));
     }
 }
 
@@ -174,26 +167,32 @@ fn body_row(out: &mut String, row: &[Cell], columns: &[i64], height: &str, numbe
             Some(cell) if cell.rowspan > 1 => "<w:vMerge w:val=\"restart\"/>",
             Some(_) | None => "",
         };
-        cell_start(out, *width);
-        cell_content(out, merge);
         let properties = format!("<w:jc w:val=\"{}\"/>", align.justification());
-        paragraph(out, StyleId::TableText, &properties, text);
-        out.push_str("</w:tc>");
+        table_cell(out, *width, 1, merge, |out| {
+            paragraph(out, StyleId::TableText, &properties, text);
+        });
     }
     out.push_str("</w:tr>");
 }
 
-/// Opens a cell (`w:tc`) and its properties with its width; the caller
-/// adds any span, then [`cell_content`], the content and `</w:tc>`.
-fn cell_start(out: &mut String, width: i64) {
+/// Appends a cell (`w:tc`) `width` twips wide spanning `span` columns,
+/// with `merge` (a `w:vMerge`, or nothing) in its properties and the
+/// paragraph `content` writes.
+fn table_cell(
+    out: &mut String,
+    width: i64,
+    span: usize,
+    merge: &str,
+    content: impl FnOnce(&mut String),
+) {
     let _ = write!(out, "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>");
-}
-
-/// Ends a cell's properties with `merge` (a `w:vMerge`, or nothing) and
-/// the vertical alignment, in the schema's order.
-fn cell_content(out: &mut String, merge: &str) {
+    if span > 1 {
+        let _ = write!(out, "<w:gridSpan w:val=\"{span}\"/>");
+    }
     out.push_str(merge);
     out.push_str("<w:vAlign w:val=\"center\"/></w:tcPr>");
+    content(out);
+    out.push_str("</w:tc>");
 }
 
 /// The notes under the table: "注：", then each note numbered, its later
