@@ -703,3 +703,44 @@ fn a_later_period_added_while_serving_makes_earlier_findings_overdue_as_in_check
     wait_for_line(&server.stdout, &format!("，{after} 条警告"));
     wait_for_line(&server.stderr, "整改期限（2019年7月15日）已过");
 }
+
+#[test]
+fn a_port_in_use_or_a_folder_without_content_is_told_and_nothing_is_served() {
+    let site = Site::seed();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = taken.local_addr().expect("its address").port().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_tongbao"))
+        .args(["serve", "--port", &port, "--root"])
+        .arg(site.root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tongbao serve");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    let expected = format!("错误：无法在 127.0.0.1:{port} 上提供服务（");
+    assert!(first.starts_with(&expected), "{stderr}");
+    assert!(
+        first.ends_with("）：端口可能已被占用，请用 --port 换一个"),
+        "{stderr}"
+    );
+
+    let empty = tempfile::tempdir().expect("a folder without content/");
+    let output = Command::new(env!("CARGO_BIN_EXE_tongbao"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(empty.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tongbao serve");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).lines().next(),
+        Some(
+            format!(
+                "错误：{} 中没有 content/ 目录：请在站点根目录运行，或用 --root 指定",
+                empty.path().display()
+            )
+            .as_str()
+        )
+    );
+}

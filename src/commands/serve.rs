@@ -35,8 +35,8 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     };
     match serve::serve(&options) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            print_message(Diagnostic::error(message));
+        Err(error) => {
+            print_message(Diagnostic::error(error.to_string()));
             ExitCode::from(EXIT_CONTENT_ERROR)
         }
     }

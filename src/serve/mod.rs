@@ -15,6 +15,8 @@ mod http;
 mod state;
 mod watch;
 
+use std::fmt;
+use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use std::time::Duration;
 pub use http::{Route, content_type, inject, route};
 use state::{BuildReport, Served};
 
+use crate::diagnostics::io_reason;
 use crate::layout::CONTENT_DIR;
 
 /// The most connections answered at once. Each open page holds one for
@@ -44,27 +47,55 @@ pub struct Options {
     pub open: bool,
 }
 
-/// Serves until Ctrl-C (or SIGTERM). Errors are in Chinese for the clerk.
-pub fn serve(options: &Options) -> Result<(), String> {
-    if !options.root.join(CONTENT_DIR).is_dir() {
-        return Err(format!(
-            "{} 中没有 {CONTENT_DIR}/ 目录：请在站点根目录运行，或用 --root 指定",
-            options.root.display()
-        ));
+/// Why the server could not start. Shown to the clerk as a Chinese
+/// message (`Display`).
+#[derive(Debug)]
+pub enum StartError {
+    /// The root has no `content/` folder.
+    NoContent(PathBuf),
+    /// The port could not be listened on (taken, say).
+    Bind { port: u16, error: io::Error },
+    /// The listening address could not be read back.
+    Address(io::Error),
+    /// Ctrl-C could not be taken over.
+    Interrupt(ctrlc::Error),
+    /// `content/` and `themes/` could not be watched.
+    Watch(notify::Error),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::NoContent(root) => write!(
+                f,
+                "{} 中没有 {CONTENT_DIR}/ 目录：请在站点根目录运行，或用 --root 指定",
+                root.display()
+            ),
+            StartError::Bind { port, error } => write!(
+                f,
+                "无法在 127.0.0.1:{port} 上提供服务（{}）：端口可能已被占用，请用 --port 换一个",
+                io_reason(error)
+            ),
+            StartError::Address(error) => write!(f, "无法取得服务地址：{}", io_reason(error)),
+            StartError::Interrupt(error) => write!(f, "无法接管 Ctrl-C：{error}"),
+            StartError::Watch(error) => {
+                write!(f, "无法监视 {CONTENT_DIR}/ 和 themes/ 的变化：{error}")
+            }
+        }
     }
-    let listener = TcpListener::bind(("127.0.0.1", options.port)).map_err(|error| {
-        format!(
-            "无法在 127.0.0.1:{} 上提供服务（{}）：端口可能已被占用，请用 --port 换一个",
-            options.port,
-            crate::diagnostics::io_reason(&error)
-        )
-    })?;
-    let address = listener.local_addr().map_err(|error| {
-        format!(
-            "无法取得服务地址：{}",
-            crate::diagnostics::io_reason(&error)
-        )
-    })?;
+}
+
+/// Serves until Ctrl-C (or SIGTERM).
+pub fn serve(options: &Options) -> Result<(), StartError> {
+    if !options.root.join(CONTENT_DIR).is_dir() {
+        return Err(StartError::NoContent(options.root.clone()));
+    }
+    let listener =
+        TcpListener::bind(("127.0.0.1", options.port)).map_err(|error| StartError::Bind {
+            port: options.port,
+            error,
+        })?;
+    let address = listener.local_addr().map_err(StartError::Address)?;
     // Installed before anything is announced, so that a Ctrl-C at any
     // moment after the address is printed stops the server cleanly.
     let stop = Arc::new(AtomicBool::new(false));
@@ -73,11 +104,10 @@ pub fn serve(options: &Options) -> Result<(), String> {
         flag.store(true, Ordering::SeqCst);
         wake(address);
     })
-    .map_err(|error| format!("无法接管 Ctrl-C：{error}"))?;
+    .map_err(StartError::Interrupt)?;
     // Watching starts before the first build, so a change made while it
     // runs, or right after the address is printed, is seen and rebuilt.
-    let watcher = watch::Watch::start(&options.root)
-        .map_err(|error| format!("无法监视 {CONTENT_DIR}/ 和 themes/ 的变化：{error}"))?;
+    let watcher = watch::Watch::start(&options.root).map_err(StartError::Watch)?;
     let served = Arc::new(Served::new(&options.root));
     print_build(&served.rebuild());
 
