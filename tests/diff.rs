@@ -167,9 +167,16 @@ fn diff_of_an_unknown_side_says_what_it_expected() {
     let site = Site::seed();
     let run = site.run(&["diff", "no-such-thing", "content/2019-01-05"]);
     run.assert_failure();
-    assert!(
-        run.stderr
-            .contains("“no-such-thing” 既不是期次目录、data.toml 文件，也不是 git 版本"),
+    // The site's folder is not in a repository, so git's answer is told too.
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some(
+            format!(
+                "错误：“no-such-thing” 既不是期次目录、data.toml 文件，也不是 git 版本（{} 不在 git 仓库中）",
+                site.root().display()
+            )
+            .as_str()
+        ),
         "{run:#?}"
     );
 }

@@ -46,7 +46,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     let (old, new) = match (old, new) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(error), _) | (_, Err(error)) => {
-            print_message(Diagnostic::error(error));
+            print_message(Diagnostic::error(error.to_string()));
             return ExitCode::from(EXIT_CONTENT_ERROR);
         }
     };

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::git::{Entry, EntryKind, Repository};
+use crate::git::{Entry, EntryKind, GitError, Repository};
 use crate::layout::{CALENDAR_FILE, CONTENT_DIR, DATA_FILE, FINDINGS_FILE, NOTICE_FILE, SITE_FILE};
 use crate::load::Content;
 use crate::model::Period;
@@ -31,10 +31,34 @@ pub enum Source {
     Revision(String),
 }
 
+/// A side of `tongbao diff` that names nothing it can read: not a period
+/// folder, not a `data.toml`, not a git revision. Shown to the clerk as a
+/// Chinese message (`Display`).
+#[derive(Debug)]
+pub struct UnknownSource {
+    pub argument: String,
+    /// Why git could not be asked, when it could not.
+    pub git: Option<GitError>,
+}
+
+impl std::fmt::Display for UnknownSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "“{}” 既不是期次目录、data.toml 文件，也不是 git 版本",
+            self.argument
+        )?;
+        match &self.git {
+            Some(error) => write!(f, "（{error}）"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Source {
     /// Reads an argument: an existing path, else a git revision of the
     /// repository holding `root`.
-    pub fn parse(argument: &str, root: &Path) -> Result<Source, String> {
+    pub fn parse(argument: &str, root: &Path) -> Result<Source, UnknownSource> {
         let path = PathBuf::from(argument);
         if path.is_file() && path.file_name().is_some_and(|name| name == DATA_FILE) {
             let folder = path
@@ -50,19 +74,16 @@ impl Source {
                 return Ok(Source::Root(path));
             }
         }
-        let repository = Repository::open(root);
-        match repository
-            .as_ref()
-            .map(|repository| repository.commit(argument))
-        {
-            Ok(Some(_)) => Ok(Source::Revision(argument.to_string())),
-            Ok(None) | Err(_) => Err(format!(
-                "“{argument}” 既不是期次目录、data.toml 文件，也不是 git 版本{}",
-                repository
-                    .err()
-                    .map(|error| format!("（{error}）"))
-                    .unwrap_or_default()
-            )),
+        let unknown = |git| UnknownSource {
+            argument: argument.to_string(),
+            git,
+        };
+        match Repository::open(root) {
+            Ok(repository) => match repository.commit(argument) {
+                Some(_) => Ok(Source::Revision(argument.to_string())),
+                None => Err(unknown(None)),
+            },
+            Err(error) => Err(unknown(Some(error))),
         }
     }
 
