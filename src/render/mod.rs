@@ -51,6 +51,13 @@ pub use download::unneutralise;
 use format::Format;
 pub use ledger::ledger_year;
 use theme::Templates;
+
+/// How hard the zip archives a build writes (the workbooks and the Word
+/// document) are deflated: level 1, the fastest. At the usual level, 6,
+/// deflating was most of a workbook's cost and a third of a Word
+/// document's; the archives are a few kilobytes, so the third more on
+/// disk goes unnoticed (docs/PERFORMANCE.md).
+const ZIP_LEVEL: u8 = 1;
 pub use view::NoticeLink;
 use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
 

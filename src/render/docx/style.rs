@@ -92,12 +92,12 @@ pub enum Align {
 }
 
 impl Align {
-    /// The WordprocessingML `w:jc` value.
+    /// The WordprocessingML paragraph property (`w:jc`) that aligns so.
     pub fn justification(self) -> &'static str {
         match self {
-            Align::Left => "left",
-            Align::Center => "center",
-            Align::Right => "right",
+            Align::Left => "<w:jc w:val=\"left\"/>",
+            Align::Center => "<w:jc w:val=\"center\"/>",
+            Align::Right => "<w:jc w:val=\"right\"/>",
         }
     }
 }

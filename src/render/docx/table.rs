@@ -167,9 +167,8 @@ fn body_row(out: &mut String, row: &[Cell], columns: &[i64], height: &str, numbe
             Some(cell) if cell.rowspan > 1 => "<w:vMerge w:val=\"restart\"/>",
             Some(_) | None => "",
         };
-        let properties = format!("<w:jc w:val=\"{}\"/>", align.justification());
         table_cell(out, *width, 1, merge, |out| {
-            paragraph(out, StyleId::TableText, &properties, text);
+            paragraph(out, StyleId::TableText, align.justification(), text);
         });
     }
     out.push_str("</w:tr>");

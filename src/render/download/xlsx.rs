@@ -12,6 +12,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{Meta, NOTES_LEAD, Placed, is_formula_like, note_line, place, width};
+use crate::render::ZIP_LEVEL;
 use crate::render::view::{AppendixView, Cell};
 
 /// Excel's paper size code for A4.
@@ -22,12 +23,6 @@ const HEADING_FONT: &str = "黑体";
 const BODY_FONT: &str = "宋体";
 /// Height of one line of body text, in points.
 const LINE_HEIGHT: f64 = 15.0;
-/// How hard the workbook's parts are deflated: level 1, the fastest.
-/// Deflating was two thirds of a workbook's cost at rust_xlsxwriter's
-/// default, 6; an appendix sheet is a few kilobytes, so the larger file
-/// is not noticed (docs/PERFORMANCE.md). The Word document uses the same
-/// level for the same reason.
-const ZIP_LEVEL: u8 = 1;
 
 /// The cell formats of the sheet.
 struct Formats {
