@@ -122,14 +122,14 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Location;
+    use crate::diagnostics::{FileId, Location};
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
     }
 
     fn holiday(name: &str, start: &str, end: &str) -> Holiday {
-        let at = |text| Located::new(day(text), Location::new(0, 0..0));
+        let at = |text| Located::new(day(text), Location::new(FileId::default(), 0..0));
         Holiday {
             name: name.to_string(),
             start: at(start),

@@ -4,15 +4,24 @@
 //! Every stage of the pipeline reports into one [`Diagnostics`]; a stage never
 //! stops at the first problem when it can go on and find more.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use codespan_reporting::diagnostic as report;
 use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term;
 
-/// Index of a source file registered with [`Diagnostics::add_file`].
-pub type FileId = usize;
+/// A source file registered with [`Diagnostics::add_file`]: the part of
+/// the run it was read in (see [`Diagnostics::split`]) and its place among
+/// that part's files. Ids order as the files would have been read one
+/// after another, which is the order messages are shown in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId {
+    part: u32,
+    index: u32,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -109,22 +118,50 @@ impl Diagnostic {
 }
 
 /// The source files read so far and every diagnostic found in them.
+///
+/// Files are registered in parts, one after another; a part can be read
+/// on a thread of its own (see [`Diagnostics::split`]), and the parts'
+/// order, not the threads', decides the order of messages.
 #[derive(Default)]
 pub struct Diagnostics {
     files: Sources,
+    /// The part files are registered in from now on.
+    part: u32,
     list: Vec<Diagnostic>,
 }
 
 /// The registered source texts, by [`FileId`]: codespan's `SimpleFiles`,
-/// except that a file can be forgotten. `serve` registers a period's files
-/// again each time it reloads them; forgetting the old copies keeps a long
-/// session from holding every version of every file it ever read.
-#[derive(Default)]
-struct Sources(Vec<SimpleFile<String, String>>);
+/// except that they are kept in parts and a file can be forgotten. `serve`
+/// registers a period's files again each time it reloads them; forgetting
+/// the old copies keeps a long session from holding every version of every
+/// file it ever read. A part is shared with the tasks split off after it
+/// was read (they read it, never change it), so splitting copies no text.
+#[derive(Clone, Default)]
+struct Sources(BTreeMap<u32, Arc<Part>>);
+
+/// One part's files, in the order they were registered.
+type Part = Vec<SimpleFile<String, String>>;
 
 impl Sources {
     fn get(&self, file: FileId) -> Result<&SimpleFile<String, String>, files::Error> {
-        self.0.get(file).ok_or(files::Error::FileMissing)
+        self.0
+            .get(&file.part)
+            .and_then(|part| part.get(file.index as usize))
+            .ok_or(files::Error::FileMissing)
+    }
+
+    /// The part numbered `part`, to register files in; created when it is
+    /// not there yet. Copied first only when a task split off earlier
+    /// still holds it.
+    fn part_mut(&mut self, part: u32) -> &mut Part {
+        Arc::make_mut(self.0.entry(part).or_default())
+    }
+
+    /// The number after every part's.
+    fn next_part(&self) -> u32 {
+        self.0
+            .last_key_value()
+            .map_or(0, |(part, _)| part.saturating_add(1))
     }
 }
 
@@ -156,10 +193,51 @@ impl Diagnostics {
     }
 
     /// Registers a source text under the name shown in messages
-    /// (a path relative to the site root).
+    /// (a path relative to the site root), in the current part.
     pub fn add_file(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.0.push(SimpleFile::new(name.into(), text.into()));
-        self.files.0.len() - 1
+        let part = self.files.part_mut(self.part);
+        part.push(SimpleFile::new(name.into(), text.into()));
+        FileId {
+            part: self.part,
+            index: index_u32(part.len() - 1),
+        }
+    }
+
+    /// Starts a new part: files registered from now on have ids after
+    /// every file registered so far.
+    pub fn begin_part(&mut self) {
+        self.part = self.files.next_part().max(self.part.saturating_add(1));
+    }
+
+    /// One `Diagnostics` for each of `count` tasks that read files on
+    /// threads of their own, in the order their files would have been read
+    /// one after another. Each reads every file registered here so far and
+    /// registers its own in a part of its own, with no messages yet. Give
+    /// them back to [`Diagnostics::join`], in the same order; after that,
+    /// files registered here have ids after theirs.
+    pub fn split(&mut self, count: usize) -> Vec<Diagnostics> {
+        self.begin_part();
+        let first = self.part;
+        let tasks = (0..count)
+            .map(|task| Diagnostics {
+                files: self.files.clone(),
+                part: first.saturating_add(index_u32(task)),
+                list: Vec::new(),
+            })
+            .collect();
+        self.part = first.saturating_add(index_u32(count));
+        tasks
+    }
+
+    /// Takes back the tasks [`Diagnostics::split`] made: their files, in
+    /// their parts, and their messages, task after task.
+    pub fn join(&mut self, tasks: impl IntoIterator<Item = Diagnostics>) {
+        for mut task in tasks {
+            if let Some(files) = task.files.0.remove(&task.part) {
+                self.files.0.insert(task.part, files);
+            }
+            self.list.append(&mut task.list);
+        }
     }
 
     /// The text of a registered file; empty once forgotten.
@@ -178,9 +256,17 @@ impl Diagnostics {
     /// those files. The caller must have removed the messages located in
     /// them; nothing else may point into them any more.
     pub fn forget_folder(&mut self, folder: &str, before: FileId) {
-        for file in self.files.0.iter_mut().take(before) {
-            if file.name().starts_with(folder) && !file.source().is_empty() {
-                *file = SimpleFile::new(file.name().clone(), String::new());
+        for (&part, files) in &mut self.files.0 {
+            // No task holds a part once joined, so this copies nothing.
+            for (index, file) in Arc::make_mut(files).iter_mut().enumerate() {
+                let id = FileId {
+                    part,
+                    index: index_u32(index),
+                };
+                let kept = file.name().starts_with(folder) && !file.source().is_empty();
+                if id < before && kept {
+                    *file = SimpleFile::new(file.name().clone(), String::new());
+                }
             }
         }
     }
@@ -188,13 +274,18 @@ impl Diagnostics {
     /// The id the next registered file will get: files registered from now
     /// on have this id or a greater one.
     pub fn next_file(&self) -> FileId {
-        self.files.0.len()
+        let registered = self.files.0.get(&self.part).map_or(0, |part| part.len());
+        FileId {
+            part: self.part,
+            index: index_u32(registered),
+        }
     }
 
     /// Bytes of source text held, over every registered file.
     #[cfg(test)]
     pub fn source_bytes(&self) -> usize {
-        self.files.0.iter().map(|file| file.source().len()).sum()
+        let files = self.files.0.values().flat_map(|part| part.iter());
+        files.map(|file| file.source().len()).sum()
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
@@ -380,4 +471,11 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}：{}", self.severity.word(), self.message)
     }
+}
+
+/// A count of files or parts as a part of a [`FileId`]. No run reads four
+/// billion files; should one, the ids saturate rather than wrap, so they
+/// never point at a file read earlier.
+fn index_u32(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }

@@ -298,7 +298,7 @@ pub fn points(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Location;
+    use crate::diagnostics::{FileId, Location};
     use std::str::FromStr;
 
     fn decimal(text: &str) -> Decimal {
@@ -306,7 +306,7 @@ mod tests {
     }
 
     fn located<T>(value: T) -> Located<T> {
-        Located::new(value, Location::new(0, 0..0))
+        Located::new(value, Location::new(FileId::default(), 0..0))
     }
 
     #[test]
@@ -327,7 +327,7 @@ mod tests {
             name: located("x".into()),
             counts: [("missed".to_string(), located(3))].into(),
             rejected: Default::default(),
-            location: Location::new(0, 0..0),
+            location: Location::new(FileId::default(), 0..0),
         };
         // 3 × 0.2 in binary floating point is 0.6000000000000001.
         assert_eq!(points(&rule, &unit, |_| None).unwrap().to_string(), "-0.6");
@@ -351,17 +351,20 @@ mod tests {
             name: located("板泉镇".into()),
             counts: [(
                 "city".to_string(),
-                Located::new(20, Location::new(3, 10..19)),
+                Located::new(20, Location::new(FileId::default(), 10..19)),
             )]
             .into(),
             rejected: Default::default(),
-            location: Location::new(3, 0..40),
+            location: Location::new(FileId::default(), 0..40),
         };
         let error = points(&rule, &unit, |_| None).unwrap_err();
         assert_eq!(
             error.message,
             "单位 “板泉镇” 按 “亮点” 计算的分值超出可计算的范围"
         );
-        assert_eq!(error.location, Some(Location::new(3, 10..19)));
+        assert_eq!(
+            error.location,
+            Some(Location::new(FileId::default(), 10..19))
+        );
     }
 }

@@ -55,11 +55,11 @@ pub fn limited(rule: &Rule, unit: &Unit, base: Decimal) -> Result<Decimal, Diagn
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::{Located, Location};
+    use crate::diagnostics::{FileId, Located, Location};
     use std::str::FromStr;
 
     fn located<T>(value: T) -> Located<T> {
-        Located::new(value, Location::new(0, 0..0))
+        Located::new(value, Location::new(FileId::default(), 0..0))
     }
 
     fn decimal(text: &str) -> Decimal {
@@ -71,7 +71,7 @@ mod tests {
             name: located("甲".into()),
             counts: [("items".to_string(), located(count))].into(),
             rejected: Default::default(),
-            location: Location::new(0, 0..0),
+            location: Location::new(FileId::default(), 0..0),
         }
     }
 

@@ -128,3 +128,32 @@ fn unit_page_and_ledger_errors_are_told_once_in_the_same_order_with_any_threads(
     assert_eq!(shown, stderr(&many));
     assert_eq!(one.stdout, many.stdout);
 }
+
+#[test]
+fn load_errors_are_told_in_folder_order_with_any_number_of_threads() {
+    // Period folders are read on several threads; their messages must come
+    // out as a reading one folder after another would tell them.
+    let site = many_periods(8);
+    for index in 0..8 {
+        let data = site
+            .path()
+            .join(format!("content/{}-06-05/data.toml", 3000 + index));
+        let count = format!("news = {}", 171 + index);
+        edit(&data, &count, "news = \"十\"");
+    }
+    let one = run_with_threads(site.path(), 1, &["check"]);
+    let many = run_with_threads(site.path(), 4, &["check"]);
+    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
+    let shown = stderr(&one);
+    let files: Vec<String> = diagnostics(&shown)
+        .into_iter()
+        .filter(|(headline, _)| headline == "错误：数字应为整数，而不是文本")
+        .map(|(_, location)| location.split(':').next().unwrap_or("").to_string())
+        .collect();
+    let expected: Vec<String> = (0..8)
+        .map(|index| format!("content/{}-06-05/data.toml", 3000 + index))
+        .collect();
+    assert_eq!(files, expected, "{shown}");
+    assert_eq!(shown, stderr(&many));
+    assert_eq!(one.stdout, many.stdout);
+}

@@ -18,6 +18,8 @@ mod value;
 
 use std::fs;
 use std::ops::Range;
+
+use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
 
 use crate::calendar::Calendar;
@@ -71,18 +73,22 @@ pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Conten
     let max_count = site
         .as_ref()
         .map_or(DEFAULT_MAX_COUNT, |site| site.max_count);
-    let mut periods = Vec::new();
-    for folder in period_folders(root, &content_dir, diagnostics) {
-        let Some(mut period) =
-            load_period(root, &folder, max_count, calendar.as_ref(), diagnostics)
-        else {
-            continue;
-        };
-        let (site, calendar) = (site.as_ref(), calendar.as_ref());
-        if attach_log(root, &folder, site, calendar, &mut period, diagnostics) {
-            periods.push(period);
-        }
-    }
+    let folders = period_folders(root, &content_dir, diagnostics);
+    // Each folder is read on a thread of its own; its files and messages
+    // are joined in folder order, as if read one after another.
+    let tasks = diagnostics.split(folders.len());
+    let loaded: Vec<(Option<Period>, Diagnostics)> = folders
+        .par_iter()
+        .zip(tasks)
+        .map(|(folder, mut task)| {
+            let (site, calendar) = (site.as_ref(), calendar.as_ref());
+            let period = load_folder(root, folder, max_count, site, calendar, &mut task);
+            (period, task)
+        })
+        .collect();
+    let (periods, tasks): (Vec<Option<Period>>, Vec<Diagnostics>) = loaded.into_iter().unzip();
+    diagnostics.join(tasks);
+    let periods = periods.into_iter().flatten().collect();
     let (site, calendar) = (site?, calendar?);
     Some(Content {
         site,
@@ -107,25 +113,28 @@ pub fn load_one_period(
     if !meta.is_dir() {
         return None;
     }
-    let period = load_period(
+    Some(load_folder(
         root,
         &folder,
         content.site.max_count,
+        Some(&content.site),
         Some(&content.calendar),
         diagnostics,
-    );
-    Some(period.and_then(|mut period| {
-        let site = Some(&content.site);
-        attach_log(
-            root,
-            &folder,
-            site,
-            Some(&content.calendar),
-            &mut period,
-            diagnostics,
-        )
-        .then_some(period)
-    }))
+    ))
+}
+
+/// Loads one period folder and attaches its publication log. `None` when
+/// either is unusable (reported).
+fn load_folder(
+    root: &Path,
+    folder: &Path,
+    max_count: u64,
+    site: Option<&Site>,
+    calendar: Option<&Calendar>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Period> {
+    let mut period = load_period(root, folder, max_count, calendar, diagnostics)?;
+    attach_log(root, folder, site, calendar, &mut period, diagnostics).then_some(period)
 }
 
 /// Reads the period folder's publication log, if any, and applies it to
