@@ -209,6 +209,13 @@ impl Diagnostics {
         self.part = self.files.next_part().max(self.part.saturating_add(1));
     }
 
+    /// Registers files from now on in the part `file` is in, after its
+    /// files: for `serve`, which reads a period folder again and shows its
+    /// messages where a whole load would, among the other folders'.
+    pub fn resume_part_of(&mut self, file: FileId) {
+        self.part = file.part;
+    }
+
     /// One `Diagnostics` for each of `count` tasks that read files on
     /// threads of their own, in the order their files would have been read
     /// one after another. Each reads every file registered here so far and

@@ -46,6 +46,13 @@ pub struct Content {
     pub periods: Vec<Period>,
 }
 
+impl Content {
+    /// The period read from the folder `content/SLUG`.
+    pub fn period(&self, slug: &str) -> Option<&Period> {
+        self.periods.iter().find(|period| period.slug == slug)
+    }
+}
+
 /// Loads `content/site.toml`, `content/calendar.toml` and every period folder
 /// beside them.
 ///

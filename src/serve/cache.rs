@@ -189,6 +189,12 @@ impl Cache {
         for slug in &slugs {
             // What the folder's files registered last time, to drop their messages.
             let old = self.files_of(slug);
+            // Read into the folder's part, so that its messages keep their
+            // place among the other periods'; a new folder's go last.
+            match self.content.period(slug) {
+                Some(period) => self.diagnostics.resume_part_of(period.file),
+                None => self.diagnostics.begin_part(),
+            }
             let first_new = self.diagnostics.next_file();
             let period = load_one_period(root, slug, &self.content, &mut self.diagnostics);
             let period = match period {
@@ -350,7 +356,7 @@ impl Cache {
 
     /// Renders the period `slug`, when it is there, into the cache.
     fn rerender(&mut self, slug: &str) {
-        let Some(period) = self.content.periods.iter().find(|p| p.slug == slug) else {
+        let Some(period) = self.content.period(slug) else {
             return;
         };
         let files = render_one(
@@ -382,7 +388,7 @@ impl Cache {
     /// What the unit pages read of the period `slug` (see [`Shown`]);
     /// `None` when there is no such period or it was not scored.
     fn shown(&self, slug: &str) -> Option<Shown> {
-        let period = self.content.periods.iter().find(|p| p.slug == slug)?;
+        let period = self.content.period(slug)?;
         let rows = self.periods.get(slug)?.rows.clone();
         let window = &period.window;
         Some(Shown {
@@ -615,6 +621,56 @@ mod tests {
             }
         }
         site
+    }
+
+    /// A copy of the shipped site, with its period copied into a second
+    /// one a thousand years later: two periods, each with the seed's two
+    /// warnings.
+    fn two_seed_periods() -> tempfile::TempDir {
+        let site = tempfile::tempdir().expect("temporary folder");
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let content = site.path().join("content");
+        for entry in walkdir::WalkDir::new(&shipped).sort_by_file_name() {
+            let entry = entry.expect("shipped entry");
+            let relative = entry.path().strip_prefix(&shipped).expect("inside");
+            let target = content.join(relative);
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&target).expect("folder");
+            } else {
+                fs::copy(entry.path(), &target).expect("file");
+            }
+        }
+        let later = content.join("3019-01-05");
+        fs::create_dir(&later).expect("folder");
+        let data = fs::read_to_string(content.join("2019-01-05/data.toml")).expect("data");
+        fs::write(later.join("data.toml"), data.replace("2019-", "3019-")).expect("write");
+        fs::copy(
+            content.join("2019-01-05/notice.md"),
+            later.join("notice.md"),
+        )
+        .expect("notice");
+        site
+    }
+
+    #[test]
+    fn a_reloaded_periods_messages_keep_their_place() {
+        let site = two_seed_periods();
+        let root = site.path();
+        let Ok(mut cache) = Cache::build(root) else {
+            panic!("the site builds");
+        };
+        let data = root.join("content/2019-01-05/data.toml");
+        let mut text = fs::read_to_string(&data).expect("data.toml");
+        text.push_str("# edited\n");
+        fs::write(&data, text).expect("write data.toml");
+        let changed: BTreeSet<String> = ["2019-01-05".to_string()].into();
+        assert!(matches!(cache.update(root, &changed), Some(Update::Built)));
+        let Ok(fresh) = Cache::build(root) else {
+            panic!("the edited site builds");
+        };
+        let shown = cache.diagnostics().render();
+        assert_eq!(shown.matches("警告：").count(), 4, "{shown}");
+        assert_eq!(shown, fresh.diagnostics().render());
     }
 
     #[test]

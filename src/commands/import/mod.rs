@@ -225,7 +225,7 @@ pub(super) fn print_check(outcome: io::Result<(Diagnostics, bool)>, data_name: &
 
 /// The period named `--period`, or a message with the closest slug.
 fn find_period<'c>(content: &'c Content, slug: &str) -> Result<&'c Period, Diagnostic> {
-    if let Some(period) = content.periods.iter().find(|period| period.slug == slug) {
+    if let Some(period) = content.period(slug) {
         return Ok(period);
     }
     let slugs = content.periods.iter().map(|period| period.slug.as_str());
