@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::load::{Content, load_content, load_theme};
+use crate::load::{Content, load_content, load_content_beside, load_theme};
 use crate::progress::Progress;
 use crate::render::{Discard, Prepared, Sink, render_into};
 use crate::validate::validate;
@@ -17,6 +17,20 @@ pub fn check(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
     let content = load_content(root, diagnostics)?;
     validate(&content, diagnostics);
     (!diagnostics.has_errors()).then_some(content)
+}
+
+/// Loads the content under `root` and, beside it, the theme its site file
+/// names, with the templates parsed. The theme is `None` when the site file
+/// or the theme cannot be used (reported).
+pub fn load_prepared(
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+) -> (Option<Content>, Option<Prepared>) {
+    let (content, prepared) = load_content_beside(root, diagnostics, |site, theme_diagnostics| {
+        let theme = load_theme(root, &site.theme, theme_diagnostics)?;
+        Prepared::new(theme, theme_diagnostics)
+    });
+    (content, prepared.flatten())
 }
 
 /// The content, and how many pages it rendered to.
@@ -44,10 +58,9 @@ pub fn verify_into(
     sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) -> Option<Verified> {
-    let content = load_content(root, diagnostics)?;
-    let theme = load_theme(root, &content.site.theme, diagnostics);
+    let (content, prepared) = load_prepared(root, diagnostics);
+    let content = content?;
     validate(&content, diagnostics);
-    let prepared = theme.and_then(|theme| Prepared::new(theme, diagnostics));
     let rendered =
         prepared.and_then(|prepared| render_into(&content, &prepared, sink, diagnostics));
     if diagnostics.has_errors() {

@@ -157,3 +157,45 @@ fn load_errors_are_told_in_folder_order_with_any_number_of_threads() {
     assert_eq!(shown, stderr(&many));
     assert_eq!(one.stdout, many.stdout);
 }
+
+#[test]
+fn a_theme_parsed_beside_the_periods_is_told_after_them_with_any_threads() {
+    // The theme loads and its templates parse while the period folders
+    // load; its problems still come after theirs.
+    let site = many_periods(4);
+    let data = site.path().join("content/3003-06-05/data.toml");
+    edit(&data, "news = 174", "news = \"十\"");
+    let templates = site.path().join("themes/default/templates");
+    edit(
+        &templates.join("unit.html"),
+        "{{ unit.name }}",
+        "{{ unit.name }",
+    );
+    let one = run_with_threads(site.path(), 1, &["check"]);
+    let many = run_with_threads(site.path(), 4, &["check"]);
+    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
+    let shown = stderr(&one);
+    let errors: Vec<(String, String)> = diagnostics(&shown)
+        .into_iter()
+        .filter(|(headline, _)| headline.starts_with("错误："))
+        .map(|(headline, location)| {
+            let file = location.split(':').next().unwrap_or("").to_string();
+            (headline, file)
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            diagnostic(
+                "错误：数字应为整数，而不是文本",
+                "content/3003-06-05/data.toml"
+            ),
+            diagnostic(
+                "错误：模板语法错误：unit.html",
+                "themes/default/templates/unit.html"
+            ),
+        ],
+        "{shown}"
+    );
+    assert_eq!(shown, stderr(&many));
+}

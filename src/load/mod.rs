@@ -60,10 +60,25 @@ impl Content {
 /// are still loaded then, so that their problems are reported in the same
 /// run. A broken period is reported and left out.
 pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
+    load_content_beside(root, diagnostics, |_, _| ()).0
+}
+
+/// [`load_content`], running `beside` on a thread of its own while the
+/// period folders load, once the site file has loaded: for the theme, whose
+/// name is in the site file and whose templates take as long to parse as a
+/// small site takes to load. `beside` reads files into its own part of the
+/// ids, after every period's, and its messages are told after theirs, as
+/// if it had run after the loading. It does not run when the site file is
+/// unusable; its result is `None` then.
+pub fn load_content_beside<T: Send>(
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+    beside: impl FnOnce(&Site, &mut Diagnostics) -> T + Send,
+) -> (Option<Content>, Option<T>) {
     let content_dir = root.join(CONTENT_DIR);
     if let Err(diagnostic) = refuse_links(root, &content_dir) {
         diagnostics.push(diagnostic);
-        return None;
+        return (None, None);
     }
     if !content_dir.is_dir() {
         diagnostics.push(
@@ -73,7 +88,7 @@ pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Conten
             ))
             .hint("在站点目录中运行，或用 --root 指定站点目录"),
         );
-        return None;
+        return (None, None);
     }
     let site = load_site(root, &content_dir.join(SITE_FILE), diagnostics);
     let calendar = load_calendar(root, &content_dir.join(CALENDAR_FILE), diagnostics);
@@ -83,25 +98,35 @@ pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Option<Conten
     let folders = period_folders(root, &content_dir, diagnostics);
     // Each folder is read on a thread of its own; its files and messages
     // are joined in folder order, as if read one after another.
-    let tasks = diagnostics.split(folders.len());
-    let loaded: Vec<(Option<Period>, Diagnostics)> = folders
-        .par_iter()
-        .zip(tasks)
-        .map(|(folder, mut task)| {
-            let (site, calendar) = (site.as_ref(), calendar.as_ref());
-            let period = load_folder(root, folder, max_count, site, calendar, &mut task);
-            (period, task)
-        })
-        .collect();
+    let mut tasks = diagnostics.split(folders.len() + 1);
+    let mut last = tasks.split_off(folders.len());
+    let (site_ref, calendar_ref) = (site.as_ref(), calendar.as_ref());
+    let (loaded, besides) = rayon::join(
+        || {
+            folders
+                .par_iter()
+                .zip(tasks)
+                .map(|(folder, mut task)| {
+                    let period =
+                        load_folder(root, folder, max_count, site_ref, calendar_ref, &mut task);
+                    (period, task)
+                })
+                .collect::<Vec<(Option<Period>, Diagnostics)>>()
+        },
+        || match (site_ref, last.first_mut()) {
+            (Some(site), Some(task)) => Some(beside(site, task)),
+            _ => None,
+        },
+    );
     let (periods, tasks): (Vec<Option<Period>>, Vec<Diagnostics>) = loaded.into_iter().unzip();
-    diagnostics.join(tasks);
+    diagnostics.join(tasks.into_iter().chain(last));
     let periods = periods.into_iter().flatten().collect();
-    let (site, calendar) = (site?, calendar?);
-    Some(Content {
+    let content = site.zip(calendar).map(|(site, calendar)| Content {
         site,
         calendar,
         periods,
-    })
+    });
+    (content, besides)
 }
 
 /// Loads the period folder `content/SLUG` of a site whose site file and

@@ -29,8 +29,9 @@ use crate::diagnostics::{Diagnostics, FileId};
 use crate::findings;
 use crate::history::{self, PeriodRows};
 use crate::layout::CONTENT_DIR;
-use crate::load::{Content, load_content, load_one_period, load_theme};
+use crate::load::{Content, load_one_period};
 use crate::model::{Period, Site};
+use crate::pipeline::load_prepared;
 use crate::render::{
     Collect, Files, NoticeLink, PeriodFiles, Prepared, is_page, ledger_year, listed_units,
     render_index, render_ledgers, render_one, render_unit_pages, unit_page_path,
@@ -108,12 +109,12 @@ impl Cache {
     /// succeeded, else the build's messages.
     pub fn build(root: &Path) -> Result<Cache, Diagnostics> {
         let mut diagnostics = Diagnostics::new();
-        let Some(content) = load_content(root, &mut diagnostics) else {
+        let (content, prepared) = load_prepared(root, &mut diagnostics);
+        let Some(content) = content else {
             return Err(diagnostics);
         };
-        let theme = load_theme(root, &content.site.theme, &mut diagnostics);
         validate(&content, &mut diagnostics);
-        let Some(prepared) = theme.and_then(|theme| Prepared::new(theme, &mut diagnostics)) else {
+        let Some(prepared) = prepared else {
             return Err(diagnostics);
         };
         let errors_before = diagnostics.has_errors();
