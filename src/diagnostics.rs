@@ -486,3 +486,73 @@ impl fmt::Display for Diagnostic {
 fn index_u32(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A warning at the start of `file`, with no label or hint.
+    fn warning_in(file: FileId, message: &str) -> Diagnostic {
+        Diagnostic::warning(message).at(&Location::new(file, 0..1))
+    }
+
+    /// The messages in the order they are shown.
+    fn shown(diagnostics: &Diagnostics) -> Vec<&str> {
+        let sorted = diagnostics.in_file_order().into_iter();
+        sorted.map(|problem| problem.message.as_str()).collect()
+    }
+
+    #[test]
+    fn tasks_read_earlier_files_and_their_own_sort_in_task_order() {
+        let mut diagnostics = Diagnostics::new();
+        let site = diagnostics.add_file("content/site.toml", "site");
+        let mut tasks = diagnostics.split(2);
+        // The second task finishes first; its files are still shown second.
+        let second = tasks[1].add_file("content/b/data.toml", "b");
+        tasks[1].push(warning_in(second, "b"));
+        let first = tasks[0].add_file("content/a/data.toml", "a");
+        tasks[0].push(warning_in(first, "a"));
+        assert_eq!(tasks[0].source(site), "site");
+        assert_eq!(
+            tasks[1].source(first),
+            "",
+            "a task does not see another's files"
+        );
+        diagnostics.join(tasks);
+        let theme = diagnostics.add_file("themes/default/templates/base.html", "theme");
+        diagnostics.push(warning_in(theme, "theme"));
+        diagnostics.push(warning_in(site, "site"));
+        assert!(site < first && first < second && second < theme);
+        assert_eq!(shown(&diagnostics), ["site", "a", "b", "theme"]);
+        assert_eq!(diagnostics.source(second), "b");
+        assert_eq!(
+            diagnostics.file_name(theme),
+            "themes/default/templates/base.html"
+        );
+    }
+
+    #[test]
+    fn a_resumed_part_sorts_among_the_others_and_forgets_its_old_files() {
+        let mut diagnostics = Diagnostics::new();
+        let mut tasks = diagnostics.split(2);
+        let old = tasks[0].add_file("content/a/data.toml", "old a");
+        let other = tasks[1].add_file("content/b/data.toml", "b");
+        diagnostics.join(tasks);
+        diagnostics.push(warning_in(other, "b"));
+        // `serve` reads folder a again.
+        diagnostics.resume_part_of(old);
+        let first_new = diagnostics.next_file();
+        let new = diagnostics.add_file("content/a/data.toml", "new a");
+        diagnostics.push(warning_in(new, "a"));
+        diagnostics.forget_folder("content/a/", first_new);
+        assert!(old < new && new < other);
+        assert_eq!(shown(&diagnostics), ["a", "b"]);
+        assert_eq!(diagnostics.source(old), "");
+        assert_eq!(diagnostics.source(new), "new a");
+        assert_eq!(diagnostics.source(other), "b");
+        // A folder first seen now goes after every other.
+        diagnostics.begin_part();
+        let added = diagnostics.add_file("content/0/data.toml", "0");
+        assert!(added > other);
+    }
+}
