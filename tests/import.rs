@@ -360,6 +360,48 @@ fn a_file_without_the_unit_column_says_how_to_map_it() {
     assert!(run.stderr.contains("找不到单位名称列：前 30 行中没有表头 “镇街（园区）”（文件第一行为：名称、信息公开）；请用 --map 表头=unit 指定"), "{run:#?}");
 }
 
+#[test]
+fn each_header_problem_is_told_with_what_it_names() {
+    let site = Site::seed();
+    site.write("a.csv", "镇街（园区）,信息公开\n板泉镇,415\n");
+    site.write("b.csv", "镇街（园区）,disclosure,信息公开\n板泉镇,1,2\n");
+    site.write("c.csv", "镇街（园区）,备注\n板泉镇,x\n");
+    let columns = "disclosure（信息公开）、dynamic（动态信息）、missed_weeks（每周更新未达标次数）、national（国办）、province（省级）、city（市级）";
+    let cases: [(&str, &[&str], String); 4] = [
+        (
+            "a.csv",
+            &["--map", "信息公开=bonus"],
+            "错误：a.csv：--map 信息公开=bonus：bonus 由计分规则算出，不能导入".to_string(),
+        ),
+        (
+            "a.csv",
+            &["--map", "信息公开=disclosre"],
+            format!(
+                "错误：a.csv：--map 信息公开=disclosre：表格 “towns” 没有列 “disclosre”。是否应为 disclosure？可用的列：unit（单位名称）、{columns}"
+            ),
+        ),
+        (
+            "b.csv",
+            &[],
+            "错误：b.csv：表头 “disclosure”（B 列）和 “信息公开”（C 列）都对应 disclosure；请用 --map 信息公开=- 忽略其中一列，或用 --map 指定".to_string(),
+        ),
+        (
+            "c.csv",
+            &[],
+            format!(
+                "错误：c.csv：第 1 行表头中没有可导入的列：表格 “towns” 的计数列为 {columns}；请用 --map 表头=列名 指定"
+            ),
+        ),
+    ];
+    let before = tree(site.root());
+    for (file, extra, expected) in cases {
+        let run = import(&site, file, (SEED, "towns"), extra);
+        run.assert_failure();
+        assert_eq!(headlines(&run), [expected], "{run:#?}");
+    }
+    assert_eq!(tree(site.root()), before, "a failed import changes nothing");
+}
+
 /// The rows of every table of a period's data.toml, as TOML values.
 fn data_rows(site: &Site, slug: &str) -> Vec<(String, toml::Value)> {
     let text = site.read(&format!("content/{slug}/data.toml"));

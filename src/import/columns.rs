@@ -14,6 +14,7 @@
 //! has is close to the column's label, which `--map` fixes it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::str::FromStr;
 
 use super::names::{normalize, without_trailing_note};
@@ -85,12 +86,98 @@ pub struct UnknownHeader {
     pub texts: Vec<String>,
 }
 
+/// Why an export's header cannot be matched to a table's columns. Each
+/// carries what its message names, already in the clerk's words (the
+/// header texts, the column letters, the table's columns).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayoutError {
+    /// `--map HEADER=KEY` names a column the rules compute.
+    Computed { header: String, key: String },
+    /// `--map HEADER=KEY` names no column of the table.
+    UnknownKey {
+        header: String,
+        key: String,
+        /// The table's key nearest to `key`, if one is near.
+        near: Option<String>,
+        table: String,
+        /// The table's count columns, `key（label）` each.
+        columns: String,
+    },
+    /// No header in the top rows names the unit column.
+    NoUnitColumn {
+        label: String,
+        /// The first non-empty row's texts.
+        first_row: String,
+    },
+    /// Two columns of the export name the same key.
+    TwoColumns {
+        key: String,
+        first: String,
+        first_letter: String,
+        second: String,
+        second_letter: String,
+    },
+    /// The header row names no count column of the table.
+    NoCounts {
+        row: usize,
+        table: String,
+        columns: String,
+    },
+}
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LayoutError::Computed { header, key } => {
+                write!(f, "--map {header}={key}：{key} 由计分规则算出，不能导入")
+            }
+            LayoutError::UnknownKey {
+                header,
+                key,
+                near,
+                table,
+                columns,
+            } => {
+                write!(f, "--map {header}={key}：表格 “{table}” 没有列 “{key}”。")?;
+                if let Some(near) = near {
+                    write!(f, "是否应为 {near}？")?;
+                }
+                write!(f, "可用的列：unit（单位名称）、{columns}")
+            }
+            LayoutError::NoUnitColumn { label, first_row } => write!(
+                f,
+                "找不到单位名称列：前 {HEADER_SEARCH_ROWS} 行中没有表头 “{label}”（文件第一行为：{first_row}）；请用 --map 表头=unit 指定，例如 --map 单位名称=unit"
+            ),
+            LayoutError::TwoColumns {
+                key,
+                first,
+                first_letter,
+                second,
+                second_letter,
+            } => write!(
+                f,
+                "表头 “{first}”（{first_letter} 列）和 “{second}”（{second_letter} 列）都对应 {key}；请用 --map {second}=- 忽略其中一列，或用 --map 指定"
+            ),
+            LayoutError::NoCounts {
+                row,
+                table,
+                columns,
+            } => write!(
+                f,
+                "第 {row} 行表头中没有可导入的列：表格 “{table}” 的计数列为 {columns}；请用 --map 表头=列名 指定"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LayoutError {}
+
 /// Finds the header row and matches its cells to the table's columns.
 pub fn find_layout(
     sheet: &Sheet,
     schema: &Schema,
     overrides: &[Override],
-) -> Result<Layout, String> {
+) -> Result<Layout, LayoutError> {
     let names = Names::new(schema, overrides)?;
     let is_unit = |cell: &super::sheet::Cell| names.target(&cell.text()) == Some(Target::Unit);
     let (header_row, unit_index) = sheet
@@ -132,10 +219,13 @@ pub fn find_layout(
             _ => UNIT_KEY.to_string(),
         };
         if let Some((first, first_header)) = seen.insert(key.clone(), (index, header.clone())) {
-            let first_letter = column_name(sheet.first_column + first);
-            return Err(format!(
-                "表头 “{first_header}”（{first_letter} 列）和 “{header}”（{letter} 列）都对应 {key}；请用 --map {header}=- 忽略其中一列，或用 --map 指定"
-            ));
+            return Err(LayoutError::TwoColumns {
+                key,
+                first: first_header,
+                first_letter: column_name(sheet.first_column + first),
+                second: header,
+                second_letter: letter,
+            });
         }
         match target {
             Target::Count(key) => counts.push((index, key)),
@@ -144,12 +234,11 @@ pub fn find_layout(
     }
     let unit = unit.ok_or_else(|| no_unit_column(sheet, schema))?;
     if counts.is_empty() {
-        return Err(format!(
-            "第 {} 行表头中没有可导入的列：表格 “{}” 的计数列为 {}；请用 --map 表头=列名 指定",
-            row.number,
-            schema.id.value,
-            count_columns(schema)
-        ));
+        return Err(LayoutError::NoCounts {
+            row: row.number,
+            table: schema.id.value.clone(),
+            columns: count_columns(schema),
+        });
     }
     Ok(Layout {
         first_data_row: header_row + 1 + usize::from(second.is_some()),
@@ -221,7 +310,7 @@ struct Names {
 }
 
 impl Names {
-    fn new(schema: &Schema, overrides: &[Override]) -> Result<Names, String> {
+    fn new(schema: &Schema, overrides: &[Override]) -> Result<Names, LayoutError> {
         let mut defaults = BTreeMap::new();
         let mut add = |name: &str, target: Target| {
             let name = normalize(name);
@@ -257,10 +346,10 @@ impl Names {
                         | ColumnKind::Status { .. }
                         | ColumnKind::Findings { .. },
                     ) => {
-                        return Err(format!(
-                            "--map {}={key}：{key} 由计分规则算出，不能导入",
-                            item.header
-                        ));
+                        return Err(LayoutError::Computed {
+                            header: item.header.clone(),
+                            key: key.to_string(),
+                        });
                     }
                     None => return Err(unknown_key(schema, &item.header, key)),
                 },
@@ -423,18 +512,17 @@ fn count_columns_of(schema: &Schema) -> impl Iterator<Item = &Column> {
     schema.columns.iter().filter(|column| column.is_typed())
 }
 
-fn unknown_key(schema: &Schema, header: &str, key: &str) -> String {
+fn unknown_key(schema: &Schema, header: &str, key: &str) -> LayoutError {
     let keys = count_columns_of(schema)
         .map(|column| column.key.value.as_str())
         .chain([UNIT_KEY]);
-    let near = closest(key, keys)
-        .map(|near| format!("是否应为 {near}？"))
-        .unwrap_or_default();
-    format!(
-        "--map {header}={key}：表格 “{}” 没有列 “{key}”。{near}可用的列：unit（单位名称）、{}",
-        schema.id.value,
-        count_columns(schema)
-    )
+    LayoutError::UnknownKey {
+        header: header.to_string(),
+        key: key.to_string(),
+        near: closest(key, keys).map(str::to_string),
+        table: schema.id.value.clone(),
+        columns: count_columns(schema),
+    }
 }
 
 fn count_columns(schema: &Schema) -> String {
@@ -444,12 +532,12 @@ fn count_columns(schema: &Schema) -> String {
         .join("、")
 }
 
-fn no_unit_column(sheet: &Sheet, schema: &Schema) -> String {
+fn no_unit_column(sheet: &Sheet, schema: &Schema) -> LayoutError {
     let first = sheet
         .rows
         .iter()
         .find(|row| row.cells.iter().any(|cell| !cell.is_empty()));
-    let headers = first
+    let first_row = first
         .map(|row| {
             row.cells
                 .iter()
@@ -459,10 +547,10 @@ fn no_unit_column(sheet: &Sheet, schema: &Schema) -> String {
                 .join("、")
         })
         .unwrap_or_default();
-    format!(
-        "找不到单位名称列：前 {HEADER_SEARCH_ROWS} 行中没有表头 “{}”（文件第一行为：{headers}）；请用 --map 表头=unit 指定，例如 --map 单位名称=unit",
-        schema.unit_label
-    )
+    LayoutError::NoUnitColumn {
+        label: schema.unit_label.clone(),
+        first_row,
+    }
 }
 
 #[cfg(test)]

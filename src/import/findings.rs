@@ -18,7 +18,7 @@
 //! imports back.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -282,7 +282,7 @@ struct Names {
 }
 
 impl Names {
-    fn new(words: &FindingWords, overrides: &[Override]) -> Result<Names, String> {
+    fn new(words: &FindingWords, overrides: &[Override]) -> Result<Names, UnknownField> {
         let mut by_name = BTreeMap::new();
         for field in FIELDS {
             for header in field.headers(words) {
@@ -296,7 +296,12 @@ impl Names {
             } else {
                 match Field::from_key(key) {
                     Some(field) => Target::Field(field),
-                    None => return Err(unknown_map_key(header, key)),
+                    None => {
+                        return Err(UnknownField {
+                            header: header.clone(),
+                            key: key.clone(),
+                        });
+                    }
                 }
             };
             mapped.insert(normalize(header), target);
@@ -327,15 +332,27 @@ impl Names {
     }
 }
 
-fn unknown_map_key(header: &str, key: &str) -> String {
-    let keys: Vec<&str> = FIELDS.iter().map(|field| field.key()).collect();
-    let near = closest(key, keys.iter().copied())
-        .map(|near| format!("是否应为 --map {header}={near}？"))
-        .unwrap_or_default();
-    format!(
-        "--map {header}={key}：问题清单没有 “{key}” 这一项；可用：{}，或 -（忽略）。{near}",
-        keys.join("、")
-    )
+/// A `--map HEADER=KEY` whose key names no field of a findings list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UnknownField {
+    header: String,
+    key: String,
+}
+
+impl fmt::Display for UnknownField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let UnknownField { header, key } = self;
+        let keys: Vec<&str> = FIELDS.iter().map(|field| field.key()).collect();
+        write!(
+            f,
+            "--map {header}={key}：问题清单没有 “{key}” 这一项；可用：{}，或 -（忽略）。",
+            keys.join("、")
+        )?;
+        if let Some(near) = closest(key, keys.iter().copied()) {
+            write!(f, "是否应为 --map {header}={near}？")?;
+        }
+        Ok(())
+    }
 }
 
 /// Finds the header row (the first of the top rows naming the unit) and
