@@ -18,9 +18,9 @@ mod value;
 
 use std::fs;
 use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
-use std::path::{Component, Path, PathBuf};
 
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, io_reason};
@@ -96,30 +96,21 @@ pub fn load_content_beside<T: Send>(
         .as_ref()
         .map_or(DEFAULT_MAX_COUNT, |site| site.max_count);
     let folders = period_folders(root, &content_dir, diagnostics);
-    // Each folder is read on a thread of its own; its files and messages
-    // are joined in folder order, as if read one after another.
+    // Each folder is read on a thread of its own, and `beside` on another;
+    // their files and messages are joined in that order, as if read one
+    // after another.
     let mut tasks = diagnostics.split(folders.len() + 1);
-    let mut last = tasks.split_off(folders.len());
+    let mut beside_task = tasks.split_off(folders.len());
     let (site_ref, calendar_ref) = (site.as_ref(), calendar.as_ref());
     let (loaded, besides) = rayon::join(
-        || {
-            folders
-                .par_iter()
-                .zip(tasks)
-                .map(|(folder, mut task)| {
-                    let period =
-                        load_folder(root, folder, max_count, site_ref, calendar_ref, &mut task);
-                    (period, task)
-                })
-                .collect::<Vec<(Option<Period>, Diagnostics)>>()
-        },
-        || match (site_ref, last.first_mut()) {
+        || load_folders(root, &folders, tasks, max_count, site_ref, calendar_ref),
+        || match (site_ref, beside_task.first_mut()) {
             (Some(site), Some(task)) => Some(beside(site, task)),
             _ => None,
         },
     );
     let (periods, tasks): (Vec<Option<Period>>, Vec<Diagnostics>) = loaded.into_iter().unzip();
-    diagnostics.join(tasks.into_iter().chain(last));
+    diagnostics.join(tasks.into_iter().chain(beside_task));
     let periods = periods.into_iter().flatten().collect();
     let content = site.zip(calendar).map(|(site, calendar)| Content {
         site,
@@ -153,6 +144,26 @@ pub fn load_one_period(
         Some(&content.calendar),
         diagnostics,
     ))
+}
+
+/// Loads each of `folders` on the thread pool, into the task of the same
+/// position, as [`load_folder`] does.
+fn load_folders(
+    root: &Path,
+    folders: &[PathBuf],
+    tasks: Vec<Diagnostics>,
+    max_count: u64,
+    site: Option<&Site>,
+    calendar: Option<&Calendar>,
+) -> Vec<(Option<Period>, Diagnostics)> {
+    folders
+        .par_iter()
+        .zip(tasks)
+        .map(|(folder, mut task)| {
+            let period = load_folder(root, folder, max_count, site, calendar, &mut task);
+            (period, task)
+        })
+        .collect()
 }
 
 /// Loads one period folder and attaches its publication log. `None` when

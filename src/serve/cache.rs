@@ -606,21 +606,26 @@ mod tests {
     use super::*;
     use std::fs;
 
-    /// A copy of `examples/cycle` (two periods, the second re-checking the
-    /// first) in a new folder.
-    fn cycle_site() -> tempfile::TempDir {
-        let site = tempfile::tempdir().expect("temporary folder");
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cycle");
-        for entry in walkdir::WalkDir::new(&example).sort_by_file_name() {
-            let entry = entry.expect("example entry");
-            let relative = entry.path().strip_prefix(&example).expect("inside");
-            let target = site.path().join(relative);
+    /// Copies the folder `from` of the repository, whole, to `to`.
+    fn copy_folder(from: &str, to: &Path) {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
+        for entry in walkdir::WalkDir::new(&from).sort_by_file_name() {
+            let entry = entry.expect("entry to copy");
+            let relative = entry.path().strip_prefix(&from).expect("inside");
+            let target = to.join(relative);
             if entry.file_type().is_dir() {
                 fs::create_dir_all(&target).expect("folder");
             } else {
                 fs::copy(entry.path(), &target).expect("file");
             }
         }
+    }
+
+    /// A copy of `examples/cycle` (two periods, the second re-checking the
+    /// first) in a new folder.
+    fn cycle_site() -> tempfile::TempDir {
+        let site = tempfile::tempdir().expect("temporary folder");
+        copy_folder("examples/cycle", site.path());
         site
     }
 
@@ -629,18 +634,8 @@ mod tests {
     /// warnings.
     fn two_seed_periods() -> tempfile::TempDir {
         let site = tempfile::tempdir().expect("temporary folder");
-        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
         let content = site.path().join("content");
-        for entry in walkdir::WalkDir::new(&shipped).sort_by_file_name() {
-            let entry = entry.expect("shipped entry");
-            let relative = entry.path().strip_prefix(&shipped).expect("inside");
-            let target = content.join(relative);
-            if entry.file_type().is_dir() {
-                fs::create_dir_all(&target).expect("folder");
-            } else {
-                fs::copy(entry.path(), &target).expect("file");
-            }
-        }
+        copy_folder("content", &content);
         let later = content.join("3019-01-05");
         fs::create_dir(&later).expect("folder");
         let data = fs::read_to_string(content.join("2019-01-05/data.toml")).expect("data");
