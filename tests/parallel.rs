@@ -39,6 +39,17 @@ fn run_with_threads(root: &Path, threads: usize, args: &[&str]) -> std::process:
         .expect("run tongbao")
 }
 
+/// Runs `tongbao check` in `root` with one thread and with four; both must
+/// fail and print the same. Returns the messages.
+fn failed_check_with_one_thread_and_four(root: &Path) -> String {
+    let one = run_with_threads(root, 1, &["check"]);
+    let many = run_with_threads(root, 4, &["check"]);
+    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
+    assert_eq!(stderr(&one), stderr(&many));
+    assert_eq!(one.stdout, many.stdout);
+    stderr(&one)
+}
+
 /// Builds into `folder` under the site with `threads`, and returns every
 /// file written and the messages (the timing line left out).
 fn build(root: &Path, folder: &str, threads: usize) -> (Vec<(String, Vec<u8>)>, String) {
@@ -74,10 +85,7 @@ fn render_errors_are_told_in_the_same_order_with_any_number_of_threads() {
             edit(&notice, "{{ period.label }}", "{{ period.lable }}");
         }
     }
-    let one = run_with_threads(site.path(), 1, &["check"]);
-    let many = run_with_threads(site.path(), 4, &["check"]);
-    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
-    let shown = stderr(&one);
+    let shown = failed_check_with_one_thread_and_four(site.path());
     assert_eq!(
         diagnostics(&shown)
             .iter()
@@ -86,8 +94,6 @@ fn render_errors_are_told_in_the_same_order_with_any_number_of_threads() {
         9,
         "{shown}"
     );
-    assert_eq!(shown, stderr(&many));
-    assert_eq!(one.stdout, many.stdout);
 }
 
 #[test]
@@ -106,10 +112,7 @@ fn unit_page_and_ledger_errors_are_told_once_in_the_same_order_with_any_threads(
         "<h1 class=\"page-title\">{{ year }}年年度台账</h1>",
         "<h1 class=\"page-title\">{{ yaer }}年年度台账</h1>",
     );
-    let one = run_with_threads(site.path(), 1, &["check"]);
-    let many = run_with_threads(site.path(), 4, &["check"]);
-    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
-    let shown = stderr(&one);
+    let shown = failed_check_with_one_thread_and_four(site.path());
     let headlines: Vec<String> = diagnostics(&shown)
         .into_iter()
         .map(|(headline, _)| headline)
@@ -125,8 +128,6 @@ fn unit_page_and_ledger_errors_are_told_once_in_the_same_order_with_any_threads(
         ],
         "{shown}"
     );
-    assert_eq!(shown, stderr(&many));
-    assert_eq!(one.stdout, many.stdout);
 }
 
 #[test]
@@ -141,10 +142,7 @@ fn load_errors_are_told_in_folder_order_with_any_number_of_threads() {
         let count = format!("news = {}", 171 + index);
         edit(&data, &count, "news = \"十\"");
     }
-    let one = run_with_threads(site.path(), 1, &["check"]);
-    let many = run_with_threads(site.path(), 4, &["check"]);
-    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
-    let shown = stderr(&one);
+    let shown = failed_check_with_one_thread_and_four(site.path());
     let files: Vec<String> = diagnostics(&shown)
         .into_iter()
         .filter(|(headline, _)| headline == "错误：数字应为整数，而不是文本")
@@ -154,8 +152,6 @@ fn load_errors_are_told_in_folder_order_with_any_number_of_threads() {
         .map(|index| format!("content/{}-06-05/data.toml", 3000 + index))
         .collect();
     assert_eq!(files, expected, "{shown}");
-    assert_eq!(shown, stderr(&many));
-    assert_eq!(one.stdout, many.stdout);
 }
 
 #[test]
@@ -171,10 +167,7 @@ fn a_theme_parsed_beside_the_periods_is_told_after_them_with_any_threads() {
         "{{ unit.name }}",
         "{{ unit.name }",
     );
-    let one = run_with_threads(site.path(), 1, &["check"]);
-    let many = run_with_threads(site.path(), 4, &["check"]);
-    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
-    let shown = stderr(&one);
+    let shown = failed_check_with_one_thread_and_four(site.path());
     let errors: Vec<(String, String)> = diagnostics(&shown)
         .into_iter()
         .filter(|(headline, _)| headline.starts_with("错误："))
@@ -197,5 +190,4 @@ fn a_theme_parsed_beside_the_periods_is_told_after_them_with_any_threads() {
         ],
         "{shown}"
     );
-    assert_eq!(shown, stderr(&many));
 }
