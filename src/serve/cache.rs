@@ -648,22 +648,31 @@ mod tests {
         site
     }
 
-    #[test]
-    fn a_reloaded_periods_messages_keep_their_place() {
-        let site = two_seed_periods();
-        let root = site.path();
-        let Ok(mut cache) = Cache::build(root) else {
-            panic!("the site builds");
-        };
+    /// The site under `root` built whole into a cache.
+    fn built(root: &Path) -> Cache {
+        match Cache::build(root) {
+            Ok(cache) => cache,
+            Err(diagnostics) => panic!("the site builds: {}", diagnostics.render()),
+        }
+    }
+
+    /// Appends `line` to the first period's data.toml and updates `cache`
+    /// for the change. Returns the edited site built afresh.
+    fn edit_first_period(cache: &mut Cache, root: &Path, line: &str) -> Cache {
         let data = root.join("content/2019-01-05/data.toml");
         let mut text = fs::read_to_string(&data).expect("data.toml");
-        text.push_str("# edited\n");
+        text.push_str(line);
         fs::write(&data, text).expect("write data.toml");
         let changed: BTreeSet<String> = ["2019-01-05".to_string()].into();
         assert!(matches!(cache.update(root, &changed), Some(Update::Built)));
-        let Ok(fresh) = Cache::build(root) else {
-            panic!("the edited site builds");
-        };
+        built(root)
+    }
+
+    #[test]
+    fn a_reloaded_periods_messages_keep_their_place() {
+        let site = two_seed_periods();
+        let mut cache = built(site.path());
+        let fresh = edit_first_period(&mut cache, site.path(), "# edited\n");
         let shown = cache.diagnostics().render();
         assert_eq!(shown.matches("警告：").count(), 4, "{shown}");
         assert_eq!(shown, fresh.diagnostics().render());
@@ -672,20 +681,10 @@ mod tests {
     #[test]
     fn reloading_a_period_keeps_no_old_copy_of_its_sources() {
         let site = cycle_site();
-        let root = site.path();
-        let Ok(mut cache) = Cache::build(root) else {
-            panic!("the example builds");
-        };
-        let data = root.join("content/2019-01-05/data.toml");
-        let changed: BTreeSet<String> = ["2019-01-05".to_string()].into();
+        let mut cache = built(site.path());
         for edit in 1..=3 {
-            let mut text = fs::read_to_string(&data).expect("data.toml");
-            text.push_str(&format!("# edit {edit}\n"));
-            fs::write(&data, text).expect("write data.toml");
-            assert!(matches!(cache.update(root, &changed), Some(Update::Built)));
-            let Ok(fresh) = Cache::build(root) else {
-                panic!("the edited example builds");
-            };
+            let line = format!("# edit {edit}\n");
+            let fresh = edit_first_period(&mut cache, site.path(), &line);
             // The re-checking period was reloaded too; both hold their
             // files once, as a build that read everything afresh does.
             assert_eq!(
