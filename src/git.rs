@@ -62,6 +62,8 @@ impl fmt::Display for GitError {
     }
 }
 
+impl std::error::Error for GitError {}
+
 /// The git repository holding a site root.
 #[derive(Debug, Clone)]
 pub struct Repository {

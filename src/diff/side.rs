@@ -55,6 +55,8 @@ impl std::fmt::Display for UnknownSource {
     }
 }
 
+impl std::error::Error for UnknownSource {}
+
 impl Source {
     /// Reads an argument: an existing path, else a git revision of the
     /// repository holding `root`.

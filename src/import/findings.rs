@@ -355,6 +355,8 @@ impl fmt::Display for UnknownField {
     }
 }
 
+impl std::error::Error for UnknownField {}
+
 /// Finds the header row (the first of the top rows naming the unit) and
 /// each field's column. A required field the header lacks is an error.
 fn find_layout(

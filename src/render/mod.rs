@@ -51,6 +51,11 @@ pub use download::unneutralise;
 use format::Format;
 pub use ledger::ledger_year;
 use theme::Templates;
+pub use view::NoticeLink;
+use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
+
+/// File name of a period's portal fragment, beside its notice page.
+pub const FRAGMENT_FILE: &str = "fragment.html";
 
 /// How hard the zip archives a build writes (the workbooks and the Word
 /// document) are deflated: level 1, the fastest. At the usual level, 6,
@@ -58,11 +63,6 @@ use theme::Templates;
 /// document's; the archives are a few kilobytes, so the third more on
 /// disk goes unnoticed (docs/PERFORMANCE.md).
 const ZIP_LEVEL: u8 = 1;
-pub use view::NoticeLink;
-use view::{AppendixView, AttachmentLink, ContactView, DownloadLink, NoticeView, SiteView};
-
-/// File name of a period's portal fragment, beside its notice page.
-pub const FRAGMENT_FILE: &str = "fragment.html";
 
 /// The rendered site: file contents by path relative to the output folder,
 /// with `/` separators, sorted.

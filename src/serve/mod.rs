@@ -85,6 +85,8 @@ impl fmt::Display for StartError {
     }
 }
 
+impl std::error::Error for StartError {}
+
 /// Serves until Ctrl-C (or SIGTERM).
 pub fn serve(options: &Options) -> Result<(), StartError> {
     if !options.root.join(CONTENT_DIR).is_dir() {
