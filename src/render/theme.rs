@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use tera::Tera;
+use tera::{Template, Tera};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Location};
 use crate::load::Theme;
@@ -25,9 +25,7 @@ pub fn parse(theme: &Theme, sources: &Diagnostics) -> Result<Templates, Diagnost
         .iter()
         .map(|(name, file)| (name.as_str(), sources.source(*file)))
         .collect();
-    // Any problem is told as parsing them all at once tells it.
-    let parsed = parse_side_by_side(&texts).or_else(|_| parse_together(&texts));
-    match parsed {
+    match parse_all(&texts) {
         Ok(tera) => Ok(Templates {
             tera,
             files: theme.templates.clone(),
@@ -39,63 +37,42 @@ pub fn parse(theme: &Theme, sources: &Diagnostics) -> Result<Templates, Diagnost
 /// A template's name and text.
 type Source<'a> = (&'a str, &'a str);
 
-/// The templates parsed into one `Tera`, one after another.
-fn parse_together(texts: &[Source]) -> tera::Result<Tera> {
+/// A `Tera` with tongbao's settings and no templates yet.
+fn empty_tera() -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.register_filter("styled", super::fragment::styled);
-    tera.add_raw_templates(texts.iter().copied())?;
-    Ok(tera)
+    tera
 }
 
-/// The templates parsed on several threads and merged into one `Tera`.
+/// The templates parsed into one `Tera`, as `Tera::add_raw_templates`
+/// parses them, but each on a thread of its own.
 ///
 /// tera's parser is slow (about 2 KB of template a millisecond), and a
-/// small site's build waits for it. tera checks, as it adds templates,
-/// that each one's parent and macro files are there, so the templates
-/// are split by whether another template may name them: the named ones
-/// (layouts, macros, included parts) are parsed together, closed under
-/// naming; the others (the pages) each on its own beside them, with an
-/// empty stand-in for every named template, and then merged into the
-/// named ones' `Tera` (`Tera::extend` keeps a template it already has, so
-/// the stand-ins are dropped, and builds the inheritance chains again).
-/// A template "may be named" when its name appears quoted in any
-/// template, which is more often than tera would name it, never less.
-fn parse_side_by_side(texts: &[Source]) -> tera::Result<Tera> {
-    let (named, pages) = split_named(texts);
-    let stand_ins: Vec<Source> = named.iter().map(|(name, _)| (*name, "")).collect();
-    let (together, groups) = rayon::join(
-        || parse_together(&named),
-        || {
-            pages
-                .par_iter()
-                .map(|page| {
-                    let mut tera = Tera::default();
-                    tera.add_raw_templates(stand_ins.iter().chain([page]).copied())?;
-                    Ok(tera)
-                })
-                .collect::<tera::Result<Vec<Tera>>>()
-        },
-    );
-    let mut tera = together?;
-    for group in groups? {
-        tera.extend(&group)?;
+/// small site's build waits for it. `add_raw_templates` parses each
+/// template on its own (`Template::new`) and only then checks the set:
+/// that every parent and macro file a template names is there. This does
+/// the same steps with the parsing in parallel, so the result, and the
+/// first error in `texts` order, are the same. `tera::Template` and
+/// `Tera::templates` are public but left out of tera's documentation;
+/// Cargo.lock pins tera, and a change to them would fail to compile, not
+/// parse differently (`parsed_in_parallel_as_tera_parses_them` below).
+fn parse_all(texts: &[Source]) -> tera::Result<Tera> {
+    let parsed: Vec<tera::Result<Template>> = texts
+        .par_iter()
+        .map(|(name, text)| {
+            Template::new(name, None, text)
+                .map_err(|error| tera::Error::chain(format!("Failed to parse '{name}'"), error))
+        })
+        .collect();
+    let mut tera = empty_tera();
+    for template in parsed {
+        let template = template?;
+        tera.templates.insert(template.name.clone(), template);
     }
+    tera.build_inheritance_chains()?;
+    tera.check_macro_files()?;
     Ok(tera)
-}
-
-/// The templates that another template may name, and the others.
-fn split_named<'a>(texts: &[Source<'a>]) -> (Vec<Source<'a>>, Vec<Source<'a>>) {
-    texts
-        .iter()
-        .partition(|(name, _)| texts.iter().any(|(_, text)| quotes(text, name)))
-}
-
-/// Whether `text` holds `name` as a string literal, in any of tera's quotes.
-fn quotes(text: &str, name: &str) -> bool {
-    ['"', '\'', '`']
-        .iter()
-        .any(|quote| text.contains(&format!("{quote}{name}{quote}")))
 }
 
 /// A tera error as a diagnostic, in Chinese, located in the template file:
@@ -243,41 +220,36 @@ mod tests {
         ("other.html", "{% include 'part.html' %}!"),
     ];
 
-    #[test]
-    fn the_templates_another_may_name_are_the_quoted_ones() {
-        let (named, pages) = split_named(&TEXTS);
-        fn names<'a>(texts: Vec<(&'a str, &str)>) -> Vec<&'a str> {
-            texts.into_iter().map(|(name, _)| name).collect()
-        }
-        assert_eq!(names(named), ["base.html", "macros.html", "part.html"]);
-        assert_eq!(names(pages), ["page.html", "other.html"]);
+    /// The templates as tera itself adds them, one after another.
+    fn parse_serially(texts: &[Source]) -> tera::Result<Tera> {
+        let mut tera = empty_tera();
+        tera.add_raw_templates(texts.iter().copied())?;
+        Ok(tera)
     }
 
     #[test]
-    fn templates_parsed_side_by_side_render_as_parsed_together() {
+    fn parsed_in_parallel_as_tera_parses_them() {
         let mut context = Context::new();
         context.insert("word", "词");
-        let side_by_side = parse_side_by_side(&TEXTS).unwrap();
-        let together = parse_together(&TEXTS).unwrap();
+        let parallel = parse_all(&TEXTS).unwrap();
+        let serial = parse_serially(&TEXTS).unwrap();
         for (name, _) in TEXTS {
             assert_eq!(
-                side_by_side.render(name, &context).unwrap(),
-                together.render(name, &context).unwrap(),
+                parallel.render(name, &context).unwrap(),
+                serial.render(name, &context).unwrap(),
                 "{name}"
             );
         }
-        let page = side_by_side.render("page.html", &context).unwrap();
+        let page = parallel.render("page.html", &context).unwrap();
         assert_eq!(page, "<main><td>词</td></main>");
         assert_eq!(
-            side_by_side.render("other.html", &context).unwrap(),
+            parallel.render("other.html", &context).unwrap(),
             "<p>词</p>!"
         );
     }
 
-    /// The built-in theme's pages are parsed beside its layout and macros,
-    /// not after them.
     #[test]
-    fn the_built_in_theme_is_parsed_side_by_side() {
+    fn the_built_in_theme_parses() {
         let texts: Vec<(&str, &str)> = crate::load::builtin_files()
             .iter()
             .filter_map(|(path, bytes)| {
@@ -285,19 +257,38 @@ mod tests {
                 Some((name, std::str::from_utf8(bytes).ok()?))
             })
             .collect();
-        let (named, pages) = split_named(&texts);
-        assert!(named.len() >= 2 && pages.len() >= 2, "{named:?} {pages:?}");
-        assert!(parse_side_by_side(&texts).is_ok());
+        assert!(texts.len() >= 5, "{texts:?}");
+        let tera = parse_all(&texts).unwrap();
+        let mut names: Vec<&str> = tera.get_template_names().collect();
+        names.sort_unstable();
+        let mut expected: Vec<&str> = texts.iter().map(|(name, _)| *name).collect();
+        expected.sort_unstable();
+        assert_eq!(names, expected);
     }
 
+    /// Every way a set of templates can fail is told in the words tera
+    /// uses, naming the first template in order that fails.
     #[test]
-    fn a_page_that_does_not_parse_fails_either_way() {
-        let mut texts = TEXTS.to_vec();
-        texts.push((
-            "broken.html",
-            "{% extends \"base.html\" %}{% block body %}{{ %}",
-        ));
-        assert!(parse_side_by_side(&texts).is_err());
-        assert!(parse_together(&texts).is_err());
+    fn problems_are_told_as_tera_tells_them() {
+        let broken = [
+            ("a.html", "{{ %}"),
+            ("b.html", "{% if %}"),
+            ("orphan.html", "{% extends \"none.html\" %}"),
+            ("importer.html", "{% import \"none.html\" as m %}"),
+        ];
+        let cases = [
+            vec![TEXTS[0], broken[0], broken[1]],
+            vec![broken[1], TEXTS[3], broken[0]],
+            vec![TEXTS[0], TEXTS[1], broken[2]],
+            vec![TEXTS[1], broken[3]],
+        ];
+        for texts in cases {
+            let parallel = parse_all(&texts).err().map(|error| error_chain(&error));
+            let serial = parse_serially(&texts)
+                .err()
+                .map(|error| error_chain(&error));
+            assert!(parallel.is_some(), "{texts:?}");
+            assert_eq!(parallel, serial, "{texts:?}");
+        }
     }
 }
