@@ -62,15 +62,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let command = cli::localize(Cli::command());
     let args: Vec<OsString> = std::env::args_os().collect();
-    let parsed = command
-        .clone()
-        .try_get_matches_from(&args)
-        .and_then(|matches| Cli::from_arg_matches(&matches));
-    let cli = match parsed {
+    let cli = match parse(&args) {
         Ok(cli) => cli,
-        Err(error) => return cli::report(&error, &command, &args),
+        Err(code) => return code,
     };
     match &cli.command {
         Command::Init(args) => commands::init::run(args),
@@ -82,4 +77,23 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Theme(args) => commands::theme::run(args),
     }
+}
+
+/// The command line `args`, parsed; or, when it asks for help or the
+/// version or holds a mistake, that told in Chinese, and the exit code.
+///
+/// clap's own command parses a command line that is valid: the localized
+/// one ([`cli::localize`]) adds nothing that parses differently, only help
+/// in Chinese, and writing every subcommand's help page takes as long as
+/// loading a small site. So it is built only to tell what clap refused.
+fn parse(args: &[OsString]) -> Result<Cli, ExitCode> {
+    if let Ok(cli) = Cli::try_parse_from(args) {
+        return Ok(cli);
+    }
+    let command = cli::localize(Cli::command());
+    command
+        .clone()
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+        .map_err(|error| cli::report(&error, &command, args))
 }
