@@ -99,9 +99,16 @@ fn render_errors_are_told_in_the_same_order_with_any_number_of_threads() {
 #[test]
 fn unit_page_and_ledger_errors_are_told_once_in_the_same_order_with_any_threads() {
     // The unit pages and the ledgers render side by side, each year's
-    // ledger beside its downloads.
+    // ledger beside its downloads, and all of them beside the periods.
     let site = many_periods(3);
     let templates = site.path().join("themes/default/templates");
+    let first_notice = fs::read_dir(site.path().join("content"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("notice.md"))
+        .filter(|notice| notice.is_file())
+        .min()
+        .unwrap();
+    edit(&first_notice, "{{ period.label }}", "{{ period.lable }}");
     edit(
         &templates.join("unit.html"),
         "<h1 class=\"page-title\">{{ unit.name }}</h1>",
@@ -116,13 +123,18 @@ fn unit_page_and_ledger_errors_are_told_once_in_the_same_order_with_any_threads(
     let headlines: Vec<String> = diagnostics(&shown)
         .into_iter()
         .map(|(headline, _)| headline)
-        .filter(|headline| headline.contains("nmae") || headline.contains("yaer"))
+        .filter(|headline| {
+            ["lable", "nmae", "yaer"]
+                .iter()
+                .any(|typo| headline.contains(typo))
+        })
         .collect();
     // Each broken template once, though 60 unit pages and 4 years' ledgers
-    // fail on it.
+    // fail on it; the period's problem first, as its file was read first.
     assert_eq!(
         headlines,
         [
+            "错误：未知的数字 “period.lable”",
             "错误：模板引用了不存在的值 “yaer”",
             "错误：模板引用了不存在的值 “unit.nmae”",
         ],

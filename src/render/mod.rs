@@ -187,7 +187,9 @@ pub fn render(content: &Content, theme: Theme, diagnostics: &mut Diagnostics) ->
 /// Renders every period's folder, the home page, the ledgers and unit
 /// pages, the sitemap and feed, and the theme's static files into `sink`.
 /// Periods are rendered in parallel, each into its own files and its own
-/// problems; the problems are merged in period order, so messages, like
+/// problems, and the unit pages and ledgers beside them, from every
+/// period's rows scored first; the problems are merged in a fixed order
+/// (periods in order, then unit pages, then ledgers), so messages, like
 /// files, do not depend on the number of threads. Returns `None` when any
 /// template, expression or download failed; every failure is in
 /// `diagnostics`.
@@ -200,34 +202,113 @@ pub fn render_into(
     let errors_before = diagnostics.has_errors();
     let sources: &Diagnostics = diagnostics;
     let sink = Counted::new(sink);
-    let periods: Vec<PeriodFiles> = content
+    let rows = period_rows(content);
+    let (periods, across) = rayon::join(
+        || render_periods(content, prepared, &sink, sources, errors_before),
+        || render_across(content, prepared, &rows, &sink, sources, errors_before),
+    );
+    let mut notices = Vec::with_capacity(periods.len());
+    for period in periods {
+        notices.extend(period.link);
+        period
+            .found
+            .into_iter()
+            .for_each(|problem| diagnostics.push_once(problem));
+    }
+    let (ledgers, found) = across;
+    found
+        .into_iter()
+        .for_each(|problem| diagnostics.push_once(problem));
+    let units = unit_pages(content);
+    render_index(
+        content,
+        prepared,
+        notices,
+        &ledgers,
+        &units,
+        &sink,
+        diagnostics,
+    );
+    (!diagnostics.has_errors()).then_some(Rendered {
+        pages: sink.pages(),
+    })
+}
+
+/// Every period's scored rows, in period order, leaving out a period that
+/// cannot be scored (validation has told why).
+fn period_rows(content: &Content) -> Vec<PeriodRows> {
+    let rows: Vec<Option<PeriodRows>> = content
+        .periods
+        .par_iter()
+        .map(|period| {
+            let scored = score_period(&content.site, period).ok()?;
+            Some(PeriodRows::of(&content.site, &scored))
+        })
+        .collect();
+    rows.into_iter().flatten().collect()
+}
+
+/// Every period's folder, rendered in parallel and put into `sink` as
+/// each is done.
+fn render_periods(
+    content: &Content,
+    prepared: &Prepared,
+    sink: &dyn Sink,
+    sources: &Diagnostics,
+    errors_before: bool,
+) -> Vec<PeriodFiles> {
+    content
         .periods
         .par_iter()
         .map(|period| {
             if sink.stopped() {
                 return PeriodFiles::default();
             }
-            let mut rendered = render_one(content, prepared, period, sources, errors_before);
+            let scored = score_period(&content.site, period);
+            let mut rendered = render_scored(content, prepared, scored, sources, errors_before);
             for (path, bytes) in std::mem::take(&mut rendered.files) {
                 sink.put(&path, &bytes);
             }
             rendered
         })
-        .collect();
-    let mut notices = Vec::with_capacity(periods.len());
-    let mut rows = Vec::with_capacity(periods.len());
-    for period in periods {
-        notices.extend(period.link);
-        rows.extend(period.rows);
-        period
-            .found
-            .into_iter()
-            .for_each(|problem| diagnostics.push_once(problem));
-    }
-    render_home(content, prepared, notices, &rows, &sink, diagnostics);
-    (!diagnostics.has_errors()).then_some(Rendered {
-        pages: sink.pages(),
-    })
+        .collect()
+}
+
+/// The pages across periods: the unit pages and the ledgers, side by
+/// side. Returns the years with a ledger and the problems found, the unit
+/// pages' first. `errors_before` is what load and validation found: the
+/// periods render at the same time, so their problems cannot count.
+fn render_across(
+    content: &Content,
+    prepared: &Prepared,
+    rows: &[PeriodRows],
+    sink: &dyn Sink,
+    sources: &Diagnostics,
+    errors_before: bool,
+) -> (BTreeSet<i32>, Vec<Diagnostic>) {
+    let periods = history::chronological(&content.periods, rows);
+    let courses = history::courses(&content.site, &periods);
+    let courses: Vec<&Course> = courses.iter().collect();
+    let site_view = site_view(content);
+    let templates = &prepared.templates;
+    let mut report = Report::new(sources, errors_before);
+    let (((), units), (years, ledgers)) = rayon::join(
+        || {
+            report.forked(|found| {
+                let site = &content.site;
+                unit::render_units(templates, site, &site_view, &periods, &courses, sink, found);
+            })
+        },
+        || {
+            report.forked(|found| {
+                let site = (&content.site, &content.calendar);
+                ledger::render_ledgers(templates, site, &site_view, &periods, None, sink, found)
+            })
+        },
+    );
+    report.absorb(units);
+    report.absorb(ledgers);
+    (years, report.found)
 }
 
 /// A sink that counts the pages put through it.
@@ -277,8 +358,8 @@ pub struct PeriodFiles {
 }
 
 /// Renders one period's folder (see [`render_into`]), reading source texts
-/// from `sources` and reporting into the result. `errors_before` says
-/// whether an earlier stage found an error.
+/// from `sources` and reporting into the result, with its scored rows.
+/// `errors_before` says whether an earlier stage found an error.
 pub fn render_one(
     content: &Content,
     prepared: &Prepared,
@@ -286,29 +367,42 @@ pub fn render_one(
     sources: &Diagnostics,
     errors_before: bool,
 ) -> PeriodFiles {
+    let scored = score_period(&content.site, period);
+    let rows = scored
+        .as_ref()
+        .ok()
+        .map(|scored| PeriodRows::of(&content.site, scored));
+    PeriodFiles {
+        rows,
+        ..render_scored(content, prepared, scored, sources, errors_before)
+    }
+}
+
+/// [`render_one`] of a period scored already, without its rows.
+fn render_scored(
+    content: &Content,
+    prepared: &Prepared,
+    scored: Result<ScoredPeriod, Vec<Diagnostic>>,
+    sources: &Diagnostics,
+    errors_before: bool,
+) -> PeriodFiles {
     let mut report = Report::new(sources, errors_before);
-    let site_view = site_view(content);
-    // The one other period a period's files show: the one its notice
-    // re-checks (`recheck`).
-    let rechecked = crate::findings::rechecked(&content.periods, period);
-    // A `recheck` naming no period has been reported by validation; the
-    // notice's figures from it would only repeat that.
-    let unresolved = period.notice.recheck.is_some() && rechecked.is_none();
-    let mut rows = None;
-    let rendered = match score_period(&content.site, period) {
+    let rendered = match scored {
         Ok(scored) => {
-            rows = Some(PeriodRows::of(&content.site, &scored));
-            if unresolved {
-                None
-            } else {
-                render_period(
-                    prepared,
-                    &content.site,
-                    &site_view,
-                    (&scored, rechecked),
-                    &mut report,
-                )
-            }
+            let period = scored.period;
+            let site_view = site_view(content);
+            // The one other period a period's files show: the one its
+            // notice re-checks (`recheck`).
+            let rechecked = crate::findings::rechecked(&content.periods, period);
+            // A `recheck` naming no period has been reported by
+            // validation; the notice's figures from it would only repeat
+            // that.
+            let unresolved = period.notice.recheck.is_some() && rechecked.is_none();
+            let both = (&scored, rechecked);
+            let site = &content.site;
+            (!unresolved)
+                .then(|| render_period(prepared, site, &site_view, both, &mut report))
+                .flatten()
         }
         Err(overflows) => {
             // Validation scores every period too and has reported these.
@@ -326,7 +420,7 @@ pub fn render_one(
         files,
         link,
         found: report.found,
-        rows,
+        rows: None,
     }
 }
 
@@ -340,59 +434,6 @@ fn site_view(content: &Content) -> SiteView {
         feed: !content.periods.is_empty(),
         base_url: site.base_url.clone(),
     }
-}
-
-/// Renders the files that list the periods or belong to no period into
-/// `sink`: each unit's page and each year's ledger (from the periods'
-/// scored `rows`, in any order), then the home page, the sitemap, the feed
-/// and the theme's static files (see [`render_index`]). `notices` are the
-/// periods' links, in any order; problems go to `diagnostics`.
-pub fn render_home(
-    content: &Content,
-    prepared: &Prepared,
-    notices: Vec<NoticeLink>,
-    rows: &[PeriodRows],
-    sink: &dyn Sink,
-    diagnostics: &mut Diagnostics,
-) {
-    let periods = history::chronological(&content.periods, rows);
-    let courses = history::courses(&content.site, &periods);
-    let courses: Vec<&Course> = courses.iter().collect();
-    let site_view = site_view(content);
-    let templates = &prepared.templates;
-    // The unit pages and the ledgers read the same rows and write different
-    // files: rendered side by side, their problems taken units first.
-    let ledgers = reporting(diagnostics, |report| {
-        let (((), units), (years, ledgers)) = rayon::join(
-            || {
-                report.forked(|found| {
-                    let site = &content.site;
-                    unit::render_units(
-                        templates, site, &site_view, &periods, &courses, sink, found,
-                    );
-                })
-            },
-            || {
-                report.forked(|found| {
-                    let site = (&content.site, &content.calendar);
-                    ledger::render_ledgers(templates, site, &site_view, &periods, None, sink, found)
-                })
-            },
-        );
-        report.absorb(units);
-        report.absorb(ledgers);
-        years
-    });
-    let units = unit_pages(content);
-    render_index(
-        content,
-        prepared,
-        notices,
-        &ledgers,
-        &units,
-        sink,
-        diagnostics,
-    );
 }
 
 /// Renders the pages of `courses`, units of the chronological `periods`

@@ -7,9 +7,10 @@
 //! there), not the whole site.
 //!
 //! Every piece is made by the same functions a full build uses
-//! ([`render_one`], [`render_unit_pages`], [`render_ledgers`],
-//! [`render_index`], which [`crate::render::render_home`] runs in turn),
-//! so the files served after any sequence of changes are the files
+//! ([`render_one`], whose files a build renders through the same
+//! `render_scored`; [`render_unit_pages`] and [`render_ledgers`], around
+//! the `unit::render_units` and `ledger::render_ledgers` a build runs;
+//! [`render_index`]), so the files served after any sequence of changes are the files
 //! `tongbao build` would write. A unit page is re-rendered when the digest
 //! of what it shows ([`history::Course::digest`]) changed; the digests are
 //! not even taken when every re-rendered period shows the unit pages what
