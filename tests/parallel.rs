@@ -203,3 +203,54 @@ fn a_theme_parsed_beside_the_periods_is_told_after_them_with_any_threads() {
         "{shown}"
     );
 }
+
+#[test]
+fn the_calendar_and_the_folder_listing_are_told_before_the_periods_with_any_threads() {
+    // The period folders and the theme load on several threads; a serial
+    // load's order still holds: the calendar, the folder listing, the
+    // periods, the theme. Problems with no place in a file come first, in
+    // that order too.
+    let site = many_periods(2);
+    let content = site.path().join("content");
+    fs::create_dir(content.join("calendar.toml")).unwrap();
+    std::os::unix::fs::symlink(site.path().join("themes"), content.join("linked")).unwrap();
+    edit(
+        &content.join("3001-06-05/data.toml"),
+        "news = 172",
+        "news = \"十\"",
+    );
+    edit(
+        &site.path().join("themes/default/templates/unit.html"),
+        "{{ unit.name }}",
+        "{{ unit.name }",
+    );
+    let shown = failed_check_with_one_thread_and_four(site.path());
+    let errors: Vec<(String, String)> = diagnostics(&shown)
+        .into_iter()
+        .filter(|(headline, _)| headline.starts_with("错误："))
+        .map(|(headline, location)| {
+            let file = location.split(':').next().unwrap_or("").to_string();
+            (headline, file)
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            diagnostic(
+                "错误：无法读取文件 content/calendar.toml：这是一个目录，不是文件（Is a directory (os error 21)）",
+                ""
+            ),
+            diagnostic("错误：content/linked 是符号链接，tongbao 不读取链接", ""),
+            diagnostic("错误：期次目录名 “calendar.toml” 不可用作网址", ""),
+            diagnostic(
+                "错误：数字应为整数，而不是文本",
+                "content/3001-06-05/data.toml"
+            ),
+            diagnostic(
+                "错误：模板语法错误：unit.html",
+                "themes/default/templates/unit.html"
+            ),
+        ],
+        "{shown}"
+    );
+}
