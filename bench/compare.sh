@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Times `tongbao build` against Hugo and against `cp -r` of tongbao's own
 # output (the disk's floor), on generated sites of N periods shaped like the
-# seed (examples/gen-site.rs), with each run's peak memory.
+# seed (examples/gen-site.rs), with each run's peak memory, tongbao's CPU
+# time, and how long the host of this virtual machine kept tongbao waiting
+# (its steal time; this machine's runs swing by half with it).
 #
 #   bench/compare.sh                 # 100, 1000, 2000 and 10000 periods
 #   bench/compare.sh 100 1000        # chosen sizes
@@ -27,42 +29,54 @@ gen="$target/release/examples/gen-site"
 work=$(mktemp -d "${TMPDIR:-/tmp}/tongbao-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# measure LABEL COMMAND...: runs the command under GNU time and prints
-# "seconds peak_MB" for it.
+# steal: the CPU time, in seconds over every core, that the host of this
+# virtual machine has given to others since boot (0 where the kernel does
+# not count it). A run that waited for the host is slower for reasons of
+# its own; the table shows how long tongbao's run waited.
+steal() {
+  awk '/^cpu / { printf "%.2f\n", ($9 == "" ? 0 : $9) / 100 }' /proc/stat 2>/dev/null || echo 0
+}
+# measure COMMAND...: runs the command under GNU time and prints
+# "seconds peak_MB cpu_seconds steal_seconds" for it.
 measure() {
   local log="$work/time-$RANDOM.log"
+  local stolen_before
+  stolen_before=$(steal)
   /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$log.err" || {
     echo "compare.sh: failed: $*" >&2
     cat "$log.err" >&2
     exit 1
   }
-  local wall rss
+  local wall rss user system stolen
+  stolen=$(awk -v before="$stolen_before" -v after="$(steal)" 'BEGIN { printf "%.1f", after - before }')
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+  user=$(awk -F': ' '/User time \(seconds\)/ {print $2}' "$log")
+  system=$(awk -F': ' '/System time \(seconds\)/ {print $2}' "$log")
   # wall is m:ss.ss or h:mm:ss
-  awk -v wall="$wall" -v rss="$rss" 'BEGIN {
+  awk -v wall="$wall" -v rss="$rss" -v cpu="$user + $system" -v stolen="$stolen" 'BEGIN {
     n = split(wall, part, ":"); seconds = 0
     for (i = 1; i <= n; i++) seconds = seconds * 60 + part[i]
-    printf "%.2f %d\n", seconds, rss / 1024
+    split(cpu, parts, " [+] ")
+    printf "%.2f %d %.2f %s\n", seconds, rss / 1024, parts[1] + parts[2], stolen
   }'
 }
-
 rows=()
 for n in "${sizes[@]}"; do
   echo "== $n periods" >&2
   "$gen" --periods "$n" --hugo "$work/hugo-$n" "$work/site-$n"
-  read -r t_time t_mem < <(measure "$tongbao" build --root "$work/site-$n" --output "$work/out-$n")
-  read -r h_time h_mem < <(measure hugo --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n")
-  read -r c_time _ < <(measure cp -r "$work/out-$n" "$work/copy-$n")
+  read -r t_time t_mem t_cpu t_steal < <(measure "$tongbao" build --root "$work/site-$n" --output "$work/out-$n")
+  read -r h_time h_mem _ _ < <(measure hugo --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n")
+  read -r c_time _ _ _ < <(measure cp -r "$work/out-$n" "$work/copy-$n")
   size=$(du -sm "$work/out-$n" | cut -f1)
   per=$(awk -v t="$t_time" -v n="$n" 'BEGIN { printf "%.2f", t * 1000 / n }')
   speedup=$(awk -v t="$t_time" -v h="$h_time" 'BEGIN { printf "%.1f", (t > 0 ? h / t : 0) }')
   floor=$(awk -v t="$t_time" -v c="$c_time" 'BEGIN { printf "%.1f", (c > 0 ? t / c : 0) }')
-  rows+=("| $n | $t_time s | $per ms | $t_mem MB | $h_time s | $h_mem MB | ${speedup}× | $c_time s | ${floor}× | $size MB |")
+  rows+=("| $n | $t_time s | $per ms | $t_cpu s | $t_steal s | $t_mem MB | $h_time s | $h_mem MB | ${speedup}× | $c_time s | ${floor}× | $size MB |")
 done
 
-table="| periods | tongbao | per period | tongbao peak | Hugo | Hugo peak | Hugo ÷ tongbao | cp -r | tongbao ÷ cp | output |
-|---|---|---|---|---|---|---|---|---|---|"
+table="| periods | tongbao | per period | tongbao CPU | host steal | tongbao peak | Hugo | Hugo peak | Hugo ÷ tongbao | cp -r | tongbao ÷ cp | output |
+|---|---|---|---|---|---|---|---|---|---|---|---|"
 for row in "${rows[@]}"; do table+=$'\n'"$row"; done
 echo "$table"
 
