@@ -345,7 +345,7 @@ const MINIMUM: &str = "minimum";
 ///   the points for falling short of it;
 /// - `totals.KEY`, the sums `site.toml` defines;
 /// - `findings.…`, the counts of the period's findings (see
-///   [`insert_findings`]).
+///   `insert_findings`).
 ///
 /// A total naming an unknown figure is reported at its term in `site.toml`.
 pub fn period_figures(site: &Site, scored: &ScoredPeriod) -> Result<Figures, Vec<Diagnostic>> {
@@ -409,7 +409,7 @@ fn insert_findings(figures: &mut Figures, site: &Site, period: &Period) {
 }
 
 /// The figures of the earlier period a notice re-checks, under `recheck.`:
-/// the counts of [`insert_findings`] for that period's findings, and
+/// the counts of `insert_findings` for that period's findings, and
 /// `recheck.label`, `recheck.issued` and `recheck.deadline` (when it has
 /// one), so the text can say which notice it follows up.
 pub fn insert_recheck_figures(figures: &mut Figures, site: &Site, rechecked: &Period) {

@@ -214,7 +214,7 @@ impl Repository {
 /// One file or link of a tree, as `git ls-tree` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// Relative to the site root (to the repository in [`parse_entry`]).
+    /// Relative to the site root (to the repository in `parse_entry`).
     pub path: String,
     /// The blob's object id.
     pub object: String,

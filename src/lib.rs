@@ -7,7 +7,7 @@
 //! 2. [`validate`]: cross-references and sanity rules;
 //! 3. [`score`]: ranks and exact points per unit;
 //! 4. [`render`]: figures, Markdown and tera templates → files in memory;
-//! 5. [`write`]: files → the output folder, all or nothing.
+//! 5. [`mod@write`]: files → the output folder, all or nothing.
 //!
 //! Problems at any stage are [`diagnostics`] located in the user's files.
 

@@ -7,7 +7,7 @@
 //! to a unit of the period's tables with the once-a-week rule (as counts
 //! are matched, ignoring spaces and full-width forms) and written as
 //! data.toml spells it; its date (read as every import reads dates,
-//! [`super::dates`]) is written `YYYY-MM-DD`. The lines are
+//! `import::dates`) is written `YYYY-MM-DD`. The lines are
 //! sorted by date, unit, kind and title, so that a newer export of the same
 //! items gives the same file and a diff shows one line per item.
 

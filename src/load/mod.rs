@@ -240,7 +240,7 @@ fn period_folders(root: &Path, content_dir: &Path, diagnostics: &mut Diagnostics
 ///
 /// Refuses a path that is or passes through a symbolic link, or that leaves
 /// `root`. A file in another encoding is reported with the encoding it seems
-/// to be in and the command that converts it (see [`encoding`]).
+/// to be in and the command that converts it (see `load::encoding`).
 pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<FileId> {
     let name = display_name(root, path);
     if let Err(diagnostic) = refuse_links(root, path) {

@@ -4,7 +4,7 @@
 //! fragment (`fragment.html`), the notice as a Word document
 //! (`notice.docx`), each appendix table as CSV and XLSX and, when the
 //! notice attaches its findings, each unit's rectification sheet
-//! (`rectification/KEY/index.html`, see [`rectification`]). The site root
+//! (`rectification/KEY/index.html`, see `render::rectification`). The site root
 //! gets the home page, `sitemap.xml` and `atom.xml`. Each period is
 //! rendered from its own data alone, but for the earlier period whose
 //! findings its notice re-checks (`recheck`), so its files are

@@ -146,7 +146,7 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// The text a CSV cell held before [`neutralise`]: the one `'` it added is
+/// The text a CSV cell held before `neutralise`: the one `'` it added is
 /// dropped, and any other text is left as it is. `tongbao import` reads the
 /// downloads back through this.
 pub fn unneutralise(text: &str) -> &str {
