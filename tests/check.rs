@@ -353,3 +353,29 @@ fn texts_of_minimums_and_findings_must_fit_an_excel_cell() {
         ]
     );
 }
+
+#[test]
+fn a_file_too_large_to_be_content_is_refused_unread() {
+    // A notice.md of 64 MiB and one byte, sparse so the test writes
+    // nothing: refused by name, and its period left out, as with any
+    // file that cannot be read.
+    let site = shipped_site();
+    let notice = site.path().join("content/2019-01-05/notice.md");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&notice)
+        .unwrap();
+    file.set_len((64 << 20) + 1).unwrap();
+    let output = tongbao(site.path(), &["check"]);
+    let shown = transcript(&["check"], &output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert_eq!(
+        diagnostics(&stderr(&output)),
+        [diagnostic(
+            "错误：文件 content/2019-01-05/notice.md 超过 64 MB，tongbao 不读取这么大的文件",
+            "",
+        )],
+        "{shown}"
+    );
+}

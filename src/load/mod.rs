@@ -247,8 +247,18 @@ pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
         diagnostics.push(diagnostic);
         return None;
     }
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
+    let bytes = match read_at_most(path, MAX_SOURCE_BYTES) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "文件 {name} 超过 {} MB，tongbao 不读取这么大的文件",
+                    MAX_SOURCE_BYTES >> 20
+                ))
+                .hint("数据、通报正文、发布记录和模板都不会这么大；请检查是否放错了文件"),
+            );
+            return None;
+        }
         Err(error) => {
             diagnostics.push(Diagnostic::error(format!(
                 "无法读取文件 {name}：{}",
@@ -273,6 +283,29 @@ pub fn read_source(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> O
             None
         }
     }
+}
+
+/// The largest text file tongbao reads (a period's data, notice,
+/// findings or log, the site file, the calendar, a template): 64 MiB.
+/// A county's files are a few kilobytes, a year's publication log a few
+/// hundred; anything larger was put there by mistake, and reading it
+/// whole could exhaust the memory. It also keeps every offset in a
+/// [`crate::diagnostics::Location`] within 32 bits.
+pub const MAX_SOURCE_BYTES: usize = 64 << 20;
+
+/// The bytes of the file at `path`, or `None` when it holds more than
+/// `limit` bytes. Reads at most one byte past the limit, so a huge file
+/// (or a device that never ends) is not read whole.
+fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = fs::File::open(path)?;
+    let capacity = file
+        .metadata()
+        .map_or(0, |metadata| metadata.len())
+        .min(limit as u64 + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    file.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= limit).then_some(bytes))
 }
 
 /// Whether anything, even a dangling link, stands at `path`.
@@ -368,5 +401,21 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
             diagnostics.push(diagnostic);
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_read_up_to_the_limit_and_refused_past_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("data.toml");
+        fs::write(&path, "12345").unwrap();
+        assert_eq!(read_at_most(&path, 5).unwrap(), Some(b"12345".to_vec()));
+        assert_eq!(read_at_most(&path, 6).unwrap(), Some(b"12345".to_vec()));
+        assert_eq!(read_at_most(&path, 4).unwrap(), None);
+        assert!(read_at_most(&folder.path().join("missing"), 5).is_err());
     }
 }
