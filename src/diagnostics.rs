@@ -30,20 +30,37 @@ pub enum Severity {
 }
 
 /// A byte range in one registered source file.
+///
+/// The offsets are kept in 32 bits: a site holds a location for every
+/// count of every row of every period, and 64-bit offsets made them a
+/// third larger (docs/PERFORMANCE.md). A source file is at most
+/// [`crate::load::MAX_SOURCE_BYTES`] long, so every offset fits; one that
+/// did not would point at the file's 4 GiB mark, never wrap.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
     pub file: FileId,
-    pub span: Range<usize>,
+    start: u32,
+    end: u32,
 }
 
 impl Location {
     pub fn new(file: FileId, span: Range<usize>) -> Self {
-        Location { file, span }
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Location {
+            file,
+            start: offset(span.start),
+            end: offset(span.end),
+        }
+    }
+
+    /// The byte range in the file.
+    pub fn span(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
     }
 
     /// The same file, at `span` relative to the start of this location.
     pub fn within(&self, span: Range<usize>) -> Location {
-        let start = self.span.start;
+        let start = self.start as usize;
         Location::new(self.file, start + span.start..start + span.end)
     }
 }
@@ -327,7 +344,7 @@ impl Diagnostics {
 
     /// `path:line:column` of a location, 1-based, columns in characters.
     pub fn position(&self, location: &Location) -> String {
-        match self.files.location(location.file, location.span.start) {
+        match self.files.location(location.file, location.span().start) {
             Ok(at) => format!(
                 "{}:{}:{}",
                 self.file_name(location.file),
@@ -352,7 +369,7 @@ impl Diagnostics {
     /// Problems without a location come first; ties keep the order found.
     pub fn in_file_order(&self) -> Vec<&Diagnostic> {
         let mut sorted: Vec<&Diagnostic> = self.list.iter().collect();
-        sorted.sort_by_key(|d| d.location.as_ref().map(|at| (at.file, at.span.start)));
+        sorted.sort_by_key(|d| d.location.as_ref().map(|at| (at.file, at.span().start)));
         sorted
     }
 
@@ -393,7 +410,7 @@ impl Diagnostics {
         .with_message(&diagnostic.message);
         if let Some(location) = &diagnostic.location {
             let source_len = self.source(location.file).len();
-            let span = location.span.start.min(source_len)..location.span.end.min(source_len);
+            let span = location.span().start.min(source_len)..location.span().end.min(source_len);
             let mut label = report::Label::primary(location.file, span);
             if let Some(text) = &diagnostic.label {
                 label = label.with_message(text);

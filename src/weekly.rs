@@ -199,7 +199,7 @@ fn report_unknown_units(
         .filter(|(name, _)| !known.contains(name))
         .filter_map(|(_, entries)| entries.first().copied())
         .collect();
-    unknown.sort_by_key(|entry| entry.unit.location.span.start);
+    unknown.sort_by_key(|entry| entry.unit.location.span().start);
     for entry in unknown {
         let count = lines.get(entry.unit.value.as_str()).map_or(0, Vec::len);
         diagnostics.push(

@@ -244,7 +244,7 @@ fn check_site(root: &Path) {
     for diagnostic in diagnostics.list() {
         if let Some(location) = &diagnostic.location {
             let source = diagnostics.source(location.file);
-            let span = &location.span;
+            let span = &location.span();
             assert!(
                 span.start <= span.end
                     && span.end <= source.len()

@@ -1154,7 +1154,7 @@ impl Expander<'_, '_> {
             .report
             .sources
             .source(text.location.file)
-            .get(text.location.span.clone())
+            .get(text.location.span())
             .unwrap_or("");
         let skip = value_offset(quoted, &text.value);
         self.expand(text, skip, figures, Escape::Plain)
@@ -1164,10 +1164,7 @@ impl Expander<'_, '_> {
     /// value went.
     pub fn markdown(&mut self, body: &Location, figures: &Figures) -> Expanded {
         let sources = self.report.sources;
-        let text = sources
-            .source(body.file)
-            .get(body.span.clone())
-            .unwrap_or("");
+        let text = sources.source(body.file).get(body.span()).unwrap_or("");
         match expand_traced(text, figures, Escape::Markdown) {
             Ok(expanded) => expanded,
             Err(errors) => {
