@@ -50,6 +50,19 @@ fn failed_check_with_one_thread_and_four(root: &Path) -> String {
     stderr(&one)
 }
 
+/// The errors among `shown`'s messages, each with the file it is in
+/// (empty for one with no place in a file), in the order shown.
+fn errors_and_files(shown: &str) -> Vec<(String, String)> {
+    diagnostics(shown)
+        .into_iter()
+        .filter(|(headline, _)| headline.starts_with("错误："))
+        .map(|(headline, location)| {
+            let file = location.split(':').next().unwrap_or("").to_string();
+            (headline, file)
+        })
+        .collect()
+}
+
 /// Builds into `folder` under the site with `threads`, and returns every
 /// file written and the messages (the timing line left out).
 fn build(root: &Path, folder: &str, threads: usize) -> (Vec<(String, Vec<u8>)>, String) {
@@ -180,14 +193,7 @@ fn a_theme_parsed_beside_the_periods_is_told_after_them_with_any_threads() {
         "{{ unit.name }",
     );
     let shown = failed_check_with_one_thread_and_four(site.path());
-    let errors: Vec<(String, String)> = diagnostics(&shown)
-        .into_iter()
-        .filter(|(headline, _)| headline.starts_with("错误："))
-        .map(|(headline, location)| {
-            let file = location.split(':').next().unwrap_or("").to_string();
-            (headline, file)
-        })
-        .collect();
+    let errors = errors_and_files(&shown);
     assert_eq!(
         errors,
         [
@@ -225,14 +231,7 @@ fn the_calendar_and_the_folder_listing_are_told_before_the_periods_with_any_thre
         "{{ unit.name }",
     );
     let shown = failed_check_with_one_thread_and_four(site.path());
-    let errors: Vec<(String, String)> = diagnostics(&shown)
-        .into_iter()
-        .filter(|(headline, _)| headline.starts_with("错误："))
-        .map(|(headline, location)| {
-            let file = location.split(':').next().unwrap_or("").to_string();
-            (headline, file)
-        })
-        .collect();
+    let errors = errors_and_files(&shown);
     assert_eq!(
         errors,
         [
