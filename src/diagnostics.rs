@@ -33,9 +33,11 @@ pub enum Severity {
 ///
 /// The offsets are kept in 32 bits: a site holds a location for every
 /// count of every row of every period, and 64-bit offsets made them a
-/// third larger (docs/PERFORMANCE.md). A source file is at most
-/// [`crate::load::MAX_SOURCE_BYTES`] long, so every offset fits; one that
-/// did not would point at the file's 4 GiB mark, never wrap.
+/// third larger (docs/PERFORMANCE.md). Sources are read by
+/// [`crate::load::read_source`], at most [`crate::load::MAX_SOURCE_BYTES`]
+/// long (a file in another encoding, decoded only to show where it goes
+/// wrong, at most half as long again), so every offset fits; one that did
+/// not would point at the 4 GiB mark, never wrap.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
     pub file: FileId,
