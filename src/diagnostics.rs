@@ -36,7 +36,7 @@ pub enum Severity {
 /// third larger (docs/PERFORMANCE.md). Sources are read by
 /// [`crate::load::read_source`], at most [`crate::load::MAX_SOURCE_BYTES`]
 /// long (a file in another encoding, decoded only to show where it goes
-/// wrong, at most half as long again), so every offset fits; one that did
+/// wrong, at most three times that), so every offset fits; one that did
 /// not would point at the 4 GiB mark, never wrap.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
