@@ -4,8 +4,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// mimalloc instead of the system allocator: a build allocates and frees
-/// many small strings and buffers per page, on several threads at once;
-/// see docs/PERFORMANCE.md for what it bought.
+/// many small strings and buffers per page, on several threads at once.
+/// Built without transparent huge pages (its `no_thp` feature): the kernel
+/// zeroing 2 MB pages was a sixth of a small site's CPU and half its
+/// memory. See docs/PERFORMANCE.md for what each bought.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
