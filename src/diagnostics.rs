@@ -412,7 +412,8 @@ impl Diagnostics {
         .with_message(&diagnostic.message);
         if let Some(location) = &diagnostic.location {
             let source_len = self.source(location.file).len();
-            let span = location.span().start.min(source_len)..location.span().end.min(source_len);
+            let span = location.span();
+            let span = span.start.min(source_len)..span.end.min(source_len);
             let mut label = report::Label::primary(location.file, span);
             if let Some(text) = &diagnostic.label {
                 label = label.with_message(text);

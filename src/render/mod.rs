@@ -352,13 +352,12 @@ pub struct PeriodFiles {
     pub link: Option<NoticeLink>,
     /// The problems found rendering it.
     pub found: Vec<Diagnostic>,
-    /// Its scored rows, for the pages across periods; `None` when it could
-    /// not be scored.
-    pub rows: Option<PeriodRows>,
 }
 
-/// Renders one period's folder (see [`render_into`]), reading source texts
-/// from `sources` and reporting into the result, with its scored rows.
+/// Renders one period's folder as a build does, reading source texts from
+/// `sources` and reporting into the result, and returns it with the
+/// period's scored rows for the pages across periods (`None` when it could
+/// not be scored): for `serve`, which renders one period at a time.
 /// `errors_before` says whether an earlier stage found an error.
 pub fn render_one(
     content: &Content,
@@ -366,19 +365,17 @@ pub fn render_one(
     period: &Period,
     sources: &Diagnostics,
     errors_before: bool,
-) -> PeriodFiles {
+) -> (PeriodFiles, Option<PeriodRows>) {
     let scored = score_period(&content.site, period);
     let rows = scored
         .as_ref()
         .ok()
         .map(|scored| PeriodRows::of(&content.site, scored));
-    PeriodFiles {
-        rows,
-        ..render_scored(content, prepared, scored, sources, errors_before)
-    }
+    let files = render_scored(content, prepared, scored, sources, errors_before);
+    (files, rows)
 }
 
-/// [`render_one`] of a period scored already, without its rows.
+/// Renders the folder of a period scored already (see [`render_into`]).
 fn render_scored(
     content: &Content,
     prepared: &Prepared,
@@ -420,7 +417,6 @@ fn render_scored(
         files,
         link,
         found: report.found,
-        rows: None,
     }
 }
 

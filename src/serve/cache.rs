@@ -120,7 +120,7 @@ impl Cache {
         };
         let errors_before = diagnostics.has_errors();
         let sources = &diagnostics;
-        let rendered: Vec<PeriodFiles> = content
+        let rendered: Vec<(PeriodFiles, Option<PeriodRows>)> = content
             .periods
             .par_iter()
             .map(|period| render_one(&content, &prepared, period, sources, errors_before))
@@ -361,7 +361,7 @@ impl Cache {
         let Some(period) = self.content.period(slug) else {
             return;
         };
-        let files = render_one(
+        let rendered = render_one(
             &self.content,
             &self.prepared,
             period,
@@ -369,19 +369,23 @@ impl Cache {
             false,
         );
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
-        self.take(slug, files, &mut diagnostics);
+        self.take(slug, rendered, &mut diagnostics);
         self.diagnostics = diagnostics;
     }
 
-    /// Files a rendered period's files, link and messages.
-    fn take(&mut self, slug: &str, rendered: PeriodFiles, diagnostics: &mut Diagnostics) {
+    /// Files a rendered period's files, link, messages and scored rows.
+    fn take(
+        &mut self,
+        slug: &str,
+        (rendered, rows): (PeriodFiles, Option<PeriodRows>),
+        diagnostics: &mut Diagnostics,
+    ) {
         rendered
             .found
             .into_iter()
             .for_each(|problem| diagnostics.push_once(problem));
         let paths = self.insert(rendered.files);
         if let Some(link) = rendered.link {
-            let rows = rendered.rows;
             self.periods
                 .insert(slug.to_string(), Built { link, paths, rows });
         }
