@@ -2,14 +2,15 @@
 //! resolved to its real path before anything moves, outputs that would
 //! destroy or republish the site are refused, an interrupted build's
 //! leftovers are tidied by the next one, builds of one output take turns,
-//! and the output's dot-files (`.git`, …) survive every build.
+//! the output's dot-files (`.git`, …) survive every build, and a rebuild
+//! reuses the files it would write again unchanged.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
@@ -665,4 +666,83 @@ fn a_fresh_clone_is_accepted_as_the_output() {
         "构建失败：1 个错误，2 条警告；输出目录 clone 未改动"
     );
     assert!(tree(&clone) == before);
+}
+
+// 5. Unchanged files are reused ----------------------------------------------
+
+/// Each file's inode number, by path in `folder`.
+fn inodes(folder: &Path) -> BTreeMap<String, u64> {
+    tree(folder)
+        .into_keys()
+        .map(|path| {
+            let inode = fs::metadata(folder.join(&path)).expect("file").ino();
+            (path, inode)
+        })
+        .collect()
+}
+
+/// A rebuild links each file the previous output holds unchanged instead
+/// of writing it again, and writes every other: a changed file, one with
+/// another name outside the output (a hard-linked backup, which must not
+/// come to share the new output's file), one whose permissions were
+/// changed by hand, a symbolic link where a file was, and a file edited in
+/// place to other bytes of the same length. The output is byte for byte,
+/// and mode for mode, what a build into a new folder writes, and no file
+/// of it has a second name once the previous output is gone.
+#[test]
+fn a_rebuild_links_the_unchanged_files_and_writes_the_others() {
+    let (site, _) = built_site();
+    let public = site.path().join("public");
+    let before = inodes(&public);
+    let period = site.path().join("content/2019-01-05");
+    common::edit(&period.join("notice.md"), "通报如下", "现通报如下");
+    let backup = site.path().join("style.css.backup");
+    fs::hard_link(public.join("static/style.css"), &backup).expect("hard link");
+    let backed_up = fs::read(&backup).expect("backup");
+    let chmodded = public.join("2019-01-05/towns.csv");
+    fs::set_permissions(&chmodded, fs::Permissions::from_mode(0o600)).expect("chmod");
+    let linked = public.join("2019-01-05/departments.csv");
+    let outside = site.path().join("departments.csv");
+    fs::rename(&linked, &outside).expect("move out");
+    symlink(&outside, &linked).expect("symbolic link");
+    let edited = public.join("sitemap.xml");
+    let mut bytes = fs::read(&edited).expect("sitemap");
+    bytes[0] = b' ';
+    fs::write(&edited, bytes).expect("edit in place");
+
+    build_ok(site.path());
+
+    let elsewhere = site.path().join("fresh");
+    run_in(site.path(), &["build", "--output", "fresh"]).assert_success();
+    assert_eq!(tree(&public), tree(&elsewhere));
+    let after = inodes(&public);
+    let mut written = vec![
+        ".tongbao",
+        "2019-01-05/departments.csv",
+        "2019-01-05/fragment.html",
+        "2019-01-05/index.html",
+        "2019-01-05/notice.docx",
+        "2019-01-05/towns.csv",
+        "sitemap.xml",
+        "static/style.css",
+    ];
+    written.sort_unstable();
+    let rewritten: Vec<&str> = before
+        .keys()
+        .filter(|path| after.get(*path) != before.get(*path))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(rewritten, written);
+    assert_eq!(before.len(), after.len());
+    for path in after.keys() {
+        let mode = |folder: &Path| {
+            let meta = fs::symlink_metadata(folder.join(path)).expect("file");
+            (meta.is_file(), meta.mode(), meta.nlink())
+        };
+        assert_eq!(mode(&public), mode(&elsewhere), "{path}");
+        assert_eq!(mode(&public).2, 1, "{path}");
+    }
+    assert_eq!(fs::read(&backup).expect("backup"), backed_up);
+    assert_eq!(fs::metadata(&backup).expect("backup").nlink(), 1);
+    assert_no_leftovers(site.path());
 }

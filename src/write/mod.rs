@@ -12,6 +12,7 @@
 mod lock;
 mod place;
 mod recover;
+mod reuse;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -26,6 +27,7 @@ use crate::render::{Output, Sink};
 
 use lock::OutputLock;
 pub use place::{DEFAULT_OUTPUT, Place, PlaceProblem, RESERVED_PREFIX};
+use reuse::Previous;
 
 /// A file every build writes into its output. Only a folder holding it (or
 /// nothing but dot-files, which a build keeps) is ever replaced, so a
@@ -246,12 +248,18 @@ pub fn write_site_with(
 /// The first write that fails is kept, and every later file skipped.
 pub struct Staging {
     folder: PathBuf,
+    /// The output being replaced, whose unchanged files are linked rather
+    /// than written again (`reuse.rs`).
+    previous: Option<Previous>,
     failure: Mutex<Option<io::Error>>,
 }
 
 impl Staging {
     /// Writes one file, by its path relative to the output folder, making
-    /// its folders as needed.
+    /// its folders as needed; a file the previous output holds unchanged
+    /// is linked instead. Each path is put once: a second put of the same
+    /// path fails, rather than write through a link into the previous
+    /// output.
     pub fn put(&self, path: &str, bytes: &[u8]) {
         if self.stopped() {
             return;
@@ -261,7 +269,17 @@ impl Staging {
             Some(folder) => fs::create_dir_all(folder),
             None => Ok(()),
         }
-        .and_then(|()| fs::write(&target, bytes));
+        .and_then(|()| {
+            let linked = self
+                .previous
+                .as_ref()
+                .is_some_and(|previous| previous.link(path, &target, bytes));
+            if linked {
+                Ok(())
+            } else {
+                write_new(&target, bytes)
+            }
+        });
         if let Err(error) = written {
             self.lock_failure().get_or_insert(error);
         }
@@ -297,7 +315,7 @@ fn replace(
     fill: impl FnOnce(&Staging) -> bool,
 ) -> Result<Option<Written>, (WriteProblem, Option<OutputState>)> {
     let staging = place.staging();
-    let staged = stage(&staging, fill);
+    let staged = stage(&staging, place.output(), fill);
     if !matches!(staged, Ok(true)) {
         let _ = fs::remove_dir_all(&staging);
     }
@@ -336,15 +354,26 @@ fn is_kept(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.') && name != MARKER
 }
 
+/// Creates `path` holding `bytes`; refuses a path that exists.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    io::Write::write_all(&mut file, bytes)
+}
+
 /// Writes the marker into a new `staging` folder, then lets `fill` put
-/// every file. The marker comes first so that a folder left by an
-/// interruption is recognisably a build's. Returns what `fill` returned,
-/// or the first write that failed.
-fn stage(staging: &Path, fill: impl FnOnce(&Staging) -> bool) -> io::Result<bool> {
+/// every file, reusing the unchanged files of the `output` it replaces.
+/// The marker comes first so that a folder left by an interruption is
+/// recognisably a build's. Returns what `fill` returned, or the first
+/// write that failed.
+fn stage(staging: &Path, output: &Path, fill: impl FnOnce(&Staging) -> bool) -> io::Result<bool> {
     fs::create_dir(staging)?;
     fs::write(staging.join(MARKER), MARKER_TEXT)?;
     let folder = Staging {
         folder: staging.to_path_buf(),
+        previous: Previous::new(output, staging),
         failure: Mutex::new(None),
     };
     let complete = fill(&folder);

@@ -1,0 +1,109 @@
+//! Reuse: a file the previous output already holds, byte for byte, is
+//! hard-linked into the staging folder instead of written again.
+//!
+//! Most of a rebuild is unchanged: every earlier period's folder, the
+//! theme's static files. Writing each again costs a new inode, and
+//! deleting the previous output costs freeing the old one; on ext4 a
+//! run of fresh inodes right after a run of deleted ones is where a small
+//! site's build spends most of its time. A link costs neither: the file
+//! gets a second name, and deleting the previous output takes that name
+//! away again.
+//!
+//! A linked file must be one a fresh write would have made, so a file is
+//! linked only when all of these hold, and written otherwise:
+//! - it is a regular file (not a symbolic link) with exactly the new
+//!   bytes;
+//! - it has no other name (a link count of one), so the new output never
+//!   shares a file with anything outside the output, such as a hard-linked
+//!   backup, which an edit of one would change in the other;
+//! - its owner, group and permissions are those a new file in the staging
+//!   folder gets, so the output is the same whoever built it last.
+//!
+//! What differs from a fresh write is only the file's times: an unchanged
+//! file keeps its modification time, which lets upload tools that compare
+//! times (rsync, many FTP clients) skip it.
+
+use std::path::{Path, PathBuf};
+
+/// The previous output, when there is one to reuse files from.
+pub struct Previous {
+    folder: PathBuf,
+    #[cfg(unix)]
+    fresh: Fresh,
+}
+
+/// What a file newly written into the staging folder would have.
+#[cfg(unix)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fresh {
+    owner: u32,
+    group: u32,
+    mode: u32,
+}
+
+impl Previous {
+    /// The previous output `folder`, for a staging folder `staging` that
+    /// has just been made. `None` when there is no previous output, or the
+    /// platform has no hard links to reuse files with.
+    pub fn new(folder: &Path, staging: &Path) -> Option<Previous> {
+        if !folder.is_dir() {
+            return None;
+        }
+        Previous::with_fresh(folder, staging)
+    }
+
+    #[cfg(unix)]
+    fn with_fresh(folder: &Path, staging: &Path) -> Option<Previous> {
+        use std::os::unix::fs::MetadataExt;
+        // The staging folder was made with mode 0o777 less the umask, as
+        // a file is made with 0o666 less the umask; so a new file's mode
+        // is the folder's without the execute bits and the folder's own
+        // flags (a set-group-id bit inherited from its parent).
+        let staging = std::fs::metadata(staging).ok()?;
+        Some(Previous {
+            folder: folder.to_path_buf(),
+            fresh: Fresh {
+                owner: staging.uid(),
+                group: staging.gid(),
+                mode: staging.mode() & 0o666,
+            },
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn with_fresh(_folder: &Path, _staging: &Path) -> Option<Previous> {
+        None
+    }
+
+    /// Links the previous output's file at `path` (relative to the output)
+    /// to `target` when it holds exactly `bytes` and may be shared (see the
+    /// module's documentation). Returns whether `target` now exists; when
+    /// not, the caller writes it.
+    pub fn link(&self, path: &str, target: &Path, bytes: &[u8]) -> bool {
+        let old = self.folder.join(path);
+        self.reusable(&old, bytes) && std::fs::hard_link(&old, target).is_ok()
+    }
+
+    #[cfg(unix)]
+    fn reusable(&self, old: &Path, bytes: &[u8]) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = std::fs::symlink_metadata(old) else {
+            return false;
+        };
+        let found = Fresh {
+            owner: meta.uid(),
+            group: meta.gid(),
+            mode: meta.mode() & 0o7777,
+        };
+        meta.is_file()
+            && meta.nlink() == 1
+            && meta.len() == bytes.len() as u64
+            && found == self.fresh
+            && std::fs::read(old).is_ok_and(|held| held == bytes)
+    }
+
+    #[cfg(not(unix))]
+    fn reusable(&self, _old: &Path, _bytes: &[u8]) -> bool {
+        false
+    }
+}
