@@ -686,7 +686,9 @@ fn inodes(folder: &Path) -> BTreeMap<String, u64> {
 /// another name outside the output (a hard-linked backup, which must not
 /// come to share the new output's file), one whose permissions were
 /// changed by hand, a symbolic link where a file was, and a file edited in
-/// place to other bytes of the same length. The output is byte for byte,
+/// place to other bytes of the same length, and the files of a folder that
+/// is a symbolic link to one outside the output (which must not come to
+/// share them either). The output is byte for byte,
 /// and mode for mode, what a build into a new folder writes, and no file
 /// of it has a second name once the previous output is gone.
 #[test]
@@ -705,6 +707,11 @@ fn a_rebuild_links_the_unchanged_files_and_writes_the_others() {
     let outside = site.path().join("departments.csv");
     fs::rename(&linked, &outside).expect("move out");
     symlink(&outside, &linked).expect("symbolic link");
+    let ledger = public.join("ledger/2019");
+    let ledger_elsewhere = site.path().join("ledger-2019");
+    fs::rename(&ledger, &ledger_elsewhere).expect("move out");
+    symlink(&ledger_elsewhere, &ledger).expect("symbolic link");
+    let ledger_files = tree(&ledger_elsewhere);
     let edited = public.join("sitemap.xml");
     let mut bytes = fs::read(&edited).expect("sitemap");
     bytes[0] = b' ';
@@ -723,6 +730,11 @@ fn a_rebuild_links_the_unchanged_files_and_writes_the_others() {
         "2019-01-05/index.html",
         "2019-01-05/notice.docx",
         "2019-01-05/towns.csv",
+        "ledger/2019/departments.csv",
+        "ledger/2019/departments.xlsx",
+        "ledger/2019/index.html",
+        "ledger/2019/towns.csv",
+        "ledger/2019/towns.xlsx",
         "sitemap.xml",
         "static/style.css",
     ];
@@ -744,5 +756,10 @@ fn a_rebuild_links_the_unchanged_files_and_writes_the_others() {
     }
     assert_eq!(fs::read(&backup).expect("backup"), backed_up);
     assert_eq!(fs::metadata(&backup).expect("backup").nlink(), 1);
+    assert_eq!(tree(&ledger_elsewhere), ledger_files);
+    for path in ledger_files.keys() {
+        let meta = fs::metadata(ledger_elsewhere.join(path)).expect("file");
+        assert_eq!(meta.nlink(), 1, "{path}");
+    }
     assert_no_leftovers(site.path());
 }

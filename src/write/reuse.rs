@@ -12,7 +12,8 @@
 //! A linked file must be one a fresh write would have made, so a file is
 //! linked only when all of these hold, and written otherwise:
 //! - it is a regular file (not a symbolic link) with exactly the new
-//!   bytes;
+//!   bytes, in a folder of the previous output that is not a symbolic
+//!   link either (nor inside one);
 //! - it has no other name (a link count of one), so the new output never
 //!   shares a file with anything outside the output, such as a hard-linked
 //!   backup, which an edit of one would change in the other;
@@ -23,11 +24,18 @@
 //! file keeps its modification time, which lets upload tools that compare
 //! times (rsync, many FTP clients) skip it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 /// The previous output, when there is one to reuse files from.
 pub struct Previous {
+    /// The previous output's real path.
     folder: PathBuf,
+    /// Whether each folder of the previous output (by its path) is inside
+    /// it, with no symbolic link on the way: a file reached through one
+    /// lies elsewhere, and linking it would share it with that place.
+    folders: Mutex<HashMap<PathBuf, bool>>,
     #[cfg(unix)]
     fresh: Fresh,
 }
@@ -61,7 +69,8 @@ impl Previous {
         // flags (a set-group-id bit inherited from its parent).
         let staging = std::fs::metadata(staging).ok()?;
         Some(Previous {
-            folder: folder.to_path_buf(),
+            folder: folder.canonicalize().ok()?,
+            folders: Mutex::new(HashMap::new()),
             fresh: Fresh {
                 owner: staging.uid(),
                 group: staging.gid(),
@@ -81,7 +90,27 @@ impl Previous {
     /// not, the caller writes it.
     pub fn link(&self, path: &str, target: &Path, bytes: &[u8]) -> bool {
         let old = self.folder.join(path);
-        self.reusable(&old, bytes) && std::fs::hard_link(&old, target).is_ok()
+        old.parent().is_some_and(|folder| self.is_inside(folder))
+            && self.reusable(&old, bytes)
+            && std::fs::hard_link(&old, target).is_ok()
+    }
+
+    /// Whether `folder`, a folder of the previous output by its path,
+    /// is really there: its real path is that path. Asked once a folder.
+    fn is_inside(&self, folder: &Path) -> bool {
+        if let Some(&inside) = self.folders().get(folder) {
+            return inside;
+        }
+        let inside = folder.canonicalize().is_ok_and(|real| real == folder);
+        self.folders().insert(folder.to_path_buf(), inside);
+        inside
+    }
+
+    fn folders(&self) -> MutexGuard<'_, HashMap<PathBuf, bool>> {
+        // Each insert is whole: a poisoned map is still right.
+        self.folders
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     #[cfg(unix)]
