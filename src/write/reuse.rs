@@ -51,8 +51,7 @@ struct Fresh {
 
 impl Previous {
     /// The previous output `folder`, for a staging folder `staging` that
-    /// has just been made. `None` when there is no previous output, or the
-    /// platform has no hard links to reuse files with.
+    /// has just been made. `None` when there is no previous output.
     pub fn new(folder: &Path, staging: &Path) -> Option<Previous> {
         if !folder.is_dir() {
             return None;
@@ -79,9 +78,14 @@ impl Previous {
         })
     }
 
+    /// Without Unix's link counts a file's other names cannot be seen,
+    /// so nothing is linked (`reusable` is false).
     #[cfg(not(unix))]
-    fn with_fresh(_folder: &Path, _staging: &Path) -> Option<Previous> {
-        None
+    fn with_fresh(folder: &Path, _staging: &Path) -> Option<Previous> {
+        Some(Previous {
+            folder: folder.canonicalize().ok()?,
+            folders: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Links the previous output's file at `path` (relative to the output)
