@@ -203,9 +203,10 @@ pub fn render_into(
     let sources: &Diagnostics = diagnostics;
     let sink = Counted::new(sink);
     let rows = period_rows(content);
+    let site = (content, &site_view(content));
     let (periods, across) = rayon::join(
-        || render_periods(content, prepared, &sink, sources, errors_before),
-        || render_across(content, prepared, &rows, &sink, sources, errors_before),
+        || render_periods(site, prepared, &sink, sources, errors_before),
+        || render_across(site, prepared, &rows, &sink, sources, errors_before),
     );
     let mut notices = Vec::with_capacity(periods.len());
     for period in periods {
@@ -251,7 +252,7 @@ fn period_rows(content: &Content) -> Vec<PeriodRows> {
 /// Every period's folder, rendered in parallel and put into `sink` as
 /// each is done.
 fn render_periods(
-    content: &Content,
+    (content, site_view): (&Content, &SiteView),
     prepared: &Prepared,
     sink: &dyn Sink,
     sources: &Diagnostics,
@@ -265,7 +266,8 @@ fn render_periods(
                 return PeriodFiles::default();
             }
             let scored = score_period(&content.site, period);
-            let mut rendered = render_scored(content, prepared, scored, sources, errors_before);
+            let site = (content, site_view);
+            let mut rendered = render_scored(site, prepared, scored, sources, errors_before);
             for (path, bytes) in std::mem::take(&mut rendered.files) {
                 sink.put(&path, &bytes);
             }
@@ -279,7 +281,7 @@ fn render_periods(
 /// pages' first. `errors_before` is what load and validation found: the
 /// periods render at the same time, so their problems cannot count.
 fn render_across(
-    content: &Content,
+    (content, site_view): (&Content, &SiteView),
     prepared: &Prepared,
     rows: &[PeriodRows],
     sink: &dyn Sink,
@@ -289,20 +291,19 @@ fn render_across(
     let periods = history::chronological(&content.periods, rows);
     let courses = history::courses(&content.site, &periods);
     let courses: Vec<&Course> = courses.iter().collect();
-    let site_view = site_view(content);
     let templates = &prepared.templates;
     let mut report = Report::new(sources, errors_before);
     let (((), units), (years, ledgers)) = rayon::join(
         || {
             report.forked(|found| {
                 let site = &content.site;
-                unit::render_units(templates, site, &site_view, &periods, &courses, sink, found);
+                unit::render_units(templates, site, site_view, &periods, &courses, sink, found);
             })
         },
         || {
             report.forked(|found| {
                 let site = (&content.site, &content.calendar);
-                ledger::render_ledgers(templates, site, &site_view, &periods, None, sink, found)
+                ledger::render_ledgers(templates, site, site_view, &periods, None, sink, found)
             })
         },
     );
@@ -371,13 +372,14 @@ pub fn render_one(
         .as_ref()
         .ok()
         .map(|scored| PeriodRows::of(&content.site, scored));
-    let files = render_scored(content, prepared, scored, sources, errors_before);
+    let site = (content, &site_view(content));
+    let files = render_scored(site, prepared, scored, sources, errors_before);
     (files, rows)
 }
 
 /// Renders the folder of a period scored already (see [`render_into`]).
 fn render_scored(
-    content: &Content,
+    (content, site_view): (&Content, &SiteView),
     prepared: &Prepared,
     scored: Result<ScoredPeriod, Vec<Diagnostic>>,
     sources: &Diagnostics,
@@ -387,7 +389,6 @@ fn render_scored(
     let rendered = match scored {
         Ok(scored) => {
             let period = scored.period;
-            let site_view = site_view(content);
             // The one other period a period's files show: the one its
             // notice re-checks (`recheck`).
             let rechecked = crate::findings::rechecked(&content.periods, period);
@@ -398,7 +399,7 @@ fn render_scored(
             let both = (&scored, rechecked);
             let site = &content.site;
             (!unresolved)
-                .then(|| render_period(prepared, site, &site_view, both, &mut report))
+                .then(|| render_period(prepared, site, site_view, both, &mut report))
                 .flatten()
         }
         Err(overflows) => {

@@ -10,14 +10,15 @@
 //! ([`render_one`], whose files a build renders through the same
 //! `render_scored`; [`render_unit_pages`] and [`render_ledgers`], around
 //! the `unit::render_units` and `ledger::render_ledgers` a build runs;
-//! [`render_index`]), so the files served after any sequence of changes are the files
-//! `tongbao build` would write. A unit page is re-rendered when the digest
-//! of what it shows ([`history::Course::digest`]) changed; the digests are
-//! not even taken when every re-rendered period shows the unit pages what
-//! it showed before ([`Shown`]). The home page, sitemap and feed are
-//! re-rendered when what they are made of ([`IndexInputs`]) changed. A change
-//! that is not confined to period folders (site.toml, the calendar, the
-//! theme), or any change while the last build had errors, is built whole.
+//! [`render_index`]), so the files served after any sequence of changes are
+//! the files `tongbao build` would write. A unit page is re-rendered when
+//! the digest of what it shows ([`history::Course::digest`]) changed; the
+//! digests are not even taken when every re-rendered period shows the unit
+//! pages what it showed before ([`Shown`]). The home page, sitemap and feed
+//! are re-rendered when what they are made of ([`IndexInputs`]) changed. A
+//! change that is not confined to period folders (site.toml, the calendar,
+//! the theme), or any change while the last build had errors, is built
+//! whole.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

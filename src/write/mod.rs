@@ -356,11 +356,7 @@ fn is_kept(name: &std::ffi::OsStr) -> bool {
 
 /// Creates `path` holding `bytes`; refuses a path that exists.
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    io::Write::write_all(&mut file, bytes)
+    io::Write::write_all(&mut fs::File::create_new(path)?, bytes)
 }
 
 /// Writes the marker into a new `staging` folder, then lets `fill` put
