@@ -31,6 +31,7 @@ use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Located};
 use crate::exact::exact_add;
 use crate::model::{Column, ColumnKind, Finding, Period, Schema, Site, Table, Unit, WindowKind};
+use crate::packed::PackedDecimals;
 use crate::score::{ScoredPeriod, ScoredTable, score_table};
 use crate::since::{Split, start_dates};
 
@@ -293,8 +294,9 @@ pub struct RowFigures {
     pub unit: usize,
     pub rank: usize,
     /// The [`figure_columns`]' values, then each rule's points in
-    /// [`Site::rules_of`] order.
-    pub figures: Box<[Decimal]>,
+    /// [`Site::rules_of`] order, packed: every period's rows are kept
+    /// until the last unit page is written.
+    pub figures: PackedDecimals,
     /// The sum of the row's points; `None` when it overflows.
     pub total: Option<Decimal>,
     /// A digest of the rank, figures and total, for [`Course::digest`].
@@ -337,7 +339,7 @@ fn table_rows(site: &Site, table: &ScoredTable) -> Vec<RowFigures> {
         .rows
         .iter()
         .map(|row| {
-            let figures = columns
+            let figures: PackedDecimals = columns
                 .iter()
                 .map(|column| row.value(column))
                 .chain(
@@ -345,7 +347,7 @@ fn table_rows(site: &Site, table: &ScoredTable) -> Vec<RowFigures> {
                         .iter()
                         .map(|rule| row.points.get(&rule.key).copied().unwrap_or_default()),
                 )
-                .collect::<Box<[Decimal]>>();
+                .collect();
             let total = total_points(&row.points);
             RowFigures {
                 unit: table
@@ -364,20 +366,15 @@ fn table_rows(site: &Site, table: &ScoredTable) -> Vec<RowFigures> {
 }
 
 /// A digest of a row's rank, figures and total. The decimals are hashed
-/// by their bytes: `Decimal`'s own `Hash` normalises every value first.
-fn row_digest(rank: usize, figures: &[Decimal], total: Option<Decimal>) -> u64 {
-    use std::hash::Hasher;
-    let mut bytes = Vec::with_capacity(8 + 16 * (figures.len() + 1));
-    bytes.extend_from_slice(&rank.to_le_bytes());
-    for figure in figures {
-        bytes.extend_from_slice(&figure.serialize());
-    }
-    match total {
-        Some(total) => bytes.extend_from_slice(&total.serialize()),
-        None => bytes.push(0),
-    }
+/// by their bytes (the packed ones keep each value's scale):
+/// `Decimal`'s own `Hash` normalises every value first, and 1.0 prints
+/// otherwise than 1.
+fn row_digest(rank: usize, figures: &PackedDecimals, total: Option<Decimal>) -> u64 {
+    use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write(&bytes);
+    rank.hash(&mut hasher);
+    figures.hash(&mut hasher);
+    total.map(|total| total.serialize()).hash(&mut hasher);
     hasher.finish()
 }
 

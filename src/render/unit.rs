@@ -115,13 +115,7 @@ fn unit_view(site: &Site, schema: &Schema, periods: &[Scored], course: &Course) 
         .iter()
         .map(|step| {
             // The figures, then each rule's points, as the rows keep them.
-            let mut values: Vec<String> = step
-                .row
-                .figures
-                .iter()
-                .copied()
-                .map(format_points)
-                .collect();
+            let mut values: Vec<String> = step.row.figures.iter().map(format_points).collect();
             // Scoring has summed these points already; an overflow here
             // would have been reported there.
             values.push(step.row.total.map_or_else(String::new, format_points));
@@ -150,6 +144,7 @@ fn unit_view(site: &Site, schema: &Schema, periods: &[Scored], course: &Course) 
                     step.row
                         .figures
                         .get(index)
+                        .as_ref()
                         .and_then(ToPrimitive::to_u64)
                         .unwrap_or_default()
                 })
