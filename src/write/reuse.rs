@@ -25,7 +25,7 @@
 //! times (rsync, many FTP clients) skip it.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// The previous output, when there is one to reuse files from.
@@ -100,12 +100,27 @@ impl Previous {
     }
 
     /// Whether `folder`, a folder of the previous output by its path,
-    /// is really there: its real path is that path. Asked once a folder.
+    /// is really there: every folder from the output's own down to it is
+    /// a folder, not a symbolic link, and named plainly (no `..`). Asked
+    /// once a folder, each looked at once: one `lstat` a folder, where
+    /// resolving each folder's real path read every name on the way from
+    /// the root of the file system again.
     fn is_inside(&self, folder: &Path) -> bool {
+        if folder == self.folder {
+            return true;
+        }
         if let Some(&inside) = self.folders().get(folder) {
             return inside;
         }
-        let inside = folder.canonicalize().is_ok_and(|real| real == folder);
+        let plain = matches!(
+            folder
+                .strip_prefix(&self.folder)
+                .map(|tail| tail.components().next_back()),
+            Ok(Some(Component::Normal(_)))
+        );
+        let inside = plain
+            && folder.parent().is_some_and(|parent| self.is_inside(parent))
+            && std::fs::symlink_metadata(folder).is_ok_and(|meta| meta.is_dir());
         self.folders().insert(folder.to_path_buf(), inside);
         inside
     }
@@ -138,5 +153,33 @@ impl Previous {
     #[cfg(not(unix))]
     fn reusable(&self, _old: &Path, _bytes: &[u8]) -> bool {
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Previous;
+
+    #[test]
+    fn a_folder_is_inside_only_by_plain_names_through_real_folders() {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        let output = root.path().join("public");
+        let staging = root.path().join("staging");
+        for folder in [output.join("units/a"), output.join("b"), staging.clone()] {
+            std::fs::create_dir_all(folder).expect("a folder");
+        }
+        let previous = Previous::new(&output, &staging).expect("the previous output");
+        let real = previous.folder.clone();
+        assert!(previous.is_inside(&real.join("units/a")));
+        assert!(previous.is_inside(&real.join("b")));
+        assert!(!previous.is_inside(&real.join("units/../b")));
+        assert!(!previous.is_inside(&real.join("missing")));
+        assert!(!previous.is_inside(root.path()));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(real.join("units"), real.join("linked"))
+                .expect("a symbolic link");
+            assert!(!previous.is_inside(&real.join("linked/a")));
+        }
     }
 }
