@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -440,6 +441,18 @@ fn the_fragment_has_inline_styles_only_and_the_page_tables() {
     let page_cells = cells(&page, "table.scores");
     let fragment_cells = cells(&fragment, "table");
     assert_eq!(fragment_cells, page_cells);
+    // Every cell has the same border: the header cells read it from the
+    // template's `cell`, the body cells write it out.
+    let borders: BTreeSet<String> = fragment
+        .select(&selector("table th, table td"))
+        .filter_map(|cell| cell.value().attr("style"))
+        .map(|style| style.split(';').take(2).collect::<Vec<_>>().join(";"))
+        .collect();
+    assert_eq!(borders.len(), 1, "{borders:?}");
+    assert!(
+        borders.iter().all(|border| border.starts_with("border:")),
+        "{borders:?}"
+    );
     let captions: Vec<String> = fragment.select(&selector("caption")).map(text).collect();
     assert_eq!(
         captions,
