@@ -6,8 +6,9 @@
 //! of seven or so figures. A [`Decimal`] takes 16 bytes however small it
 //! is; the figures are mostly counts under a few hundred and points with a
 //! digit or two, which pack into one to three bytes. Packing is lossless:
-//! every value comes back with its sign (even that of a negative zero),
-//! mantissa and scale, so a figure prints exactly as it was scored.
+//! every value comes back with its sign, mantissa and scale (1.0 stays
+//! 1.0), so a figure prints exactly as it was scored. A zero comes back
+//! positive, as rust_decimal makes every zero it builds.
 
 use rust_decimal::Decimal;
 
