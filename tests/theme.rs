@@ -65,3 +65,43 @@ fn a_site_file_overrides_the_built_in_one_and_only_that_file() {
         .count();
     assert_eq!(published, built_in, "the other static files still publish");
 }
+
+/// A county's templates that read every field of every cell, as written
+/// before `plain_number` told them which cells are plain numbers, render
+/// what the built-in ones do: a plain number leaves out only fields that
+/// are false or empty, and `{% if %}` takes a missing field as false.
+#[test]
+fn templates_that_read_every_field_of_a_cell_render_what_the_built_in_ones_do() {
+    let built_in = shipped_site();
+    build_ok(built_in.path());
+    let county = shipped_site();
+    let templates = county.path().join("themes/default/templates");
+    let without_the_test = |name: &str, plain: &str, covered: &str| {
+        let path = templates.join(name);
+        let text = fs::read_to_string(&path).expect("read template");
+        assert!(text.contains(plain), "{name} tests plain_number");
+        fs::write(&path, text.replace(plain, covered)).expect("write template");
+    };
+    without_the_test(
+        "macros.html",
+        r#"{% if cell.plain_number %}<td class="num">{{ cell.text }}</td>{% elif cell.covered %}"#,
+        "{% if cell.covered %}",
+    );
+    without_the_test(
+        "fragment.html",
+        r#"{% if value.plain_number %}<td style="border:1px solid #000;padding:0.2em 0.3em;text-align:center">{{ value.text }}</td>{% elif value.covered %}"#,
+        "{% if value.covered %}",
+    );
+    build_ok(county.path());
+    let (built_in, county) = (
+        tree(&built_in.path().join("public")),
+        tree(&county.path().join("public")),
+    );
+    assert_eq!(
+        built_in.keys().collect::<Vec<_>>(),
+        county.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &built_in {
+        assert!(&county[path] == bytes, "{path} differs");
+    }
+}
