@@ -157,48 +157,40 @@ pub struct Cell {
 }
 
 /// A [`Cell`] as templates receive it: every field but the value, and
-/// `plain_number`.
+/// `plain_number`. `header`, `href`, `covered` and `link` are left out
+/// when false or empty, as they are on most cells (on every plain
+/// number): tera builds each cell's context field by field, each key a
+/// string, for every page and fragment, and its `{% if %}` takes a
+/// missing field as false, so a template that tests them on every cell
+/// renders what it did (about 4% fewer instructions at 100 periods;
+/// docs/PERFORMANCE.md, eighth pass). `numeric` and `rowspan` stay on
+/// every cell: a template that reads them on every cell would otherwise
+/// lose the number class without a word, or fail on `rowspan > 1`.
 #[derive(Serialize)]
 struct TemplateCell<'a> {
     text: &'a str,
     plain_number: bool,
+    #[serde(skip_serializing_if = "is_false")]
     header: bool,
     numeric: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     href: Option<&'a str>,
     rowspan: usize,
+    #[serde(skip_serializing_if = "is_false")]
     covered: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     link: Option<&'a str>,
 }
 
-/// A plain number as templates receive it ([`Cell::is_plain_number`]):
-/// `header`, `covered`, `href` and `link` are left out, since each would be
-/// false or empty. A template's `{% if %}` takes a missing field as false,
-/// so one that tests them sees what it did; and the cells of a score
-/// table are mostly plain numbers, whose contexts tera builds field by
-/// field, each key a string, for every page and fragment (4% fewer
-/// instructions at 100 periods; docs/PERFORMANCE.md, eighth pass).
-#[derive(Serialize)]
-struct PlainNumber<'a> {
-    text: &'a str,
-    plain_number: bool,
-    numeric: bool,
-    rowspan: usize,
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 impl Serialize for Cell {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.is_plain_number() {
-            return PlainNumber {
-                text: &self.text,
-                plain_number: true,
-                numeric: true,
-                rowspan: self.rowspan,
-            }
-            .serialize(serializer);
-        }
         TemplateCell {
             text: &self.text,
-            plain_number: false,
+            plain_number: self.is_plain_number(),
             header: self.header,
             numeric: self.numeric,
             href: self.href.as_deref(),
