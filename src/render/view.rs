@@ -133,8 +133,9 @@ pub struct HeaderCell {
     pub scope: &'static str,
 }
 
-/// A body cell of a table. Templates receive it with one field more than
-/// these, `plain_number` (see [`Cell::is_plain_number`]).
+/// A body cell of a table. Templates receive it without the value, with
+/// `plain_number` (see [`Cell::is_plain_number`]), and without the flags
+/// and addresses that are false or empty (see `TemplateCell`).
 pub struct Cell {
     pub text: String,
     /// The unit's name: a row header.
