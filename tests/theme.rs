@@ -5,6 +5,7 @@
 mod common;
 
 use std::fs;
+use std::path::Path;
 
 use common::{build_ok, repository, shipped_site, tree};
 
@@ -32,16 +33,18 @@ fn the_seed_builds_the_same_bytes_without_its_themes_folder() {
     let without = shipped_site();
     fs::remove_dir_all(without.path().join("themes")).expect("remove themes/");
     build_ok(without.path());
-    let (with, without) = (
-        tree(&with.path().join("public")),
-        tree(&without.path().join("public")),
-    );
+    assert_same_output(with.path(), without.path());
+}
+
+/// The two sites' `public/` folders hold the same files, byte for byte.
+fn assert_same_output(one: &Path, other: &Path) {
+    let (one, other) = (tree(&one.join("public")), tree(&other.join("public")));
     assert_eq!(
-        with.keys().collect::<Vec<_>>(),
-        without.keys().collect::<Vec<_>>()
+        one.keys().collect::<Vec<_>>(),
+        other.keys().collect::<Vec<_>>()
     );
-    for (path, bytes) in &with {
-        assert!(&without[path] == bytes, "{path} differs");
+    for (path, bytes) in &one {
+        assert!(&other[path] == bytes, "{path} differs");
     }
 }
 
@@ -93,15 +96,5 @@ fn templates_that_read_every_field_of_a_cell_render_what_the_built_in_ones_do() 
         "{% if value.covered %}",
     );
     build_ok(county.path());
-    let (built_in, county) = (
-        tree(&built_in.path().join("public")),
-        tree(&county.path().join("public")),
-    );
-    assert_eq!(
-        built_in.keys().collect::<Vec<_>>(),
-        county.keys().collect::<Vec<_>>()
-    );
-    for (path, bytes) in &built_in {
-        assert!(&county[path] == bytes, "{path} differs");
-    }
+    assert_same_output(built_in.path(), county.path());
 }
