@@ -66,7 +66,8 @@ measure() {
 }
 # fastest NAME COMMAND...: runs the command RUNS times, with NAME in its
 # arguments replaced by NAME-1, NAME-2, ... (a new folder each run), and
-# prints the measure of the fastest run. One run is at the mercy of the
+# prints the measure of the fastest run. An empty NAME replaces nothing:
+# the same command each run, as a rebuild over one folder is. One run is at the mercy of the
 # host and of the disk (a file system slows down as it ages with many
 # files made and deleted, see docs/PERFORMANCE.md); the fastest of a few
 # is what the program itself costs.
@@ -88,9 +89,7 @@ for n in "${sizes[@]}"; do
   read -r c_time _ _ _ < <(fastest "$work/copy-$n" cp -r "$work/out-$n-1" "$work/copy-$n")
   # A rebuild of the same site over its own output, as a clerk rebuilds
   # after an edit: the unchanged files are linked, not written again.
-  read -r r_time _ r_cpu _ < <(for _ in $(seq "$runs"); do
-    measure "$tongbao" build --root "$work/site-$n" --output "$work/out-$n-1"
-  done | sort -n | head -n 1)
+  read -r r_time _ r_cpu _ < <(fastest "" "$tongbao" build --root "$work/site-$n" --output "$work/out-$n-1")
   size=$(du -sm "$work/out-$n-1" | cut -f1)
   per=$(awk -v t="$t_time" -v n="$n" 'BEGIN { printf "%.2f", t * 1000 / n }')
   speedup=$(awk -v t="$t_time" -v h="$h_time" 'BEGIN { printf "%.1f", (t > 0 ? h / t : 0) }')
