@@ -255,6 +255,32 @@ impl Diagnostics {
         tasks
     }
 
+    /// A `Diagnostics` that reads only the part `file` is in, with no
+    /// messages, registering in that part: for parsing a folder again from
+    /// the texts an earlier load registered there (`load::reload_period`),
+    /// which looks them up with [`Diagnostics::find_in_part`]. It shares
+    /// the part's texts, copying none; its messages are meant to be
+    /// dropped.
+    pub fn replay_part(&self, file: FileId) -> Diagnostics {
+        let part = self.files.0.get(&file.part).cloned().unwrap_or_default();
+        Diagnostics {
+            files: Sources(BTreeMap::from([(file.part, part)])),
+            part: file.part,
+            list: Vec::new(),
+        }
+    }
+
+    /// The first file registered under `name` in the part files are
+    /// registered in now.
+    pub fn find_in_part(&self, name: &str) -> Option<FileId> {
+        let files = self.files.0.get(&self.part)?;
+        let index = files.iter().position(|file| file.name() == name)?;
+        Some(FileId {
+            part: self.part,
+            index: index_u32(index),
+        })
+    }
+
     /// Takes back the tasks [`Diagnostics::split`] made: their files, in
     /// their parts, and their messages, task after task.
     pub fn join(&mut self, tasks: impl IntoIterator<Item = Diagnostics>) {

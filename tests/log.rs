@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::{Site, diagnostic, diagnostics, fixture_site, read_html, table_rows, tree};
+use common::{
+    Site, assert_reloads_as_loaded, diagnostic, diagnostics, fixture_site, read_html, table_rows,
+    tree,
+};
 use rust_xlsxwriter::Workbook;
 
 const PERIOD: &str = "2019-01-05";
@@ -187,6 +190,15 @@ fn a_start_date_splits_a_straddling_period_by_its_log() {
         ]
     );
     assert_eq!(notice_rows(&site)[0][4], "16");
+}
+
+/// A build parses a period again from its kept texts to render it: the
+/// counts the log fills in must come out the same.
+#[test]
+fn a_period_with_a_log_parses_again_as_it_loaded() {
+    let site = small_site("from = 2019-04-01", HAND_LOG);
+    untype(&site, PERIOD);
+    assert_eq!(assert_reloads_as_loaded(site.root()), 1);
 }
 
 /// Without a log, a period over 2019-01-01..2019-03-31 splits the

@@ -198,6 +198,14 @@ fn a_sheet_addresses_the_unit_with_its_findings_deadline_and_contact() {
     assert!(path.parent().unwrap().join(css).is_file(), "{css}");
 }
 
+/// A build parses a period again from its kept texts to render it: the
+/// example's findings, statuses and re-check must come out the same.
+#[test]
+fn the_example_periods_parse_again_as_they_loaded() {
+    let site = common::example_site();
+    assert_eq!(common::assert_reloads_as_loaded(site.path()), 2);
+}
+
 #[test]
 fn a_sheet_without_addresses_has_no_address_column() {
     let (_site, out) = built_example();

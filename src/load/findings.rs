@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::value::{date, locate, located_string};
-use super::{entry_exists, read_toml};
+use super::{Reading, read_toml};
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::layout::FINDINGS_FILE;
 use crate::model::{
@@ -194,15 +194,15 @@ struct RawFinding {
 /// The findings of the period in `folder`: none when it has no
 /// `findings.toml`; `None` when the file is there but wrong (reported).
 pub fn load_findings(
-    root: &Path,
+    (root, reading): (&Path, Reading),
     folder: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<Finding>> {
     let path = folder.join(FINDINGS_FILE);
-    if !entry_exists(&path) {
+    if !reading.exists(root, &path, diagnostics) {
         return Some(Vec::new());
     }
-    let (file, raw): (FileId, RawFindings) = read_toml(root, &path, diagnostics)?;
+    let (file, raw): (FileId, RawFindings) = read_toml((root, reading), &path, diagnostics)?;
     let findings: Vec<Option<Finding>> = raw
         .findings
         .iter()

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::{display_name, entry_exists, read_source};
+use super::{Reading, display_name};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
 use crate::layout::LOG_FILE;
 use crate::model::{Log, LogColumns, LogEntry};
@@ -29,16 +29,16 @@ pub struct Field {
 /// there is none, `None` when it is there but unusable (every problem is
 /// reported). `columns` is the site's `[log]`; a log without it is an error.
 pub fn load_log(
-    root: &Path,
+    (root, reading): (&Path, Reading),
     folder: &Path,
     columns: Option<&LogColumns>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Option<Log>> {
     let path = folder.join(LOG_FILE);
-    if !entry_exists(&path) {
+    if !reading.exists(root, &path, diagnostics) {
         return Some(None);
     }
-    let file = read_source(root, &path, diagnostics)?;
+    let file = reading.read(root, &path, diagnostics)?;
     let Some(columns) = columns else {
         diagnostics.push(
             Diagnostic::error(format!(

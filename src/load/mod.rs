@@ -120,6 +120,38 @@ pub fn load_content_beside<T: Send>(
     (content, besides)
 }
 
+/// The period loaded from the folder `content/SLUG`, parsed again from
+/// the texts that load registered in `sources`, under the same file ids,
+/// as [`load_content`] parsed it: equal to the period that load returned.
+/// `file` is any file of the period (its data file, say), naming the part
+/// its texts are in. Reads no file, so what is parsed is exactly what was
+/// checked. The messages are dropped: the first load told them. `None`
+/// when the first load left the period out.
+///
+/// For a build of many periods, which keeps every period's texts but
+/// drops a period's model once it is validated and scored, and parses it
+/// again to render it (see docs/PERFORMANCE.md).
+pub fn reload_period(
+    slug: &str,
+    file: FileId,
+    site: &Site,
+    calendar: &Calendar,
+    sources: &Diagnostics,
+) -> Option<Period> {
+    let mut replay = sources.replay_part(file);
+    // Names are relative to the root, as the first load registered them.
+    let root = Path::new("");
+    let folder = root.join(CONTENT_DIR).join(slug);
+    let site_and_calendar = (Some(site), Some(calendar));
+    load_folder(
+        (root, Reading::Kept),
+        &folder,
+        site.max_count,
+        site_and_calendar,
+        &mut replay,
+    )
+}
+
 /// Loads the period folder `content/SLUG` of a site whose site file and
 /// calendar loaded as `content` holds them, as [`load_content`] loads each
 /// period: for `serve`, which reloads only the periods that changed.
@@ -137,11 +169,10 @@ pub fn load_one_period(
         return None;
     }
     Some(load_folder(
-        root,
+        (root, Reading::Disk),
         &folder,
         content.site.max_count,
-        Some(&content.site),
-        Some(&content.calendar),
+        (Some(&content.site), Some(&content.calendar)),
         diagnostics,
     ))
 }
@@ -160,24 +191,25 @@ fn load_folders(
         .par_iter()
         .zip(tasks)
         .map(|(folder, mut task)| {
-            let period = load_folder(root, folder, max_count, site, calendar, &mut task);
+            let from = (root, Reading::Disk);
+            let period = load_folder(from, folder, max_count, (site, calendar), &mut task);
             (period, task)
         })
         .collect()
 }
 
-/// Loads one period folder and attaches its publication log. `None` when
-/// either is unusable (reported).
+/// Loads one period folder under `root`, reading its files as `reading`
+/// says, and attaches its publication log. `None` when either is unusable
+/// (reported).
 fn load_folder(
-    root: &Path,
+    from: (&Path, Reading),
     folder: &Path,
     max_count: u64,
-    site: Option<&Site>,
-    calendar: Option<&Calendar>,
+    (site, calendar): (Option<&Site>, Option<&Calendar>),
     diagnostics: &mut Diagnostics,
 ) -> Option<Period> {
-    let mut period = load_period(root, folder, max_count, calendar, diagnostics)?;
-    attach_log(root, folder, site, calendar, &mut period, diagnostics).then_some(period)
+    let mut period = load_period(from, folder, max_count, calendar, diagnostics)?;
+    attach_log(from, folder, site, calendar, &mut period, diagnostics).then_some(period)
 }
 
 /// Reads the period folder's publication log, if any, and applies it to
@@ -186,7 +218,7 @@ fn load_folder(
 /// counts from a broken log would be wrong. Without a site nothing is
 /// read; the site's errors are reported already.
 fn attach_log(
-    root: &Path,
+    from: (&Path, Reading),
     folder: &Path,
     site: Option<&Site>,
     calendar: Option<&Calendar>,
@@ -196,7 +228,7 @@ fn attach_log(
     let Some(site) = site else {
         return true;
     };
-    let Some(log) = log::load_log(root, folder, site.log.as_ref(), diagnostics) else {
+    let Some(log) = log::load_log(from, folder, site.log.as_ref(), diagnostics) else {
         return false;
     };
     period.log = log;
@@ -233,6 +265,37 @@ fn period_folders(root: &Path, content_dir: &Path, diagnostics: &mut Diagnostics
         }
     }
     folders
+}
+
+/// Where the loader takes a period's files from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// The file system: each file is read and registered.
+    Disk,
+    /// The texts registered in the part being read by an earlier load of
+    /// the same folder (see [`reload_period`]): no file is looked at, and
+    /// a file is there exactly when that load found it.
+    Kept,
+}
+
+impl Reading {
+    /// Whether anything, even a dangling link, stands at `path`.
+    fn exists(self, root: &Path, path: &Path, diagnostics: &Diagnostics) -> bool {
+        match self {
+            Reading::Disk => entry_exists(path),
+            Reading::Kept => diagnostics
+                .find_in_part(&display_name(root, path))
+                .is_some(),
+        }
+    }
+
+    /// The registered text of the file at `path` (see [`read_source`]).
+    fn read(self, root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<FileId> {
+        match self {
+            Reading::Disk => read_source(root, path, diagnostics),
+            Reading::Kept => diagnostics.find_in_part(&display_name(root, path)),
+        }
+    }
 }
 
 /// Reads a UTF-8 text file under `root` and registers it for diagnostics
@@ -359,14 +422,14 @@ pub fn display_name(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads a TOML file under `root` (see [`read_source`]) and parses it into
-/// `T`, reporting a syntax or type error at its span.
-pub fn read_toml<T: serde::de::DeserializeOwned>(
-    root: &Path,
+/// Reads a TOML file under `root` as `reading` says (see [`read_source`])
+/// and parses it into `T`, reporting a syntax or type error at its span.
+fn read_toml<T: serde::de::DeserializeOwned>(
+    (root, reading): (&Path, Reading),
     path: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Option<(FileId, T)> {
-    let file = read_source(root, path, diagnostics)?;
+    let file = reading.read(root, path, diagnostics)?;
     let whole = 0..diagnostics.source(file).len();
     Some((file, parse_toml(file, whole, diagnostics)?))
 }

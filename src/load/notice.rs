@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::text::check_text;
 use super::value::locate;
-use super::{entry_exists, parse_toml, read_source};
+use super::{Reading, parse_toml};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
 use crate::model::{Contact, Notice};
 
@@ -34,11 +34,15 @@ struct RawContact {
 
 /// Loads `notice.md`: its front matter and its Markdown body. Returns
 /// `None` when the file is absent (the period reports that) or broken.
-pub fn load_notice(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Notice> {
-    if !entry_exists(path) {
+pub fn load_notice(
+    (root, reading): (&Path, Reading),
+    path: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<Notice> {
+    if !reading.exists(root, path, diagnostics) {
         return None;
     }
-    let file = read_source(root, path, diagnostics)?;
+    let file = reading.read(root, path, diagnostics)?;
     let text = diagnostics.source(file).to_string();
     let Some(parts) = split_front_matter(&text) else {
         diagnostics.push(

@@ -10,7 +10,7 @@ use toml::Spanned;
 use super::findings::load_findings;
 use super::notice::load_notice;
 use super::value::{count, date, locate, located_string};
-use super::{display_name, entry_exists, read_toml};
+use super::{Reading, display_name, read_toml};
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location};
 use crate::layout::{DATA_FILE, NOTICE_FILE};
@@ -50,11 +50,12 @@ struct RawTable {
     rows: Vec<Spanned<RawRow>>,
 }
 
-/// Loads one period folder. The folder name is the period's slug; a count
-/// above `max_count` is an error. The window's assessable weeks are counted
-/// on `calendar` when the site's calendar loaded.
+/// Loads one period folder under `root`, reading its files as `reading`
+/// says. The folder name is the period's slug; a count above `max_count`
+/// is an error. The window's assessable weeks are counted on `calendar`
+/// when the site's calendar loaded.
 pub fn load_period(
-    root: &Path,
+    (root, reading): (&Path, Reading),
     folder: &Path,
     max_count: u64,
     calendar: Option<&Calendar>,
@@ -71,16 +72,17 @@ pub fn load_period(
     let data_path = folder.join(DATA_FILE);
     let notice_path = folder.join(NOTICE_FILE);
     for required in [&data_path, &notice_path] {
-        if !entry_exists(required) {
+        if !reading.exists(root, required, diagnostics) {
             diagnostics.push(Diagnostic::error(format!(
                 "期次目录缺少文件 {}",
                 display_name(root, required)
             )));
         }
     }
-    let data = load_data(root, &data_path, diagnostics);
-    let notice = load_notice(root, &notice_path, diagnostics);
-    let findings = load_findings(root, folder, diagnostics);
+    let from = (root, reading);
+    let data = load_data(from, &data_path, diagnostics);
+    let notice = load_notice(from, &notice_path, diagnostics);
+    let findings = load_findings(from, folder, diagnostics);
     let (file, raw) = data?;
     let notice = notice?;
     let mut period = convert_period(file, slug, raw, notice, max_count, diagnostics)?;
@@ -100,11 +102,15 @@ pub fn is_valid_slug(slug: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn load_data(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<(FileId, RawData)> {
-    if !entry_exists(path) {
+fn load_data(
+    (root, reading): (&Path, Reading),
+    path: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<(FileId, RawData)> {
+    if !reading.exists(root, path, diagnostics) {
         return None;
     }
-    read_toml(root, path, diagnostics)
+    read_toml((root, reading), path, diagnostics)
 }
 
 fn convert_period(

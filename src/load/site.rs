@@ -7,9 +7,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::findings::{RawWords, convert_words};
-use super::read_toml;
 use super::rules::{self, RawRule};
 use super::value::{count, locate, located_string, option};
+use super::{Reading, read_toml};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located, Location, Severity};
 use crate::model::{
     Column, ColumnKind, DEFAULT_MAX_COUNT, Group, LogColumns, Order, Schema, Site, Sort, Total,
@@ -166,7 +166,7 @@ struct RawGroup {
 /// column, a column naming a rule) are checked later by `validate`.
 /// Returns `None` when any value in it is wrong; every one is reported.
 pub fn load_site(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<Site> {
-    let (file, raw): (FileId, RawSite) = read_toml(root, path, diagnostics)?;
+    let (file, raw): (FileId, RawSite) = read_toml((root, Reading::Disk), path, diagnostics)?;
     let errors_before = diagnostics.count(Severity::Error);
     let max_count = match &raw.check.max_count {
         Some(value) => count(file, value, "“max_count”", u64::MAX, diagnostics)

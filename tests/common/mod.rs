@@ -571,3 +571,31 @@ pub fn built_example() -> (TempDir, PathBuf) {
     let out = site.path().join("public");
     (site, out)
 }
+
+/// Asserts that each period of the site under `root`, parsed again from
+/// the texts its load kept (`load::reload_period`), equals the period
+/// loaded from disk, every field and location as `Debug` shows them.
+/// Returns how many periods were compared.
+pub fn assert_reloads_as_loaded(root: &Path) -> usize {
+    use tongbao::diagnostics::Diagnostics;
+    use tongbao::load::{load_content, reload_period};
+    let mut diagnostics = Diagnostics::new();
+    let content = load_content(root, &mut diagnostics).expect("the site loads");
+    for period in &content.periods {
+        let again = reload_period(
+            &period.slug,
+            period.file,
+            &content.site,
+            &content.calendar,
+            &diagnostics,
+        )
+        .unwrap_or_else(|| panic!("{} parses again", period.slug));
+        assert_eq!(
+            format!("{again:#?}"),
+            format!("{period:#?}"),
+            "{}",
+            period.slug
+        );
+    }
+    content.periods.len()
+}
