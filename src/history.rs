@@ -30,7 +30,9 @@ use rust_decimal::Decimal;
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Located};
 use crate::exact::exact_add;
-use crate::model::{Column, ColumnKind, Finding, Period, Schema, Site, Table, Unit, WindowKind};
+use crate::model::{
+    Column, ColumnKind, Finding, Period, Schema, Site, Table, Unit, Window, WindowKind,
+};
 use crate::packed::PackedDecimals;
 use crate::score::{ScoredPeriod, ScoredTable, score_table};
 use crate::since::{Split, start_dates};
@@ -44,10 +46,7 @@ pub fn year_of(period: &Period) -> i32 {
 pub fn by_year<'p, 'a>(periods: &'p [Scored<'a>]) -> BTreeMap<i32, Vec<&'p Scored<'a>>> {
     let mut years: BTreeMap<i32, Vec<&Scored>> = BTreeMap::new();
     for period in periods {
-        years
-            .entry(year_of(period.period))
-            .or_default()
-            .push(period);
+        years.entry(period.year()).or_default().push(period);
     }
     years
 }
@@ -284,13 +283,16 @@ pub struct PeriodRows {
 pub struct TableRows {
     /// The table's position in `site.tables`.
     pub schema: usize,
+    /// The units' names, in the order the period's table lists them.
+    pub units: Vec<Box<str>>,
     pub rows: Vec<RowFigures>,
 }
 
 /// One unit's scored row.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RowFigures {
-    /// The unit's position in the period's table as loaded, where its name is.
+    /// The unit's position in the period's table as loaded, and so in
+    /// [`TableRows::units`].
     pub unit: usize,
     pub rank: usize,
     /// The [`figure_columns`]' values, then each rule's points in
@@ -314,8 +316,10 @@ impl PeriodRows {
                     .tables
                     .iter()
                     .position(|schema| std::ptr::eq(schema, table.schema))?;
+                let units = table.table.units.iter();
                 Some(TableRows {
                     schema,
+                    units: units.map(|unit| unit.name.value.as_str().into()).collect(),
                     rows: table_rows(site, table),
                 })
             })
@@ -378,45 +382,99 @@ fn row_digest(rank: usize, figures: &PackedDecimals, total: Option<Decimal>) -> 
     hasher.finish()
 }
 
-/// A period that scored, with its rows and its label.
+/// A period that scored, with its rows and its label: what the pages
+/// across periods read of it. Its whole model is not here (a build of
+/// many periods does not hold it); a page that needs it asks [`Models`].
 #[derive(Debug)]
 pub struct Scored<'a> {
-    pub period: &'a Period,
+    /// The period's position in the list its models are asked by.
+    pub index: usize,
+    pub window: &'a Window,
     pub rows: &'a PeriodRows,
     /// The period as the pages name it ([`crate::model::Window::label`]).
     pub label: String,
 }
 
-/// The periods that scored, in the order of their data (by window end,
-/// then issue date, then folder name, so the order never depends on the
-/// disk). Rows whose period is not in `periods` are left out.
+impl<'a> Scored<'a> {
+    pub fn new(index: usize, window: &'a Window, rows: &'a PeriodRows) -> Scored<'a> {
+        Scored {
+            index,
+            window,
+            rows,
+            label: window.label(),
+        }
+    }
+
+    /// The period's folder name (see [`crate::model::Period::slug`]).
+    pub fn slug(&self) -> &'a str {
+        &self.rows.slug
+    }
+
+    /// The year the period belongs to: the year its data window ends in.
+    pub fn year(&self) -> i32 {
+        self.window.end.value.year()
+    }
+}
+
+/// Where the pages across periods get a period's whole model, by its
+/// [`Scored::index`]: borrowed where every period is held (`serve`), parsed
+/// again from its kept texts where it is not (a build). `None` when the
+/// period cannot be had.
+pub trait Models: Sync {
+    fn model(&self, index: usize) -> Option<Model<'_>>;
+}
+
+impl Models for Vec<Period> {
+    fn model(&self, index: usize) -> Option<Model<'_>> {
+        self.get(index).map(Model::Held)
+    }
+}
+
+/// A period's whole model, as [`Models`] gives it.
+pub enum Model<'a> {
+    /// Borrowed from the periods held.
+    Held(&'a Period),
+    /// Parsed again for the asker, dropped with it. Boxed: a `Period` is
+    /// some 400 bytes, and a borrowed one is a pointer.
+    Parsed(Box<Period>),
+}
+
+impl std::ops::Deref for Model<'_> {
+    type Target = Period;
+
+    fn deref(&self) -> &Period {
+        match self {
+            Model::Held(period) => period,
+            Model::Parsed(period) => period,
+        }
+    }
+}
+
+/// The periods of `periods` that scored, with their `rows`, in the order
+/// of their data (see [`in_order`]). Rows whose period is not in
+/// `periods` are left out.
 pub fn chronological<'a>(
     periods: &'a [Period],
     rows: impl IntoIterator<Item = &'a PeriodRows>,
 ) -> Vec<Scored<'a>> {
-    let by_slug: HashMap<&str, &Period> = periods
+    let by_slug: HashMap<&str, (usize, &Period)> = periods
         .iter()
-        .map(|period| (period.slug.as_str(), period))
+        .enumerate()
+        .map(|(index, period)| (period.slug.as_str(), (index, period)))
         .collect();
-    let mut scored: Vec<Scored> = rows
-        .into_iter()
-        .filter_map(|rows| {
-            let period = *by_slug.get(rows.slug.as_str())?;
-            Some(Scored {
-                period,
-                rows,
-                label: period.window.label(),
-            })
-        })
-        .collect();
+    let scored = rows.into_iter().filter_map(|rows| {
+        let (index, period) = *by_slug.get(rows.slug.as_str())?;
+        Some(Scored::new(index, &period.window, rows))
+    });
+    in_order(scored.collect())
+}
+
+/// `scored` in the order of their data: by window end, then issue date,
+/// then folder name, so the order never depends on the disk.
+pub fn in_order(mut scored: Vec<Scored>) -> Vec<Scored> {
     scored.sort_by(|a, b| {
-        let key = |p: &Scored| {
-            let window = &p.period.window;
-            (window.end.value, window.issued.value)
-        };
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.period.slug.cmp(&b.period.slug))
+        let key = |p: &Scored| (p.window.end.value, p.window.issued.value);
+        key(a).cmp(&key(b)).then_with(|| a.slug().cmp(b.slug()))
     });
     scored
 }
@@ -483,7 +541,7 @@ pub fn period_keys(periods: &[Scored]) -> Vec<u64> {
         .iter()
         .map(|period| {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            (&period.period.slug, &period.label).hash(&mut hasher);
+            (period.slug(), &period.label).hash(&mut hasher);
             hasher.finish()
         })
         .collect()
@@ -494,14 +552,11 @@ pub fn period_keys(periods: &[Scored]) -> Vec<u64> {
 /// appear (by rank within a period).
 pub fn courses<'p>(site: &Site, periods: &[Scored<'p>]) -> Vec<Course<'p>> {
     (0..site.tables.len())
-        .flat_map(|schema| table_courses(site, schema, periods))
+        .flat_map(|schema| table_courses(schema, periods))
         .collect()
 }
 
-fn table_courses<'p>(site: &Site, schema: usize, periods: &[Scored<'p>]) -> Vec<Course<'p>> {
-    let Some(id) = site.tables.get(schema).map(|schema| &schema.id.value) else {
-        return Vec::new();
-    };
+fn table_courses<'p>(schema: usize, periods: &[Scored<'p>]) -> Vec<Course<'p>> {
     let mut courses: Vec<Course> = Vec::new();
     let mut seen: Vec<Seen> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
@@ -511,15 +566,15 @@ fn table_courses<'p>(site: &Site, schema: usize, periods: &[Scored<'p>]) -> Vec<
     let mut slots: Vec<Option<(&str, usize)>> = Vec::new();
     let mut previous: Option<usize> = None;
     for (at, scored) in periods.iter().enumerate() {
-        let (Some(rows), Some(table)) = (scored.rows.table(schema), scored.period.table(id)) else {
+        let Some(rows) = scored.rows.table(schema) else {
             continue;
         };
-        let mut next_slots = vec![None; table.units.len()];
+        let mut next_slots = vec![None; rows.units.len()];
         for row in &rows.rows {
-            let Some(unit) = table.units.get(row.unit) else {
+            let Some(name) = rows.units.get(row.unit) else {
                 continue;
             };
-            let name = unit.name.value.as_str();
+            let name: &str = name;
             let slot = slots
                 .get(row.unit)
                 .copied()

@@ -16,7 +16,9 @@ use serde::Serialize;
 
 use crate::calendar::Calendar;
 use crate::diagnostics::Diagnostic;
-use crate::history::{Scored, YearTable, by_year, figure_columns, total_points, year_table};
+use crate::history::{
+    Model, Models, Scored, YearTable, by_year, figure_columns, total_points, year_table,
+};
 use crate::model::{Order, Period, Rule, Site, WindowKind};
 use crate::notation::{format_date, format_points};
 use crate::score::ScoredTable;
@@ -98,7 +100,7 @@ pub fn render_ledgers(
     templates: &Templates,
     (site, calendar): (&Site, &Calendar),
     site_view: &SiteView,
-    periods: &[Scored],
+    (periods, models): (&[Scored], &dyn Models),
     only: Option<&BTreeSet<i32>>,
     sink: &dyn Sink,
     report: &mut Report,
@@ -114,7 +116,8 @@ pub fn render_ledgers(
         .map(|(year, periods)| {
             let (written, found) = base.forked(|found| {
                 let site = (site, calendar);
-                render_year(templates, site, site_view, *year, periods, sink, found)
+                let periods = (*year, periods.as_slice(), models);
+                render_year(templates, site, site_view, periods, sink, found)
             });
             (*year, written, found)
         })
@@ -135,12 +138,23 @@ fn render_year(
     templates: &Templates,
     (site, calendar): (&Site, &Calendar),
     site_view: &SiteView,
-    year: i32,
-    periods: &[&Scored],
+    (year, periods, models): (i32, &[&Scored], &dyn Models),
     sink: &dyn Sink,
     report: &mut Report,
 ) -> bool {
-    let models: Vec<&Period> = periods.iter().map(|scored| scored.period).collect();
+    let held: Option<Vec<Model>> = periods
+        .iter()
+        .map(|scored| models.model(scored.index))
+        .collect();
+    let Some(held) = held else {
+        // Each of them loaded once; parsing the same text again cannot
+        // fail, but a ledger left out without a word would be worse.
+        report.push(Diagnostic::error(format!(
+            "无法生成 {year} 年的年度汇总：有一期的数据无法再次读取"
+        )));
+        return false;
+    };
+    let models: Vec<&Period> = held.iter().map(|model| &**model).collect();
     let mut tables = Vec::new();
     for schema in &site.tables {
         let yearly = match year_table(site, calendar, schema, &models) {
@@ -175,14 +189,14 @@ fn render_year(
             .iter()
             .map(|scored| PeriodLink {
                 label: scored.label.clone(),
-                href: format!("{}/{PAGE_FILE}", scored.period.slug),
+                href: format!("{}/{PAGE_FILE}", scored.slug()),
             })
             .collect(),
         tables,
     };
     let meta = download::Meta {
         office: &site.office,
-        issued: last.period.window.issued.value,
+        issued: last.window.issued.value,
     };
     let folder = format!("{LEDGER}/{year}");
     // The page and its tables' downloads, side by side.

@@ -38,7 +38,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, Severity};
 use crate::figures::{
     Escape, ExpandError, Expanded, Figures, expand, expand_traced, period_figures, table_figures,
 };
-use crate::history::{self, Course, PeriodRows, Scored};
+use crate::history::{self, Course, Models, PeriodRows, Scored};
 use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::{Period, Site};
@@ -303,7 +303,8 @@ fn render_across(
         || {
             report.forked(|found| {
                 let site = (&content.site, &content.calendar);
-                ledger::render_ledgers(templates, site, site_view, &periods, None, sink, found)
+                let periods = (periods.as_slice(), &content.periods as &dyn Models);
+                ledger::render_ledgers(templates, site, site_view, periods, None, sink, found)
             })
         },
     );
@@ -474,7 +475,7 @@ pub fn render_ledgers(
             &prepared.templates,
             (&content.site, &content.calendar),
             &site_view,
-            periods,
+            (periods, &content.periods),
             only,
             sink,
             report,

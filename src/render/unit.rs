@@ -122,7 +122,7 @@ fn unit_view(site: &Site, schema: &Schema, periods: &[Scored], course: &Course) 
             StepView {
                 label: label(step),
                 href: periods.get(step.period).map_or_else(String::new, |period| {
-                    format!("{}/{PAGE_FILE}", period.period.slug)
+                    format!("{}/{PAGE_FILE}", period.slug())
                 }),
                 values,
                 rank: step.row.rank,
