@@ -344,6 +344,11 @@ impl Diagnostics {
         self.list.push(diagnostic);
     }
 
+    /// Takes out every diagnostic after the first `at`, in order.
+    pub fn take_from(&mut self, at: usize) -> Vec<Diagnostic> {
+        self.list.split_off(at.min(self.list.len()))
+    }
+
     /// Keeps only the diagnostics for which `keep` is true, in order.
     pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
         self.list.retain(keep);

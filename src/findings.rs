@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use crate::layout::FINDINGS_FILE;
 use crate::model::{Finding, FindingWords, Period, RECHECK_ID, Site};
 use crate::notation::format_date;
+use crate::outline::Heading;
 use crate::spelling::closest;
 
 /// A unit's number of findings, and of those still open.
@@ -69,10 +70,10 @@ pub fn tallies<'f>(findings: &'f [Finding], words: &FindingWords) -> BTreeMap<&'
 /// The day against which a deadline counts as past: the newest issued
 /// date of any period, or `[findings] checked_until` when later. Not
 /// today's date, so that `check` says the same thing on any day.
-pub fn reference_date(site: &Site, periods: &[Period]) -> Option<NaiveDate> {
+pub fn reference_date<P: Heading>(site: &Site, periods: &[P]) -> Option<NaiveDate> {
     let newest = periods
         .iter()
-        .map(|period| period.window.issued.value)
+        .map(|period| period.window().issued.value)
         .max();
     let checked = site
         .findings
@@ -85,18 +86,18 @@ pub fn reference_date(site: &Site, periods: &[Period]) -> Option<NaiveDate> {
 /// Warns about each finding of `period` still without a re-check status
 /// once its deadline has passed, as of `reference` (see
 /// [`reference_date`]), at the finding's line.
-pub fn validate_overdue(
-    period: &Period,
+pub fn validate_overdue<P: Heading>(
+    period: &P,
     reference: Option<NaiveDate>,
     diagnostics: &mut Diagnostics,
 ) {
-    let (Some(deadline), Some(reference)) = (&period.window.deadline, reference) else {
+    let (Some(deadline), Some(reference)) = (&period.window().deadline, reference) else {
         return;
     };
     if deadline.value >= reference {
         return;
     }
-    for finding in period.findings.iter().filter(|f| f.status.is_none()) {
+    for finding in period.findings().iter().filter(|f| f.status.is_none()) {
         diagnostics.push(
             Diagnostic::warning(format!(
                 "整改期限（{}）已过，这个问题还没有复查结果",
@@ -114,41 +115,37 @@ pub fn validate_overdue(
 
 /// The periods a `recheck` may name, and whether every period loaded:
 /// one that did not is reported already and not said to be missing.
-pub struct Periods<'p> {
-    pub all: &'p [Period],
+pub struct Periods<'p, P> {
+    pub all: &'p [P],
     pub complete: bool,
 }
 
 /// A notice's `recheck` names an earlier period that has findings; a
 /// notice attaching the re-check (`"recheck"`) has a `recheck` and
 /// `[findings.recheck]` has a title.
-pub fn validate_recheck(
+pub fn validate_recheck<P: Heading>(
     site: &Site,
-    periods: &Periods,
-    period: &Period,
+    periods: &Periods<P>,
+    period: &P,
     diagnostics: &mut Diagnostics,
 ) {
-    let notice = &period.notice;
-    if let Some(slug) = &notice.recheck {
+    if let Some(slug) = period.recheck() {
         match rechecked(periods.all, period) {
             None if !periods.complete => {}
             None => diagnostics.push(
                 Diagnostic::error(format!("recheck 指向的期次 “{}” 不存在", slug.value))
                     .at(&slug.location)
-                    .suggest(closest(
-                        &slug.value,
-                        periods.all.iter().map(|p| p.slug.as_str()),
-                    ))
+                    .suggest(closest(&slug.value, periods.all.iter().map(|p| p.slug())))
                     .hint("recheck 写要复查的那一期的目录名，如 recheck = \"2019-01-05\""),
             ),
-            Some(earlier) if earlier.window.issued.value >= period.window.issued.value => {
+            Some(earlier) if earlier.window().issued.value >= period.window().issued.value => {
                 diagnostics.push(
                     Diagnostic::error(format!("recheck 指向的期次 “{}” 不早于本期", slug.value))
                         .at(&slug.location)
                         .hint("只能复查成文日期早于本期的期次"),
                 )
             }
-            Some(earlier) if earlier.findings.is_empty() => diagnostics.push(
+            Some(earlier) if earlier.findings().is_empty() => diagnostics.push(
                 Diagnostic::error(format!(
                     "recheck 指向的期次 “{}” 没有发现的问题",
                     slug.value
@@ -159,8 +156,9 @@ pub fn validate_recheck(
             Some(_) => {}
         }
     }
-    for attachment in notice.attachments.iter().filter(|a| a.value == RECHECK_ID) {
-        if notice.recheck.is_none() {
+    let attachments = period.attachments().iter();
+    for attachment in attachments.filter(|a| a.value == RECHECK_ID) {
+        if period.recheck().is_none() {
             diagnostics.push(
                 Diagnostic::error("附件 “recheck” 是上期问题整改情况，但通知没有写 recheck")
                     .at(&attachment.location)
@@ -178,9 +176,9 @@ pub fn validate_recheck(
 }
 
 /// The earlier period whose findings `period`'s notice re-checks.
-pub fn rechecked<'p>(periods: &'p [Period], period: &Period) -> Option<&'p Period> {
-    let slug = period.notice.recheck.as_ref()?;
-    periods.iter().find(|p| p.slug == slug.value)
+pub fn rechecked<'p, P: Heading>(periods: &'p [P], period: &P) -> Option<&'p P> {
+    let slug = period.recheck()?;
+    periods.iter().find(|p| p.slug() == slug.value)
 }
 
 /// The words of `[findings]`: keys name figures, so they are ASCII and

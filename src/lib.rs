@@ -30,6 +30,7 @@ pub mod markdown;
 pub mod model;
 pub mod new_period;
 pub mod notation;
+pub mod outline;
 pub mod packed;
 pub mod pipeline;
 pub mod progress;

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
-use crate::load::{Content, load_content, load_content_beside, load_theme};
+use crate::load::{Content, load_content, load_content_beside, load_content_keeping, load_theme};
+use crate::outline::Outline;
 use crate::progress::Progress;
 use crate::render::{Discard, Prepared, Sink, render_into};
-use crate::validate::validate;
+use crate::validate::{validate, validate_outlined};
 use crate::write::{Note, OutputState, Place, write_site_with};
 
 /// Loads and validates the content under `root`. Returns `None` when any
@@ -33,17 +34,42 @@ pub fn load_prepared(
     (content, prepared.flatten())
 }
 
-/// The content, and how many pages it rendered to.
+/// [`load_prepared`] as a build loads: each period checked alone and
+/// scored on the thread that loaded it, and only its outline kept
+/// (see [`crate::outline`]).
+fn load_outlined(
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+) -> (Option<Content<Outline>>, Option<Prepared>) {
+    let prepare = |site: &crate::model::Site, theme_diagnostics: &mut Diagnostics| {
+        let theme = load_theme(root, &site.theme, theme_diagnostics)?;
+        Prepared::new(theme, theme_diagnostics)
+    };
+    let (content, prepared) = load_content_keeping(root, diagnostics, prepare, Outline::of);
+    (content, prepared.flatten())
+}
+
+/// The outlined content, and how many pages it rendered to.
 pub struct Verified {
-    pub content: Content,
+    pub content: Content<Outline>,
     pub pages: usize,
 }
 
 /// Loads, validates, scores and renders the site under `root`, writing
-/// nothing: what `tongbao check` runs. Returns `None` when any stage found
-/// an error.
-pub fn verify(root: &Path, diagnostics: &mut Diagnostics) -> Option<Verified> {
-    verify_into(root, &Discard, diagnostics)
+/// nothing, and returns its whole content: for the commands that change
+/// the content once it is known to build (`new`, `import`). Returns
+/// `None` when any stage found an error.
+pub fn verify(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
+    let verified = verify_into(root, &Discard, diagnostics)?;
+    let content = verified.content.into_models(diagnostics);
+    if content.is_none() {
+        // Every period loaded once; parsing the same texts again cannot
+        // fail, but a period silently missing would be worse.
+        diagnostics.push(Diagnostic::error(
+            "内容通过了检查，但无法再次读取其中的期次",
+        ));
+    }
+    content
 }
 
 /// [`verify`], putting each rendered file into `sink` as soon as it is
@@ -58,9 +84,9 @@ pub fn verify_into(
     sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) -> Option<Verified> {
-    let (content, prepared) = load_prepared(root, diagnostics);
-    let content = content?;
-    validate(&content, diagnostics);
+    let (content, prepared) = load_outlined(root, diagnostics);
+    let mut content = content?;
+    validate_outlined(&mut content, diagnostics);
     let rendered =
         prepared.and_then(|prepared| render_into(&content, &prepared, sink, diagnostics));
     if diagnostics.has_errors() {
@@ -125,9 +151,10 @@ impl Summary {
         let units: BTreeSet<&str> = content
             .periods
             .iter()
-            .flat_map(|period| &period.tables)
+            .filter_map(|period| period.rows.as_ref())
+            .flat_map(|rows| &rows.tables)
             .flat_map(|table| &table.units)
-            .map(|unit| unit.name.value.as_str())
+            .map(|name| &**name)
             .collect();
         Summary {
             periods: content.periods.len(),

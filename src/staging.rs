@@ -71,9 +71,7 @@ pub fn check_changed(
     }
     let verified = pipeline::verify(copy.path(), diagnostics);
     // A link refused while copying is an error the copy itself lacks.
-    Ok(verified
-        .filter(|_| !diagnostics.has_errors())
-        .map(|verified| verified.content))
+    Ok(verified.filter(|_| !diagnostics.has_errors()))
 }
 
 /// Copies a folder tree as it stands, never following a symbolic link: a

@@ -14,6 +14,7 @@ use crate::model::{
     ColumnKind, FINDINGS_ID, Period, RECHECK_ID, Rule, Schema, Site, Table, Unit, Weekly,
 };
 use crate::notation::format_date;
+use crate::outline::{Heading, Outline};
 use crate::score::score_period;
 use crate::spelling::closest;
 
@@ -39,6 +40,26 @@ pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
     validate_distinct_periods(&content.periods, diagnostics);
 }
 
+/// [`validate`] for a build's outlined periods, each checked alone as it
+/// loaded ([`Outline::of`]): those messages are told here, in the order
+/// [`validate`] tells them, with each period's checks against the others.
+pub fn validate_outlined(content: &mut Content<Outline>, diagnostics: &mut Diagnostics) {
+    let complete = !diagnostics.has_errors();
+    validate_site(&content.site, diagnostics);
+    for index in 0..content.periods.len() {
+        if let Some(period) = content.periods.get_mut(index) {
+            let checked = std::mem::take(&mut period.checked);
+            checked
+                .into_iter()
+                .for_each(|diagnostic| diagnostics.push(diagnostic));
+        }
+        if let Some(period) = content.periods.get(index) {
+            validate_across(content, period, complete, diagnostics);
+        }
+    }
+    validate_distinct_periods(&content.periods, diagnostics);
+}
+
 /// Validates one period against the site, as [`validate`] does for each:
 /// for `serve`, which reloads only the periods that changed.
 pub fn validate_one(content: &Content, period: &Period, diagnostics: &mut Diagnostics) {
@@ -50,9 +71,9 @@ pub fn validate_one(content: &Content, period: &Period, diagnostics: &mut Diagno
 /// What a period is checked for against the other periods: its findings
 /// past the deadline as of the site's newest date, and the period its
 /// notice re-checks. `complete` says whether every period loaded.
-fn validate_across(
-    content: &Content,
-    period: &Period,
+fn validate_across<P: Heading>(
+    content: &Content<P>,
+    period: &P,
     complete: bool,
     diagnostics: &mut Diagnostics,
 ) {
@@ -67,37 +88,34 @@ fn validate_across(
 
 /// Two periods must not publish to the same address, nor report the same
 /// table over the same window twice (a copied folder left behind).
-pub fn validate_distinct_periods(periods: &[Period], diagnostics: &mut Diagnostics) {
-    let mut slugs: BTreeMap<String, &Period> = BTreeMap::new();
+pub fn validate_distinct_periods<P: Heading>(periods: &[P], diagnostics: &mut Diagnostics) {
+    let mut slugs: BTreeMap<String, &P> = BTreeMap::new();
     let mut windows: BTreeMap<(_, _, &str), &Located<String>> = BTreeMap::new();
     for period in periods {
         // Folder names differing only in case collide on Windows and macOS
         // disks, and on many web servers.
-        if let Some(first) = slugs.insert(period.slug.to_lowercase(), period) {
+        if let Some(first) = slugs.insert(period.slug().to_lowercase(), period) {
             diagnostics.push(
                 Diagnostic::error(format!(
                     "期次 “{}” 与 “{}” 的目录名只差大小写，发布后会互相覆盖",
-                    period.slug, first.slug
+                    period.slug(),
+                    first.slug()
                 ))
                 .hint("给其中一期改用别的目录名"),
             );
         }
-        let window = &period.window;
-        for table in &period.tables {
-            let key = (
-                window.start.value,
-                window.end.value,
-                table.id.value.as_str(),
-            );
-            if let Some(first) = windows.insert(key, &table.id) {
+        let window = period.window();
+        for id in period.table_ids() {
+            let key = (window.start.value, window.end.value, id.value.as_str());
+            if let Some(first) = windows.insert(key, id) {
                 diagnostics.push(
                     Diagnostic::error(format!(
                         "表格 “{}” 的同一采集时段（{}至{}）在两期中都有数据",
-                        table.id.value,
+                        id.value,
                         format_date(window.start.value),
                         format_date(window.end.value)
                     ))
-                    .at(&table.id.location)
+                    .at(&id.location)
                     .label("重复的一期")
                     .hint(format!(
                         "另一期在 {}；删去重复的期次目录，或改正其中一期的日期",
@@ -446,7 +464,10 @@ fn expect_column(keys: &[&str], key: &Located<String>, diagnostics: &mut Diagnos
     );
 }
 
-fn validate_period(
+/// Checks one period against the site, on its own: its dates, weeks,
+/// findings, tables and attachments. What it is checked for against the
+/// other periods is left to [`validate`].
+pub fn validate_period(
     site: &Site,
     calendar: &Calendar,
     period: &Period,

@@ -80,7 +80,7 @@ pub fn run(args: &NewArgs) -> ExitCode {
         );
     }
     let verified = pipeline::verify(&args.site.root, &mut diagnostics);
-    let Some(content) = verified.map(|verified| verified.content) else {
+    let Some(content) = verified else {
         print_diagnostics_about(&diagnostics, CONTENT_DIR);
         eprintln!("现有内容未通过检查，请先修正；未创建新期次");
         return ExitCode::from(EXIT_CONTENT_ERROR);

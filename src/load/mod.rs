@@ -38,12 +38,13 @@ pub use text::{CELL_LIMIT, fit_cell};
 pub use theme::{BUILTIN_PREFIX, DEFAULT_THEME, DOCX_STYLE, Theme, builtin_files, load_theme};
 
 /// Everything under `content/`: the site, its calendar and its periods,
-/// sorted by slug.
+/// sorted by slug: whole, or as a build keeps them
+/// ([`crate::outline::Outline`]).
 #[derive(Debug)]
-pub struct Content {
+pub struct Content<P = Period> {
     pub site: Site,
     pub calendar: Calendar,
-    pub periods: Vec<Period>,
+    pub periods: Vec<P>,
 }
 
 impl Content {
@@ -75,6 +76,19 @@ pub fn load_content_beside<T: Send>(
     diagnostics: &mut Diagnostics,
     beside: impl FnOnce(&Site, &mut Diagnostics) -> T + Send,
 ) -> (Option<Content>, Option<T>) {
+    load_content_keeping(root, diagnostics, beside, |period, _, _| period)
+}
+
+/// [`load_content_beside`], keeping of each period what `keep` makes of
+/// it, on the thread that loaded it, with the site file and calendar when
+/// both are usable and the period's task's messages: for a build, which
+/// checks and scores each period there and keeps its outline.
+pub fn load_content_keeping<T: Send, P: Send>(
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+    beside: impl FnOnce(&Site, &mut Diagnostics) -> T + Send,
+    keep: impl Fn(Period, Option<(&Site, &Calendar)>, &mut Diagnostics) -> P + Sync,
+) -> (Option<Content<P>>, Option<T>) {
     let content_dir = root.join(CONTENT_DIR);
     if let Err(diagnostic) = refuse_links(root, &content_dir) {
         diagnostics.push(diagnostic);
@@ -103,13 +117,16 @@ pub fn load_content_beside<T: Send>(
     let mut beside_task = tasks.split_off(folders.len());
     let (site_ref, calendar_ref) = (site.as_ref(), calendar.as_ref());
     let (loaded, besides) = rayon::join(
-        || load_folders(root, &folders, tasks, max_count, site_ref, calendar_ref),
+        || {
+            let site = (site_ref, calendar_ref);
+            load_folders((root, &folders), tasks, max_count, site, &keep)
+        },
         || match (site_ref, beside_task.first_mut()) {
             (Some(site), Some(task)) => Some(beside(site, task)),
             _ => None,
         },
     );
-    let (periods, tasks): (Vec<Option<Period>>, Vec<Diagnostics>) = loaded.into_iter().unzip();
+    let (periods, tasks): (Vec<Option<P>>, Vec<Diagnostics>) = loaded.into_iter().unzip();
     diagnostics.join(tasks.into_iter().chain(beside_task));
     let periods = periods.into_iter().flatten().collect();
     let content = site.zip(calendar).map(|(site, calendar)| Content {
@@ -177,23 +194,24 @@ pub fn load_one_period(
     ))
 }
 
-/// Loads each of `folders` on the thread pool, into the task of the same
-/// position, as [`load_folder`] does.
-fn load_folders(
-    root: &Path,
-    folders: &[PathBuf],
+/// Loads each of `folders` under `root` on the thread pool, into the task
+/// of the same position, as [`load_folder`] does, keeping what `keep`
+/// makes of each period.
+fn load_folders<P: Send>(
+    (root, folders): (&Path, &[PathBuf]),
     tasks: Vec<Diagnostics>,
     max_count: u64,
-    site: Option<&Site>,
-    calendar: Option<&Calendar>,
-) -> Vec<(Option<Period>, Diagnostics)> {
+    (site, calendar): (Option<&Site>, Option<&Calendar>),
+    keep: &(impl Fn(Period, Option<(&Site, &Calendar)>, &mut Diagnostics) -> P + Sync),
+) -> Vec<(Option<P>, Diagnostics)> {
     folders
         .par_iter()
         .zip(tasks)
         .map(|(folder, mut task)| {
             let from = (root, Reading::Disk);
             let period = load_folder(from, folder, max_count, (site, calendar), &mut task);
-            (period, task)
+            let kept = period.map(|period| keep(period, site.zip(calendar), &mut task));
+            (kept, task)
         })
         .collect()
 }

@@ -43,6 +43,7 @@ use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::{Period, Site};
 use crate::notation::format_date;
+use crate::outline::{Outline, Reloaded};
 use crate::score::{ScoredPeriod, score_period};
 
 use address::PAGE_FILE;
@@ -176,25 +177,20 @@ impl Prepared {
     }
 }
 
-/// Renders the site into memory (see [`render_into`]).
-pub fn render(content: &Content, theme: Theme, diagnostics: &mut Diagnostics) -> Option<Output> {
-    let prepared = Prepared::new(theme, diagnostics)?;
-    let sink = Collect::default();
-    render_into(content, &prepared, &sink, diagnostics)?;
-    Some(sink.into_output())
-}
-
 /// Renders every period's folder, the home page, the ledgers and unit
-/// pages, the sitemap and feed, and the theme's static files into `sink`.
+/// pages, the sitemap and feed, and the theme's static files into `sink`,
+/// from a build's outlined periods, each period's model parsed again from
+/// the texts its load registered in `diagnostics`
+/// ([`crate::outline::Reloaded`]) while its folder renders.
 /// Periods are rendered in parallel, each into its own files and its own
 /// problems, and the unit pages and ledgers beside them, from every
-/// period's rows scored first; the problems are merged in a fixed order
-/// (periods in order, then unit pages, then ledgers), so messages, like
-/// files, do not depend on the number of threads. Returns `None` when any
-/// template, expression or download failed; every failure is in
+/// period's rows scored as it loaded; the problems are merged in a fixed
+/// order (periods in order, then unit pages, then ledgers), so messages,
+/// like files, do not depend on the number of threads. Returns `None`
+/// when any template, expression or download failed; every failure is in
 /// `diagnostics`.
 pub fn render_into(
-    content: &Content,
+    content: &Content<Outline>,
     prepared: &Prepared,
     sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
@@ -202,11 +198,12 @@ pub fn render_into(
     let errors_before = diagnostics.has_errors();
     let sources: &Diagnostics = diagnostics;
     let sink = Counted::new(sink);
-    let rows = period_rows(content);
-    let site = (content, &site_view(content));
+    let models = Reloaded { content, sources };
+    let site_view = site_view(&content.site, content.periods.len());
+    let site = (&content.site, &site_view);
     let (periods, across) = rayon::join(
-        || render_periods(site, prepared, &sink, sources, errors_before),
-        || render_across(site, prepared, &rows, &sink, sources, errors_before),
+        || render_periods(site, prepared, &models, &sink, errors_before),
+        || render_across(site, prepared, &models, &sink, errors_before),
     );
     let mut notices = Vec::with_capacity(periods.len());
     for period in periods {
@@ -220,9 +217,14 @@ pub fn render_into(
     found
         .into_iter()
         .for_each(|problem| diagnostics.push_once(problem));
-    let units = unit_pages(content);
+    let rows = content
+        .periods
+        .iter()
+        .filter_map(|period| period.rows.as_ref());
+    let units = unit_pages(&content.site, rows);
+    let site = (&content.site, content.periods.len());
     render_index(
-        content,
+        site,
         prepared,
         notices,
         &ledgers,
@@ -235,39 +237,35 @@ pub fn render_into(
     })
 }
 
-/// Every period's scored rows, in period order, leaving out a period that
-/// cannot be scored (validation has told why).
-fn period_rows(content: &Content) -> Vec<PeriodRows> {
-    let rows: Vec<Option<PeriodRows>> = content
-        .periods
-        .par_iter()
-        .map(|period| {
-            let scored = score_period(&content.site, period).ok()?;
-            Some(PeriodRows::of(&content.site, &scored))
-        })
-        .collect();
-    rows.into_iter().flatten().collect()
-}
-
-/// Every period's folder, rendered in parallel and put into `sink` as
-/// each is done.
+/// Every period's folder, rendered in parallel from its model parsed
+/// again, and put into `sink` as each is done.
 fn render_periods(
-    (content, site_view): (&Content, &SiteView),
+    site: (&Site, &SiteView),
     prepared: &Prepared,
+    models: &Reloaded,
     sink: &dyn Sink,
-    sources: &Diagnostics,
     errors_before: bool,
 ) -> Vec<PeriodFiles> {
-    content
-        .periods
+    let periods = &models.content.periods;
+    periods
         .par_iter()
-        .map(|period| {
+        .enumerate()
+        .map(|(index, outline)| {
             if sink.stopped() {
                 return PeriodFiles::default();
             }
-            let scored = score_period(&content.site, period);
-            let site = (content, site_view);
-            let mut rendered = render_scored(site, prepared, scored, sources, errors_before);
+            let Some(period) = models.model(index) else {
+                return unparsed(&outline.slug);
+            };
+            // The one other period a period's files show: the one its
+            // notice re-checks (`recheck`).
+            let rechecked = crate::findings::rechecked(periods, outline)
+                .and_then(|earlier| periods.iter().position(|p| std::ptr::eq(p, earlier)))
+                .and_then(|earlier| models.model(earlier));
+            let scored = score_period(site.0, &period);
+            let sources = models.sources;
+            let both = (scored, rechecked.as_deref());
+            let mut rendered = render_scored(site, prepared, both, sources, errors_before);
             for (path, bytes) in std::mem::take(&mut rendered.files) {
                 sink.put(&path, &bytes);
             }
@@ -276,34 +274,49 @@ fn render_periods(
         .collect()
 }
 
+/// A period whose model could not be had again: it loaded once, so this
+/// cannot happen, but a folder left out without a word would be worse.
+fn unparsed(slug: &str) -> PeriodFiles {
+    PeriodFiles {
+        found: vec![Diagnostic::error(format!(
+            "无法生成期次 “{slug}”：它的数据无法再次读取"
+        ))],
+        ..PeriodFiles::default()
+    }
+}
+
 /// The pages across periods: the unit pages and the ledgers, side by
 /// side. Returns the years with a ledger and the problems found, the unit
 /// pages' first. `errors_before` is what load and validation found: the
 /// periods render at the same time, so their problems cannot count.
 fn render_across(
-    (content, site_view): (&Content, &SiteView),
+    (site, site_view): (&Site, &SiteView),
     prepared: &Prepared,
-    rows: &[PeriodRows],
+    models: &Reloaded,
     sink: &dyn Sink,
-    sources: &Diagnostics,
     errors_before: bool,
 ) -> (BTreeSet<i32>, Vec<Diagnostic>) {
-    let periods = history::chronological(&content.periods, rows);
-    let courses = history::courses(&content.site, &periods);
+    let outlines = &models.content.periods;
+    let scored = outlines.iter().enumerate().filter_map(|(index, outline)| {
+        let rows = outline.rows.as_ref()?;
+        Some(Scored::new(index, &outline.window, rows))
+    });
+    let periods = history::in_order(scored.collect());
+    let courses = history::courses(site, &periods);
     let courses: Vec<&Course> = courses.iter().collect();
     let templates = &prepared.templates;
-    let mut report = Report::new(sources, errors_before);
+    let mut report = Report::new(models.sources, errors_before);
     let (((), units), (years, ledgers)) = rayon::join(
         || {
             report.forked(|found| {
-                let site = &content.site;
                 unit::render_units(templates, site, site_view, &periods, &courses, sink, found);
             })
         },
         || {
             report.forked(|found| {
-                let site = (&content.site, &content.calendar);
-                let periods = (periods.as_slice(), &content.periods as &dyn Models);
+                let calendar = &models.content.calendar;
+                let periods = (periods.as_slice(), models as &dyn Models);
+                let site = (site, calendar);
                 ledger::render_ledgers(templates, site, site_view, periods, None, sink, found)
             })
         },
@@ -368,21 +381,25 @@ pub fn render_one(
     sources: &Diagnostics,
     errors_before: bool,
 ) -> (PeriodFiles, Option<PeriodRows>) {
-    let scored = score_period(&content.site, period);
+    let site = &content.site;
+    let scored = score_period(site, period);
     let rows = scored
         .as_ref()
         .ok()
-        .map(|scored| PeriodRows::of(&content.site, scored));
-    let site = (content, &site_view(content));
-    let files = render_scored(site, prepared, scored, sources, errors_before);
+        .map(|scored| PeriodRows::of(site, scored));
+    let site_view = site_view(site, content.periods.len());
+    let rechecked = crate::findings::rechecked(&content.periods, period);
+    let both = (scored, rechecked);
+    let files = render_scored((site, &site_view), prepared, both, sources, errors_before);
     (files, rows)
 }
 
-/// Renders the folder of a period scored already (see [`render_into`]).
+/// Renders the folder of a period scored already (see [`render_into`]),
+/// with the period its notice re-checks, if it has been found.
 fn render_scored(
-    (content, site_view): (&Content, &SiteView),
+    (site, site_view): (&Site, &SiteView),
     prepared: &Prepared,
-    scored: Result<ScoredPeriod, Vec<Diagnostic>>,
+    (scored, rechecked): (Result<ScoredPeriod, Vec<Diagnostic>>, Option<&Period>),
     sources: &Diagnostics,
     errors_before: bool,
 ) -> PeriodFiles {
@@ -390,15 +407,11 @@ fn render_scored(
     let rendered = match scored {
         Ok(scored) => {
             let period = scored.period;
-            // The one other period a period's files show: the one its
-            // notice re-checks (`recheck`).
-            let rechecked = crate::findings::rechecked(&content.periods, period);
             // A `recheck` naming no period has been reported by
             // validation; the notice's figures from it would only repeat
             // that.
             let unresolved = period.notice.recheck.is_some() && rechecked.is_none();
             let both = (&scored, rechecked);
-            let site = &content.site;
             (!unresolved)
                 .then(|| render_period(prepared, site, site_view, both, &mut report))
                 .flatten()
@@ -422,14 +435,13 @@ fn render_scored(
     }
 }
 
-/// The site as every page's template sees it.
-fn site_view(content: &Content) -> SiteView {
-    let site = &content.site;
+/// The site of `periods` periods as every page's template sees it.
+fn site_view(site: &Site, periods: usize) -> SiteView {
     SiteView {
         title: site.title.clone(),
         office: site.office.clone(),
         language: site.language.clone(),
-        feed: !content.periods.is_empty(),
+        feed: periods > 0,
         base_url: site.base_url.clone(),
     }
 }
@@ -444,7 +456,7 @@ pub fn render_unit_pages(
     sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) {
-    let site_view = site_view(content);
+    let site_view = site_view(&content.site, content.periods.len());
     reporting(diagnostics, |report| {
         unit::render_units(
             &prepared.templates,
@@ -469,7 +481,7 @@ pub fn render_ledgers(
     sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) -> BTreeSet<i32> {
-    let site_view = site_view(content);
+    let site_view = site_view(&content.site, content.periods.len());
     reporting(diagnostics, |report| {
         ledger::render_ledgers(
             &prepared.templates,
@@ -489,7 +501,7 @@ pub fn render_ledgers(
 /// Of the periods it reads only `notices` and whether there are any, so
 /// `serve` skips it when these arguments did not change.
 pub fn render_index(
-    content: &Content,
+    (site, periods): (&Site, usize),
     prepared: &Prepared,
     mut notices: Vec<NoticeLink>,
     ledgers: &BTreeSet<i32>,
@@ -497,8 +509,7 @@ pub fn render_index(
     sink: &dyn Sink,
     diagnostics: &mut Diagnostics,
 ) {
-    let site = &content.site;
-    let site_view = site_view(content);
+    let site_view = site_view(site, periods);
     // Newest first; the path breaks ties so the order never depends on the disk.
     notices.sort_by(|a, b| b.issued.cmp(&a.issued).then_with(|| b.href.cmp(&a.href)));
     let years = ledger::year_groups(&notices, ledgers);
@@ -893,19 +904,19 @@ pub fn listed_units<'p>(
         })
 }
 
-/// The paths of every unit page: one per unit of [`listed_units`] over
-/// the periods, however many periods list it.
-pub fn unit_pages(content: &Content) -> BTreeSet<String> {
+/// The paths of every unit page: one per unit of the periods' scored
+/// `rows` (as [`listed_units`] lists them), however many periods list it.
+fn unit_pages<'r>(site: &Site, rows: impl Iterator<Item = &'r PeriodRows>) -> BTreeSet<String> {
     // Each distinct unit's path is made once: a path is a SHA-1, and a
     // unit appears in every period (120,000 times at 1,000 periods).
     // Inserted one by one (`collect` would gather every row first).
     let mut names: BTreeSet<(&str, &str)> = BTreeSet::new();
-    names.extend(
-        content
-            .periods
-            .iter()
-            .flat_map(|period| listed_units(&content.site, period)),
-    );
+    for table in rows.flat_map(|rows| &rows.tables) {
+        if let Some(schema) = site.tables.get(table.schema) {
+            let id = schema.id.value.as_str();
+            names.extend(table.units.iter().map(|name| (id, &**name)));
+        }
+    }
     names
         .into_iter()
         .map(|(table, name)| unit_page_path(table, name))

@@ -497,7 +497,7 @@ impl Cache {
         }
         let index = Collect::default();
         render_index(
-            &self.content,
+            (&self.content.site, self.content.periods.len()),
             &self.prepared,
             inputs.links.clone(),
             &inputs.ledgers,

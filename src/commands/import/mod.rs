@@ -112,7 +112,7 @@ pub fn run(args: &ImportArgs) -> ExitCode {
     progress.step("检查现有内容");
     let mut diagnostics = Diagnostics::new();
     let verified = crate::pipeline::verify(&args.site.root, &mut diagnostics);
-    let Some(content) = verified.map(|verified| verified.content) else {
+    let Some(content) = verified else {
         drop(progress);
         print_diagnostics_about(&diagnostics, CONTENT_DIR);
         eprintln!("现有内容未通过检查，请先修正；未导入");
