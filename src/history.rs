@@ -23,6 +23,7 @@
 //! count that made it so.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -213,9 +214,9 @@ pub enum Movement {
     /// Not in the previous period's table.
     New,
     /// Moved up (a smaller rank number) by this many places.
-    Up(usize),
+    Up(u32),
     /// Moved down by this many places.
-    Down(usize),
+    Down(u32),
     Unchanged,
 }
 
@@ -223,10 +224,13 @@ impl Movement {
     /// The movement from `previous` (the rank in the previous period of the
     /// table, if the unit was in it) to `rank`.
     pub fn between(previous: Option<usize>, rank: usize) -> Movement {
+        // A table's ranks are bounded by its rows, which a file of at most
+        // 64 MiB cannot make more than 32 bits' worth of.
+        let places = |from: usize, to: usize| u32::try_from(from - to).unwrap_or(u32::MAX);
         match previous {
             None => Movement::New,
-            Some(before) if before > rank => Movement::Up(before - rank),
-            Some(before) if before < rank => Movement::Down(rank - before),
+            Some(before) if before > rank => Movement::Up(places(before, rank)),
+            Some(before) if before < rank => Movement::Down(places(rank, before)),
             Some(_) => Movement::Unchanged,
         }
     }
@@ -283,8 +287,10 @@ pub struct PeriodRows {
 pub struct TableRows {
     /// The table's position in `site.tables`.
     pub schema: usize,
-    /// The units' names, in the order the period's table lists them.
-    pub units: Vec<Box<str>>,
+    /// The units' names, in the order the period's table lists them;
+    /// shared between periods whose tables list the same units
+    /// ([`crate::outline::Rosters`]).
+    pub units: Arc<[Box<str>]>,
     pub rows: Vec<RowFigures>,
 }
 
@@ -480,14 +486,40 @@ pub fn in_order(mut scored: Vec<Scored>) -> Vec<Scored> {
 }
 
 /// One unit's row in one period.
+///
+/// A site holds one for every unit of every period until the last unit
+/// page is written, so it is kept to 24 bytes: the counts are 32 bits,
+/// which a site's periods and a table's rows cannot outgrow.
 #[derive(Debug)]
 pub struct Step<'p> {
-    /// The period's position in the chronological periods.
-    pub period: usize,
     pub row: &'p RowFigures,
     pub movement: Movement,
+    /// The period's position in the chronological periods.
+    period: u32,
     /// How many units the table had in that period.
-    pub of: usize,
+    of: u32,
+}
+
+impl<'p> Step<'p> {
+    fn new(period: usize, row: &'p RowFigures, movement: Movement, of: usize) -> Step<'p> {
+        let narrow = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
+        Step {
+            row,
+            movement,
+            period: narrow(period),
+            of: narrow(of),
+        }
+    }
+
+    /// The period's position in the chronological periods.
+    pub fn period(&self) -> usize {
+        self.period as usize
+    }
+
+    /// How many units the table had in that period.
+    pub fn of(&self) -> usize {
+        self.of as usize
+    }
 }
 
 /// One unit of one table across every period that has the table.
@@ -512,15 +544,15 @@ impl Course<'_> {
         use std::hash::{Hash, Hasher};
         buffer.clear();
         for step in &self.steps {
-            let key = keys.get(step.period).copied().unwrap_or_default();
+            let key = keys.get(step.period()).copied().unwrap_or_default();
             buffer.extend_from_slice(&key.to_le_bytes());
             buffer.extend_from_slice(&step.row.digest.to_le_bytes());
-            buffer.extend_from_slice(&step.of.to_le_bytes());
+            buffer.extend_from_slice(&step.of().to_le_bytes());
             let (kind, places) = match step.movement {
                 Movement::First => (0u8, 0),
                 Movement::New => (1, 0),
-                Movement::Up(places) => (2, places),
-                Movement::Down(places) => (3, places),
+                Movement::Up(places) => (2, places as usize),
+                Movement::Down(places) => (3, places as usize),
                 Movement::Unchanged => (4, 0),
             };
             buffer.push(kind);
@@ -600,15 +632,17 @@ fn table_courses<'p>(schema: usize, periods: &[Scored<'p>]) -> Vec<Course<'p>> {
                 Some(before) => Movement::between(seen[course].rank_in(before, at), row.rank),
             };
             seen[course].visit(at, row.rank);
-            courses[course].steps.push(Step {
-                period: at,
-                row,
-                movement,
-                of: rows.rows.len(),
-            });
+            courses[course]
+                .steps
+                .push(Step::new(at, row, movement, rows.rows.len()));
         }
         slots = next_slots;
         previous = Some(at);
+    }
+    // Kept until the last unit page is written: give back the room the
+    // steps grew into.
+    for course in &mut courses {
+        course.steps.shrink_to_fit();
     }
     courses
 }
@@ -644,7 +678,13 @@ impl Seen {
 
 #[cfg(test)]
 mod tests {
-    use super::Movement;
+    use super::{Movement, Step};
+
+    #[test]
+    fn a_step_is_three_words() {
+        // One is held for every unit of every period (docs/PERFORMANCE.md).
+        assert_eq!(std::mem::size_of::<Step>(), 24);
+    }
 
     #[test]
     fn movements_compare_with_the_previous_rank() {

@@ -13,6 +13,9 @@
 //! that they run the same on outlines (a build) and on whole periods
 //! (`serve`, `diff`).
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use crate::calendar::Calendar;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Located};
 use crate::history::{Model, Models, PeriodRows};
@@ -47,9 +50,11 @@ impl Outline {
     /// Checks `period` alone, scores it and keeps its outline. Without a
     /// usable site file or calendar (reported; nothing is built then) it
     /// is neither checked nor scored.
+    /// The names of its tables' units are shared through `rosters`.
     pub fn of(
         period: Period,
         site: Option<(&Site, &Calendar)>,
+        rosters: &Rosters,
         diagnostics: &mut Diagnostics,
     ) -> Outline {
         let (checked, rows) = match site {
@@ -58,7 +63,13 @@ impl Outline {
                 validate_period(site, calendar, &period, diagnostics);
                 let checked = diagnostics.take_from(before);
                 let scored = score_period(site, &period).ok();
-                let rows = scored.map(|scored| PeriodRows::of(site, &scored));
+                let rows = scored.map(|scored| {
+                    let mut rows = PeriodRows::of(site, &scored);
+                    for table in &mut rows.tables {
+                        table.units = rosters.share(std::mem::take(&mut table.units));
+                    }
+                    rows
+                });
                 (checked, rows)
             }
             None => (Vec::new(), None),
@@ -75,6 +86,25 @@ impl Outline {
             rows,
             checked,
         }
+    }
+}
+
+/// Every distinct list of a table's units' names outlined so far, each
+/// held once: a table lists the same units in the same order in most
+/// periods, and a site of many periods would otherwise hold the same
+/// names once per period (docs/PERFORMANCE.md).
+#[derive(Default)]
+pub struct Rosters(Mutex<HashSet<Arc<[Box<str>]>>>);
+
+impl Rosters {
+    /// The list held already that equals `names`, else `names`, now held.
+    fn share(&self, names: Arc<[Box<str>]>) -> Arc<[Box<str>]> {
+        let mut known = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(held) = known.get(&names) {
+            return Arc::clone(held);
+        }
+        known.insert(Arc::clone(&names));
+        names
     }
 }
 

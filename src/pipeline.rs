@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_reason};
 use crate::load::{Content, load_content, load_content_beside, load_content_keeping, load_theme};
-use crate::outline::Outline;
+use crate::outline::{Outline, Rosters};
 use crate::progress::Progress;
 use crate::render::{Discard, Prepared, Sink, render_into};
 use crate::validate::{validate, validate_outlined};
@@ -45,7 +45,11 @@ fn load_outlined(
         let theme = load_theme(root, &site.theme, theme_diagnostics)?;
         Prepared::new(theme, theme_diagnostics)
     };
-    let (content, prepared) = load_content_keeping(root, diagnostics, prepare, Outline::of);
+    let rosters = Rosters::default();
+    let (content, prepared) =
+        load_content_keeping(root, diagnostics, prepare, |period, site, task| {
+            Outline::of(period, site, &rosters, task)
+        });
     (content, prepared.flatten())
 }
 
@@ -153,7 +157,7 @@ impl Summary {
             .iter()
             .filter_map(|period| period.rows.as_ref())
             .flat_map(|rows| &rows.tables)
-            .flat_map(|table| &table.units)
+            .flat_map(|table| table.units.iter())
             .map(|name| &**name)
             .collect();
         Summary {

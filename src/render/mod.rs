@@ -1101,10 +1101,13 @@ fn render_page<T: Serialize>(
 
 /// [`render_page`], reporting into a [`Report`]: for pages rendered in
 /// parallel.
+/// Renders `page` with `template`. Taken by value, so that a caller
+/// that can give the page up has it dropped once the context is made,
+/// before rendering: a unit page's view of many periods is large.
 fn render_reported<T: Serialize>(
     templates: &Templates,
     template: &str,
-    page: &T,
+    page: T,
     report: &mut Report,
 ) -> Option<Vec<u8>> {
     match Context::from_serialize(page) {

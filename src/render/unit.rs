@@ -86,7 +86,7 @@ pub fn render_units(
                 unit: unit_view(site, schema, periods, course),
             };
             let (html, found) =
-                base.forked(|found| render_reported(templates, "unit.html", &page, found));
+                base.forked(|found| render_reported(templates, "unit.html", page, found));
             if let Some(html) = html {
                 sink.put(&unit_page_path(&schema.id.value, course.name), &html);
             }
@@ -108,7 +108,7 @@ fn unit_view(site: &Site, schema: &Schema, periods: &[Scored], course: &Course) 
     header.push("合计得分".to_string());
     let label = |step: &Step| {
         periods
-            .get(step.period)
+            .get(step.period())
             .map_or_else(String::new, |period| period.label.clone())
     };
     let rows = steps
@@ -121,12 +121,14 @@ fn unit_view(site: &Site, schema: &Schema, periods: &[Scored], course: &Course) 
             values.push(step.row.total.map_or_else(String::new, format_points));
             StepView {
                 label: label(step),
-                href: periods.get(step.period).map_or_else(String::new, |period| {
-                    format!("{}/{PAGE_FILE}", period.slug())
-                }),
+                href: periods
+                    .get(step.period())
+                    .map_or_else(String::new, |period| {
+                        format!("{}/{PAGE_FILE}", period.slug())
+                    }),
                 values,
                 rank: step.row.rank,
-                of: step.of,
+                of: step.of(),
                 mark: step.movement.mark(),
                 words: step.movement.words(),
             }
@@ -160,7 +162,7 @@ fn unit_view(site: &Site, schema: &Schema, periods: &[Scored], course: &Course) 
         })
         .collect();
     let ranks: Vec<u64> = steps.iter().map(|step| step.row.rank as u64).collect();
-    let of = steps.iter().map(|step| step.of as u64).max().unwrap_or(1);
+    let of = steps.iter().map(|step| step.of() as u64).max().unwrap_or(1);
     charts.push(chart_view(
         "chart-rank".to_string(),
         format!("{name}：名次"),
