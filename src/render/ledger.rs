@@ -155,9 +155,31 @@ fn render_year(
         return false;
     };
     let models: Vec<&Period> = held.iter().map(|model| &**model).collect();
+    render_year_of(
+        templates,
+        (site, calendar),
+        site_view,
+        (year, periods, &models),
+        sink,
+        report,
+    )
+}
+
+/// Renders the ledger of `year` from its chronological `periods` and
+/// their `models` (in the same order), as [`render_ledgers`] does for
+/// each year: for a build, which renders a year's periods and its ledger
+/// from the same models, parsed once. False when nothing was written.
+pub(super) fn render_year_of(
+    templates: &Templates,
+    (site, calendar): (&Site, &Calendar),
+    site_view: &SiteView,
+    (year, periods, models): (i32, &[&Scored], &[&Period]),
+    sink: &dyn Sink,
+    report: &mut Report,
+) -> bool {
     let mut tables = Vec::new();
     for schema in &site.tables {
-        let yearly = match year_table(site, calendar, schema, &models) {
+        let yearly = match year_table(site, calendar, schema, models) {
             Ok(Some(yearly)) => yearly,
             Ok(None) => continue,
             Err(errors) => {

@@ -38,7 +38,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Located, Location, Severity};
 use crate::figures::{
     Escape, ExpandError, Expanded, Figures, expand, expand_traced, period_figures, table_figures,
 };
-use crate::history::{self, Course, Models, PeriodRows, Scored};
+use crate::history::{self, Course, Model, Models, PeriodRows, Scored};
 use crate::load::{Content, DOCX_STYLE, Theme};
 use crate::markdown;
 use crate::model::{Period, Site};
@@ -179,16 +179,17 @@ impl Prepared {
 
 /// Renders every period's folder, the home page, the ledgers and unit
 /// pages, the sitemap and feed, and the theme's static files into `sink`,
-/// from a build's outlined periods, each period's model parsed again from
-/// the texts its load registered in `diagnostics`
-/// ([`crate::outline::Reloaded`]) while its folder renders.
-/// Periods are rendered in parallel, each into its own files and its own
-/// problems, and the unit pages and ledgers beside them, from every
-/// period's rows scored as it loaded; the problems are merged in a fixed
-/// order (periods in order, then unit pages, then ledgers), so messages,
-/// like files, do not depend on the number of threads. Returns `None`
-/// when any template, expression or download failed; every failure is in
-/// `diagnostics`.
+/// from a build's outlined periods. Years render in parallel, and a
+/// year's periods in parallel within it: each year's periods are parsed
+/// again once from the texts their load registered in `diagnostics`
+/// ([`crate::outline::Reloaded`]) for both their folders and the year's
+/// ledger, and dropped with them. The unit pages render beside the
+/// years, from every period's rows, scored as it loaded. Each folder,
+/// page and ledger reports into its own problems, merged in a fixed
+/// order (periods in order, then unit pages, then ledgers year by year),
+/// so messages, like files, do not depend on the number of threads.
+/// Returns `None` when any template, expression or download failed;
+/// every failure is in `diagnostics`.
 pub fn render_into(
     content: &Content<Outline>,
     prepared: &Prepared,
@@ -201,28 +202,40 @@ pub fn render_into(
     let models = Reloaded { content, sources };
     let site_view = site_view(&content.site, content.periods.len());
     let site = (&content.site, &site_view);
-    let (periods, across) = rayon::join(
-        || render_periods(site, prepared, &models, &sink, errors_before),
-        || render_across(site, prepared, &models, &sink, errors_before),
+    let outlines = &content.periods;
+    let scored = outlines.iter().enumerate().filter_map(|(index, outline)| {
+        let rows = outline.rows.as_ref()?;
+        Some(Scored::new(index, &outline.window, rows))
+    });
+    let periods = history::in_order(scored.collect());
+    let base = Report::new(sources, errors_before);
+    let ((folders, years), (_, units)) = rayon::join(
+        || render_years(site, prepared, (&models, &periods), &sink, &base),
+        || base.forked(|found| render_unit_pages_of(site, prepared, &periods, &sink, found)),
     );
-    let mut notices = Vec::with_capacity(periods.len());
-    for period in periods {
+    // The unit pages' problems, then the ledgers', year by year.
+    let mut ledgers = BTreeSet::new();
+    let mut across = units.found;
+    for (year, written, found) in years {
+        if written {
+            ledgers.insert(year);
+        }
+        across.extend(found.found);
+    }
+    let mut notices = Vec::with_capacity(folders.len());
+    for period in folders {
         notices.extend(period.link);
         period
             .found
             .into_iter()
             .for_each(|problem| diagnostics.push_once(problem));
     }
-    let (ledgers, found) = across;
-    found
+    across
         .into_iter()
         .for_each(|problem| diagnostics.push_once(problem));
-    let rows = content
-        .periods
-        .iter()
-        .filter_map(|period| period.rows.as_ref());
+    let rows = outlines.iter().filter_map(|period| period.rows.as_ref());
     let units = unit_pages(&content.site, rows);
-    let site = (&content.site, content.periods.len());
+    let site = (&content.site, outlines.len());
     render_index(
         site,
         prepared,
@@ -237,41 +250,143 @@ pub fn render_into(
     })
 }
 
-/// Every period's folder, rendered in parallel from its model parsed
-/// again, and put into `sink` as each is done.
-fn render_periods(
+/// A year's ledger: the year, whether it was written, and its problems.
+type YearReport<'s> = (i32, bool, Report<'s>);
+
+/// Every period's folder and every year's ledger, year by year in
+/// parallel: a year's periods are parsed again once
+/// ([`crate::outline::Reloaded`]) for both their folders and the year's
+/// ledger, and dropped with them. The periods that did not score (and so
+/// belong to no ledger) render on their own. Returns the folders in the
+/// periods' order and the ledgers in the years'.
+fn render_years<'s>(
+    site: (&Site, &SiteView),
+    prepared: &Prepared,
+    (models, periods): (&Reloaded, &[Scored]),
+    sink: &dyn Sink,
+    base: &Report<'s>,
+) -> (Vec<PeriodFiles>, Vec<YearReport<'s>>) {
+    let years: Vec<(i32, Vec<&Scored>)> = history::by_year(periods).into_iter().collect();
+    let outlines = &models.content.periods;
+    let unscored: Vec<usize> = (0..outlines.len())
+        .filter(|index| outlines.get(*index).is_some_and(|o| o.rows.is_none()))
+        .collect();
+    let (by_year, alone) = rayon::join(
+        || {
+            years
+                .par_iter()
+                .map(|(year, periods)| {
+                    render_year(site, prepared, models, (*year, periods), sink, base)
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            unscored
+                .par_iter()
+                .map(|index| {
+                    (
+                        *index,
+                        render_folder(site, prepared, models, *index, None, sink, base),
+                    )
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut folders: Vec<(usize, PeriodFiles)> = alone;
+    let mut ledgers = Vec::with_capacity(by_year.len());
+    for (year_folders, ledger) in by_year {
+        folders.extend(year_folders);
+        ledgers.push(ledger);
+    }
+    folders.sort_by_key(|(index, _)| *index);
+    (
+        folders.into_iter().map(|(_, files)| files).collect(),
+        ledgers,
+    )
+}
+
+/// One year's periods' folders, by their position among the outlines,
+/// and its ledger, from the periods' models parsed again once.
+fn render_year<'s>(
     site: (&Site, &SiteView),
     prepared: &Prepared,
     models: &Reloaded,
+    (year, periods): (i32, &[&Scored]),
     sink: &dyn Sink,
-    errors_before: bool,
-) -> Vec<PeriodFiles> {
-    let periods = &models.content.periods;
-    periods
+    base: &Report<'s>,
+) -> (Vec<(usize, PeriodFiles)>, YearReport<'s>) {
+    let held: Vec<Option<Model>> = periods
         .par_iter()
-        .enumerate()
-        .map(|(index, outline)| {
-            if sink.stopped() {
-                return PeriodFiles::default();
-            }
-            let Some(period) = models.model(index) else {
-                return unparsed(&outline.slug);
-            };
-            // The one other period a period's files show: the one its
-            // notice re-checks (`recheck`).
-            let rechecked = crate::findings::rechecked(periods, outline)
-                .and_then(|earlier| periods.iter().position(|p| std::ptr::eq(p, earlier)))
-                .and_then(|earlier| models.model(earlier));
-            let scored = score_period(site.0, &period);
-            let sources = models.sources;
-            let both = (scored, rechecked.as_deref());
-            let mut rendered = render_scored(site, prepared, both, sources, errors_before);
-            for (path, bytes) in std::mem::take(&mut rendered.files) {
-                sink.put(&path, &bytes);
-            }
-            rendered
+        .map(|scored| models.model(scored.index))
+        .collect();
+    let folders = periods
+        .par_iter()
+        .zip(&held)
+        .map(|(scored, model)| {
+            let model = model.as_deref();
+            let files = render_folder(site, prepared, models, scored.index, model, sink, base);
+            (scored.index, files)
         })
-        .collect()
+        .collect();
+    let ledger = base.forked(|found| {
+        let held: Option<Vec<&Period>> = held.iter().map(|model| model.as_deref()).collect();
+        let Some(held) = held else {
+            // Each of them loaded once; parsing the same text again cannot
+            // fail, but a ledger left out without a word would be worse.
+            found.push(Diagnostic::error(format!(
+                "无法生成 {year} 年的年度汇总：有一期的数据无法再次读取"
+            )));
+            return false;
+        };
+        let (site, site_view) = site;
+        let site = (site, &models.content.calendar);
+        let year = (year, periods, held.as_slice());
+        ledger::render_year_of(&prepared.templates, site, site_view, year, sink, found)
+    });
+    (folders, (year, ledger.0, ledger.1))
+}
+
+/// The folder of the period at `index` among the outlines, from its
+/// `model` (parsed again here when `None`), put into `sink`.
+fn render_folder(
+    site: (&Site, &SiteView),
+    prepared: &Prepared,
+    models: &Reloaded,
+    index: usize,
+    model: Option<&Period>,
+    sink: &dyn Sink,
+    base: &Report,
+) -> PeriodFiles {
+    let outlines = &models.content.periods;
+    let Some(outline) = outlines.get(index) else {
+        return PeriodFiles::default();
+    };
+    if sink.stopped() {
+        return PeriodFiles::default();
+    }
+    let parsed;
+    let period = match model {
+        Some(period) => period,
+        None => match models.model(index) {
+            Some(model) => {
+                parsed = model;
+                &*parsed
+            }
+            None => return unparsed(&outline.slug),
+        },
+    };
+    // The one other period a period's files show: the one its notice
+    // re-checks (`recheck`).
+    let rechecked = crate::findings::rechecked(outlines, outline)
+        .and_then(|earlier| outlines.iter().position(|p| std::ptr::eq(p, earlier)))
+        .and_then(|earlier| models.model(earlier));
+    let scored = score_period(site.0, period);
+    let both = (scored, rechecked.as_deref());
+    let mut rendered = render_scored(site, prepared, both, base.sources, base.errors_before);
+    for (path, bytes) in std::mem::take(&mut rendered.files) {
+        sink.put(&path, &bytes);
+    }
+    rendered
 }
 
 /// A period whose model could not be had again: it loaded once, so this
@@ -285,45 +400,18 @@ fn unparsed(slug: &str) -> PeriodFiles {
     }
 }
 
-/// The pages across periods: the unit pages and the ledgers, side by
-/// side. Returns the years with a ledger and the problems found, the unit
-/// pages' first. `errors_before` is what load and validation found: the
-/// periods render at the same time, so their problems cannot count.
-fn render_across(
+/// The unit pages of the chronological `periods`, into `sink`.
+fn render_unit_pages_of(
     (site, site_view): (&Site, &SiteView),
     prepared: &Prepared,
-    models: &Reloaded,
+    periods: &[Scored],
     sink: &dyn Sink,
-    errors_before: bool,
-) -> (BTreeSet<i32>, Vec<Diagnostic>) {
-    let outlines = &models.content.periods;
-    let scored = outlines.iter().enumerate().filter_map(|(index, outline)| {
-        let rows = outline.rows.as_ref()?;
-        Some(Scored::new(index, &outline.window, rows))
-    });
-    let periods = history::in_order(scored.collect());
-    let courses = history::courses(site, &periods);
+    report: &mut Report,
+) {
+    let courses = history::courses(site, periods);
     let courses: Vec<&Course> = courses.iter().collect();
     let templates = &prepared.templates;
-    let mut report = Report::new(models.sources, errors_before);
-    let (((), units), (years, ledgers)) = rayon::join(
-        || {
-            report.forked(|found| {
-                unit::render_units(templates, site, site_view, &periods, &courses, sink, found);
-            })
-        },
-        || {
-            report.forked(|found| {
-                let calendar = &models.content.calendar;
-                let periods = (periods.as_slice(), models as &dyn Models);
-                let site = (site, calendar);
-                ledger::render_ledgers(templates, site, site_view, periods, None, sink, found)
-            })
-        },
-    );
-    report.absorb(units);
-    report.absorb(ledgers);
-    (years, report.found)
+    unit::render_units(templates, site, site_view, periods, &courses, sink, report);
 }
 
 /// A sink that counts the pages put through it.
