@@ -453,7 +453,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses a whole registered file (read in the load stage) as TOML into
-/// `T`, as [`read_toml`] does with a file on disk: for a theme file that a
+/// `T`, as `read_toml` does with a file on disk: for a theme file that a
 /// later stage interprets, such as the Word document's style.
 pub fn parse_registered_toml<T: serde::de::DeserializeOwned>(
     file: FileId,

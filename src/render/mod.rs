@@ -584,10 +584,11 @@ pub fn render_ledgers(
 }
 
 /// Renders the home page (its notices grouped by year, linking the years
-/// in `ledgers`), the sitemap (which also lists `unit_pages`, see
-/// [`unit_pages`]), the feed and the theme's static files into `sink`.
-/// Of the periods it reads only `notices` and whether there are any, so
-/// `serve` skips it when these arguments did not change.
+/// in `ledgers`), the sitemap (which also lists `unit_pages`, the paths
+/// of the units [`listed_units`] lists), the feed and the theme's static
+/// files into `sink`, for a site of `periods` periods. Of the periods it
+/// reads only `notices` and how many there are, so `serve` skips it when
+/// these arguments did not change.
 pub fn render_index(
     (site, periods): (&Site, usize),
     prepared: &Prepared,
