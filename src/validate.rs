@@ -46,16 +46,16 @@ pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
 pub fn validate_outlined(content: &mut Content<Outline>, diagnostics: &mut Diagnostics) {
     let complete = !diagnostics.has_errors();
     validate_site(&content.site, diagnostics);
-    for index in 0..content.periods.len() {
-        if let Some(period) = content.periods.get_mut(index) {
-            let checked = std::mem::take(&mut period.checked);
-            checked
-                .into_iter()
-                .for_each(|diagnostic| diagnostics.push(diagnostic));
-        }
-        if let Some(period) = content.periods.get(index) {
-            validate_across(content, period, complete, diagnostics);
-        }
+    let checked: Vec<Vec<Diagnostic>> = content
+        .periods
+        .iter_mut()
+        .map(|period| std::mem::take(&mut period.checked))
+        .collect();
+    for (period, checked) in content.periods.iter().zip(checked) {
+        checked
+            .into_iter()
+            .for_each(|diagnostic| diagnostics.push(diagnostic));
+        validate_across(content, period, complete, diagnostics);
     }
     validate_distinct_periods(&content.periods, diagnostics);
 }

@@ -268,15 +268,18 @@ fn render_years<'s>(
 ) -> (Vec<PeriodFiles>, Vec<YearReport<'s>>) {
     let years: Vec<(i32, Vec<&Scored>)> = history::by_year(periods).into_iter().collect();
     let outlines = &models.content.periods;
-    let unscored: Vec<usize> = (0..outlines.len())
-        .filter(|index| outlines.get(*index).is_some_and(|o| o.rows.is_none()))
+    let unscored: Vec<usize> = outlines
+        .iter()
+        .enumerate()
+        .filter(|(_, outline)| outline.rows.is_none())
+        .map(|(index, _)| index)
         .collect();
     let (by_year, alone) = rayon::join(
         || {
             years
                 .par_iter()
                 .map(|(year, periods)| {
-                    render_year(site, prepared, models, (*year, periods), sink, base)
+                    render_year_pages(site, prepared, models, (*year, periods), sink, base)
                 })
                 .collect::<Vec<_>>()
         },
@@ -307,7 +310,7 @@ fn render_years<'s>(
 
 /// One year's periods' folders, by their position among the outlines,
 /// and its ledger, from the periods' models parsed again once.
-fn render_year<'s>(
+fn render_year_pages<'s>(
     site: (&Site, &SiteView),
     prepared: &Prepared,
     models: &Reloaded,
