@@ -340,3 +340,49 @@ fn new_refuses_a_deadline_before_the_issue_date() {
     );
     assert_eq!(tree(site.root()), before, "nothing was created");
 }
+
+/// A build checks each period alone as it loads and keeps only its
+/// outline (`src/outline.rs`); `diff` and `serve` validate whole periods.
+/// Both must tell the same problems, in the same order.
+#[test]
+fn outlined_and_whole_periods_are_told_the_same_problems() {
+    use tongbao::diagnostics::Diagnostics;
+    use tongbao::load::{load_content, load_content_keeping};
+    use tongbao::outline::{Outline, Rosters};
+    use tongbao::validate::{validate, validate_outlined};
+
+    let site = Site::example();
+    // A period's own problems in both periods, and one across periods.
+    let first = "content/2019-01-05/data.toml";
+    let second = "content/2019-07-05/data.toml";
+    replace(&site, first, "disclosure = 2762,", "disclosure = 2763,");
+    replace(&site, second, "dynamic = 741 }", "dynamic = 742 }");
+    let notice = "content/2019-07-05/notice.md";
+    let recheck = "\nrecheck = \"2019-01-05\"";
+    replace(&site, notice, recheck, "\nrecheck = \"2019-01-06\"");
+
+    let mut whole = Diagnostics::new();
+    let content = load_content(site.root(), &mut whole).expect("the site loads");
+    validate(&content, &mut whole);
+
+    let mut outlined = Diagnostics::new();
+    let rosters = Rosters::default();
+    let (content, _) = load_content_keeping(
+        site.root(),
+        &mut outlined,
+        |_, _| (),
+        |period, site, task| Outline::of(period, site, &rosters, task),
+    );
+    validate_outlined(&mut content.expect("the site loads"), &mut outlined);
+
+    // In the order they were found, not only as printed (in file order).
+    assert_eq!(outlined.list(), whole.list());
+    let told = outlined.render();
+    for expected in [
+        "content/2019-01-05/data.toml:19",
+        "content/2019-07-05/data.toml:22",
+        "recheck 指向的期次 “2019-01-06” 不存在",
+    ] {
+        assert!(told.contains(expected), "{expected} in {told}");
+    }
+}
