@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic as report;
-use codespan_reporting::files::{self, Files, SimpleFile};
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term;
 
 /// A source file registered with [`Diagnostics::add_file`]: the part of
@@ -159,10 +159,53 @@ pub struct Diagnostics {
 struct Sources(BTreeMap<u32, Arc<Part>>);
 
 /// One part's files, in the order they were registered.
-type Part = Vec<SimpleFile<String, String>>;
+type Part = Vec<SourceFile>;
+
+/// One registered file: the name shown in messages, and its text.
+///
+/// codespan's `SimpleFile` also keeps where each line starts, a `usize` a
+/// line in a vector grown by doubling: a tenth again of the text's size,
+/// for every file a site registers and keeps (two or three a period). The
+/// starts are found here when a message needs them, as `SimpleFile`
+/// would give them.
+#[derive(Clone)]
+struct SourceFile {
+    name: String,
+    text: String,
+}
+
+impl SourceFile {
+    /// The line (from 0) that `byte_index` is on.
+    fn line_index(&self, byte_index: usize) -> usize {
+        let starts = files::line_starts(&self.text);
+        let at_or_before = starts.take_while(|start| *start <= byte_index).count();
+        at_or_before.saturating_sub(1)
+    }
+
+    /// Where line `line_index` (from 0) starts: the text's length for the
+    /// line after the last.
+    fn line_start(&self, line_index: usize) -> Result<usize, files::Error> {
+        if let Some(start) = files::line_starts(&self.text).nth(line_index) {
+            return Ok(start);
+        }
+        let lines = files::line_starts(&self.text).count();
+        if line_index == lines {
+            Ok(self.text.len())
+        } else {
+            Err(files::Error::LineTooLarge {
+                given: line_index,
+                max: lines.saturating_sub(1),
+            })
+        }
+    }
+
+    fn line_range(&self, line_index: usize) -> Result<Range<usize>, files::Error> {
+        Ok(self.line_start(line_index)?..self.line_start(line_index.saturating_add(1))?)
+    }
+}
 
 impl Sources {
-    fn get(&self, file: FileId) -> Result<&SimpleFile<String, String>, files::Error> {
+    fn get(&self, file: FileId) -> Result<&SourceFile, files::Error> {
         self.0
             .get(&file.part)
             .and_then(|part| part.get(file.index as usize))
@@ -190,19 +233,19 @@ impl<'a> Files<'a> for Sources {
     type Source = &'a str;
 
     fn name(&'a self, file: FileId) -> Result<&'a str, files::Error> {
-        Ok(self.get(file)?.name())
+        Ok(&self.get(file)?.name)
     }
 
     fn source(&'a self, file: FileId) -> Result<&'a str, files::Error> {
-        Ok(self.get(file)?.source())
+        Ok(&self.get(file)?.text)
     }
 
     fn line_index(&'a self, file: FileId, byte_index: usize) -> Result<usize, files::Error> {
-        self.get(file)?.line_index((), byte_index)
+        Ok(self.get(file)?.line_index(byte_index))
     }
 
     fn line_range(&'a self, file: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
-        self.get(file)?.line_range((), line_index)
+        self.get(file)?.line_range(line_index)
     }
 }
 
@@ -215,7 +258,10 @@ impl Diagnostics {
     /// (a path relative to the site root), in the current part.
     pub fn add_file(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let part = self.files.part_mut(self.part);
-        part.push(SimpleFile::new(name.into(), text.into()));
+        part.push(SourceFile {
+            name: name.into(),
+            text: text.into(),
+        });
         FileId {
             part: self.part,
             index: index_u32(part.len() - 1),
@@ -274,7 +320,7 @@ impl Diagnostics {
     /// registered in now.
     pub fn find_in_part(&self, name: &str) -> Option<FileId> {
         let files = self.files.0.get(&self.part)?;
-        let index = files.iter().position(|file| file.name() == name)?;
+        let index = files.iter().position(|file| file.name == name)?;
         Some(FileId {
             part: self.part,
             index: index_u32(index),
@@ -294,12 +340,12 @@ impl Diagnostics {
 
     /// The text of a registered file; empty once forgotten.
     pub fn source(&self, file: FileId) -> &str {
-        self.files.get(file).map_or("", |f| f.source().as_str())
+        self.files.get(file).map_or("", |f| f.text.as_str())
     }
 
     /// The name a registered file was added under.
     pub fn file_name(&self, file: FileId) -> &str {
-        self.files.get(file).map_or("", |f| f.name().as_str())
+        self.files.get(file).map_or("", |f| f.name.as_str())
     }
 
     /// Drops the text of every file registered before `before` whose name
@@ -315,9 +361,9 @@ impl Diagnostics {
                     part,
                     index: index_u32(index),
                 };
-                let kept = file.name().starts_with(folder) && !file.source().is_empty();
+                let kept = file.name.starts_with(folder) && !file.text.is_empty();
                 if id < before && kept {
-                    *file = SimpleFile::new(file.name().clone(), String::new());
+                    file.text = String::new();
                 }
             }
         }
@@ -337,7 +383,7 @@ impl Diagnostics {
     #[cfg(test)]
     pub fn source_bytes(&self) -> usize {
         let files = self.files.0.values().flat_map(|part| part.iter());
-        files.map(|file| file.source().len()).sum()
+        files.map(|file| file.text.len()).sum()
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
@@ -605,5 +651,26 @@ mod tests {
         diagnostics.begin_part();
         let added = diagnostics.add_file("content/0/data.toml", "0");
         assert!(added > other);
+    }
+
+    #[test]
+    fn lines_are_found_as_codespan_keeps_them() {
+        use codespan_reporting::files::SimpleFile;
+        for text in ["", "a", "a\n", "\n\n", "ab\ncd", "ab\r\ncd\n", "一\n二三\n"] {
+            let ours = SourceFile {
+                name: "f".to_string(),
+                text: text.to_string(),
+            };
+            let theirs = SimpleFile::new("f", text);
+            for byte in 0..=text.len() + 1 {
+                let expected = theirs.line_index((), byte).unwrap();
+                assert_eq!(ours.line_index(byte), expected, "{text:?} at {byte}");
+            }
+            for line in 0..text.len() + 3 {
+                let expected = format!("{:?}", theirs.line_range((), line));
+                let found = format!("{:?}", ours.line_range(line));
+                assert_eq!(found, expected, "{text:?} line {line}");
+            }
+        }
     }
 }
