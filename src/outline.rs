@@ -182,24 +182,25 @@ pub struct Reloaded<'a> {
 
 impl Models for Reloaded<'_> {
     fn model(&self, index: usize) -> Option<Model<'_>> {
-        let outline = self.content.periods.get(index)?;
-        let (site, calendar) = (&self.content.site, &self.content.calendar);
-        let period = reload_period(&outline.slug, outline.file, site, calendar, self.sources)?;
+        let period = self.content.reload(index, self.sources)?;
         Some(Model::Parsed(Box::new(period)))
     }
 }
 
 impl Content<Outline> {
+    /// The model of the period at `index`, parsed again from the texts
+    /// its load registered in `sources` ([`reload_period`]).
+    pub fn reload(&self, index: usize, sources: &Diagnostics) -> Option<Period> {
+        let outline = self.periods.get(index)?;
+        let (site, calendar) = (&self.site, &self.calendar);
+        reload_period(&outline.slug, outline.file, site, calendar, sources)
+    }
+
     /// The whole content, every period's model parsed again from the
     /// texts its load registered in `sources`. `None` when one cannot be.
     pub fn into_models(self, sources: &Diagnostics) -> Option<Content> {
-        let periods = self
-            .periods
-            .iter()
-            .map(|outline| {
-                let (site, calendar) = (&self.site, &self.calendar);
-                reload_period(&outline.slug, outline.file, site, calendar, sources)
-            })
+        let periods = (0..self.periods.len())
+            .map(|index| self.reload(index, sources))
             .collect::<Option<Vec<Period>>>()?;
         Some(Content {
             site: self.site,

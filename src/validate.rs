@@ -29,32 +29,42 @@ fn reserved_keys() -> impl Iterator<Item = &'static str> {
 }
 
 pub fn validate(content: &Content, diagnostics: &mut Diagnostics) {
-    // A period that failed to load is left out of `content`: what names
-    // it (a `recheck`) is not told again that it is missing.
-    let complete = !diagnostics.has_errors();
-    validate_site(&content.site, diagnostics);
-    for period in &content.periods {
-        validate_period(&content.site, &content.calendar, period, diagnostics);
-        validate_across(content, period, complete, diagnostics);
-    }
-    validate_distinct_periods(&content.periods, diagnostics);
+    let (site, calendar) = (&content.site, &content.calendar);
+    validate_with(content, diagnostics, |period, diagnostics| {
+        validate_period(site, calendar, period, diagnostics);
+    });
 }
 
 /// [`validate`] for a build's outlined periods, each checked alone as it
 /// loaded ([`Outline::of`]): those messages are told here, in the order
 /// [`validate`] tells them, with each period's checks against the others.
 pub fn validate_outlined(content: &mut Content<Outline>, diagnostics: &mut Diagnostics) {
-    let complete = !diagnostics.has_errors();
-    validate_site(&content.site, diagnostics);
     let checked: Vec<Vec<Diagnostic>> = content
         .periods
         .iter_mut()
         .map(|period| std::mem::take(&mut period.checked))
         .collect();
-    for (period, checked) in content.periods.iter().zip(checked) {
-        checked
-            .into_iter()
+    let mut checked = checked.into_iter();
+    validate_with(content, diagnostics, |_, diagnostics| {
+        let told = checked.next().unwrap_or_default();
+        told.into_iter()
             .for_each(|diagnostic| diagnostics.push(diagnostic));
+    });
+}
+
+/// The site's checks, then each period's own (`own`) and its checks
+/// against the others, period by period, then the distinct periods.
+fn validate_with<P: Heading>(
+    content: &Content<P>,
+    diagnostics: &mut Diagnostics,
+    mut own: impl FnMut(&P, &mut Diagnostics),
+) {
+    // A period that failed to load is left out of `content`: what names
+    // it (a `recheck`) is not told again that it is missing.
+    let complete = !diagnostics.has_errors();
+    validate_site(&content.site, diagnostics);
+    for period in &content.periods {
+        own(period, diagnostics);
         validate_across(content, period, complete, diagnostics);
     }
     validate_distinct_periods(&content.periods, diagnostics);

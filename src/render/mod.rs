@@ -287,9 +287,11 @@ fn render_years<'s>(
             unscored
                 .par_iter()
                 .map(|index| {
+                    let model = models.model(*index);
+                    let period = (*index, model.as_deref());
                     (
                         *index,
-                        render_folder(site, prepared, models, *index, None, sink, base),
+                        render_folder(site, prepared, models, period, sink, base),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -326,8 +328,8 @@ fn render_year_pages<'s>(
         .par_iter()
         .zip(&held)
         .map(|(scored, model)| {
-            let model = model.as_deref();
-            let files = render_folder(site, prepared, models, scored.index, model, sink, base);
+            let period = (scored.index, model.as_deref());
+            let files = render_folder(site, prepared, models, period, sink, base);
             (scored.index, files)
         })
         .collect();
@@ -350,33 +352,21 @@ fn render_year_pages<'s>(
 }
 
 /// The folder of the period at `index` among the outlines, from its
-/// `model` (parsed again here when `None`), put into `sink`.
+/// model parsed again (`None` when it could not be), put into `sink`.
 fn render_folder(
     site: (&Site, &SiteView),
     prepared: &Prepared,
     models: &Reloaded,
-    index: usize,
-    model: Option<&Period>,
+    (index, period): (usize, Option<&Period>),
     sink: &dyn Sink,
     base: &Report,
 ) -> PeriodFiles {
     let outlines = &models.content.periods;
-    let Some(outline) = outlines.get(index) else {
+    let (Some(outline), false) = (outlines.get(index), sink.stopped()) else {
         return PeriodFiles::default();
     };
-    if sink.stopped() {
-        return PeriodFiles::default();
-    }
-    let parsed;
-    let period = match model {
-        Some(period) => period,
-        None => match models.model(index) {
-            Some(model) => {
-                parsed = model;
-                &*parsed
-            }
-            None => return unparsed(&outline.slug),
-        },
+    let Some(period) = period else {
+        return unparsed(&outline.slug);
     };
     // The one other period a period's files show: the one its notice
     // re-checks (`recheck`).
