@@ -307,6 +307,17 @@ impl Reading {
         }
     }
 
+    /// Whether a TOML file read this way has its characters checked (see
+    /// [`text::check_toml`]). A kept text was checked when the first load
+    /// read it, and the messages of a second parse are dropped: checking
+    /// it again would only cost time.
+    fn checks_characters(self) -> bool {
+        match self {
+            Reading::Disk => true,
+            Reading::Kept => false,
+        }
+    }
+
     /// The registered text of the file at `path` (see [`read_source`]).
     fn read(self, root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<FileId> {
         match self {
@@ -449,7 +460,11 @@ fn read_toml<T: serde::de::DeserializeOwned>(
 ) -> Option<(FileId, T)> {
     let file = reading.read(root, path, diagnostics)?;
     let whole = 0..diagnostics.source(file).len();
-    Some((file, parse_toml(file, whole, diagnostics)?))
+    let value = deserialize_toml(file, whole.clone(), diagnostics)?;
+    if reading.checks_characters() {
+        text::check_toml(file, whole, diagnostics);
+    }
+    Some((file, value))
 }
 
 /// Parses a whole registered file (read in the load stage) as TOML into
@@ -471,12 +486,21 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
     span: Range<usize>,
     diagnostics: &mut Diagnostics,
 ) -> Option<T> {
+    let value = deserialize_toml(file, span.clone(), diagnostics)?;
+    text::check_toml(file, span, diagnostics);
+    Some(value)
+}
+
+/// Parses the `span` of a registered file as TOML into `T`, reporting a
+/// syntax or type error at its span; the characters are not checked.
+fn deserialize_toml<T: serde::de::DeserializeOwned>(
+    file: FileId,
+    span: Range<usize>,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
     let text = &diagnostics.source(file)[span.clone()];
     match toml::from_str(text) {
-        Ok(value) => {
-            text::check_toml(file, span, diagnostics);
-            Some(value)
-        }
+        Ok(value) => Some(value),
         Err(error) => {
             let diagnostic = toml_error::toml_diagnostic(&error, file, text, span.start);
             diagnostics.push(diagnostic);
