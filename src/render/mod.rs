@@ -20,6 +20,7 @@ mod findings;
 mod format;
 mod fragment;
 mod ledger;
+mod package;
 mod rectification;
 mod theme;
 mod unit;

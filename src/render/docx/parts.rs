@@ -1,24 +1,20 @@
-//! The package's other parts: styles, settings, the font table, the two
-//! page-number footers, the document properties and the relationships.
+//! The document's other parts: styles, settings, the font table, the two
+//! page-number footers, its content types and relationships. The parts
+//! every package has are [`crate::render::package`]'s.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use chrono::NaiveDate;
-
 use super::grid::Grid;
 use super::style::Style;
 use super::xml::{DECLARATION, R, W, escape, half_points, twips_from_mm, twips_from_points};
+use crate::render::package;
 
 /// Relationship ids of the footers of odd and even pages.
 pub const FOOTER_ODD: &str = "rIdFooterOdd";
 pub const FOOTER_EVEN: &str = "rIdFooterEven";
 
 /// The package's parts by name, in the order they are zipped.
-pub const CONTENT_TYPES: &str = "[Content_Types].xml";
-pub const PACKAGE_RELS: &str = "_rels/.rels";
-pub const APP: &str = "docProps/app.xml";
-pub const CORE: &str = "docProps/core.xml";
 pub const DOCUMENT_RELS: &str = "word/_rels/document.xml.rels";
 pub const DOCUMENT: &str = "word/document.xml";
 pub const STYLES: &str = "word/styles.xml";
@@ -413,87 +409,27 @@ pub fn footer(style: &Style, odd: bool) -> String {
     )
 }
 
-/// `docProps/core.xml`: the title, the office as author, and the notice's
-/// issue date as the creation and modification date, never the clock's.
-pub fn core(title: &str, office: &str, issued: NaiveDate) -> String {
-    let date = format!("{issued}T00:00:00Z");
-    format!(
-        "{DECLARATION}<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
-xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
-xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
-<dc:title>{title}</dc:title><dc:creator>{office}</dc:creator><cp:lastModifiedBy>{office}</cp:lastModifiedBy>\
-<dcterms:created xsi:type=\"dcterms:W3CDTF\">{date}</dcterms:created>\
-<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{date}</dcterms:modified>\
-</cp:coreProperties>",
-        title = escape(title),
-        office = escape(office),
-    )
-}
-
-/// `docProps/app.xml`: the program that wrote the file.
-pub fn app() -> String {
-    format!(
-        "{DECLARATION}<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\">\
-<Application>tongbao</Application></Properties>"
-    )
-}
-
+/// `[Content_Types].xml`: the document's parts' types.
 pub fn content_types() -> String {
-    let main = "application/vnd.openxmlformats-officedocument.wordprocessingml";
-    let overrides = [
-        (DOCUMENT, format!("{main}.document.main+xml")),
-        (STYLES, format!("{main}.styles+xml")),
-        (SETTINGS, format!("{main}.settings+xml")),
-        (FONT_TABLE, format!("{main}.fontTable+xml")),
-        (ODD_FOOTER, format!("{main}.footer+xml")),
-        (EVEN_FOOTER, format!("{main}.footer+xml")),
-        (
-            CORE,
-            "application/vnd.openxmlformats-package.core-properties+xml".to_string(),
-        ),
-        (
-            APP,
-            "application/vnd.openxmlformats-officedocument.extended-properties+xml".to_string(),
-        ),
+    const MAIN: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml";
+    let types = [
+        (DOCUMENT, format!("{MAIN}.document.main+xml")),
+        (STYLES, format!("{MAIN}.styles+xml")),
+        (SETTINGS, format!("{MAIN}.settings+xml")),
+        (FONT_TABLE, format!("{MAIN}.fontTable+xml")),
+        (ODD_FOOTER, format!("{MAIN}.footer+xml")),
+        (EVEN_FOOTER, format!("{MAIN}.footer+xml")),
     ];
-    let mut out = format!(
-        "{DECLARATION}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
-<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
-<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-    );
-    for (part, content_type) in overrides {
-        let _ = write!(
-            out,
-            "<Override PartName=\"/{part}\" ContentType=\"{content_type}\"/>"
-        );
-    }
-    out.push_str("</Types>");
-    out
-}
-
-pub fn package_relationships() -> String {
-    relationships(&[
-        (
-            "rId1",
-            "officeDocument/2006/relationships/officeDocument",
-            DOCUMENT,
-        ),
-        (
-            "rId2",
-            "package/2006/relationships/metadata/core-properties",
-            CORE,
-        ),
-        (
-            "rId3",
-            "officeDocument/2006/relationships/extended-properties",
-            APP,
-        ),
-    ])
+    let overrides: Vec<(&str, &str)> = types
+        .iter()
+        .map(|(part, content_type)| (*part, content_type.as_str()))
+        .collect();
+    package::content_types(&overrides)
 }
 
 pub fn document_relationships() -> String {
     let word = |part: &'static str| part.trim_start_matches("word/");
-    relationships(&[
+    package::relationships(&[
         (
             "rIdStyles",
             "officeDocument/2006/relationships/styles",
@@ -520,19 +456,4 @@ pub fn document_relationships() -> String {
             word(EVEN_FOOTER),
         ),
     ])
-}
-
-/// A relationships part; each type is under `http://schemas.openxmlformats.org/`.
-fn relationships(entries: &[(&str, &str, &str)]) -> String {
-    let mut out = format!(
-        "{DECLARATION}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-    );
-    for (id, kind, target) in entries {
-        let _ = write!(
-            out,
-            "<Relationship Id=\"{id}\" Type=\"http://schemas.openxmlformats.org/{kind}\" Target=\"{target}\"/>"
-        );
-    }
-    out.push_str("</Relationships>");
-    out
 }

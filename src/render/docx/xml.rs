@@ -1,45 +1,18 @@
 //! XML text for WordprocessingML: escaping, runs of text, and the units
 //! Word measures in.
 //!
-//! Every piece of text that reaches the document goes through [`escape`],
-//! which also drops the characters XML 1.0 forbids (most C0 controls) and
-//! the other control characters, so no input can make the file unreadable.
+//! Every piece of text that reaches the document goes through [`escape`]
+//! (shared with the workbooks, in [`crate::render::package`]), which also
+//! drops the characters XML 1.0 forbids (most C0 controls) and the other
+//! control characters, so no input can make the file unreadable.
 
 /// The WordprocessingML main namespace and the relationships namespace.
 pub const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 pub const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
-/// The XML declaration every part starts with.
-pub const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
+pub use crate::render::package::{DECLARATION, escape};
 
-/// Whether `c` may stand in the document's text: no control character
-/// (C0 or C1) and none of the two non-characters XML 1.0 forbids. Tabs and
-/// line breaks are written as elements by [`run_text`], not as characters.
-fn allowed(c: char) -> bool {
-    !c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}'
-}
-
-/// `text` escaped for XML character data or a double-quoted attribute,
-/// without the characters [`allowed`] refuses.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        escape_char(&mut out, c);
-    }
-    out
-}
-
-/// Appends `c` to `out` as [`escape`] writes it.
-fn escape_char(out: &mut String, c: char) {
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        c if allowed(c) => out.push(c),
-        _ => {}
-    }
-}
+use crate::render::package::escape_char;
 
 /// Appends the content of a run (`w:r`) showing `text`: `w:t` pieces, a
 /// tab as `w:tab`, a line break as `w:br`; other control characters are
@@ -93,15 +66,6 @@ pub fn half_points(points: f64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markup_is_escaped_and_controls_dropped() {
-        assert_eq!(
-            escape("a<b>&\"c\"\u{0}\u{7}\u{1b}\u{85}\u{FFFF}d"),
-            "a&lt;b&gt;&amp;&quot;c&quot;d"
-        );
-        assert_eq!(escape("十字路街道"), "十字路街道");
-    }
 
     fn run(text: &str) -> String {
         let mut out = String::new();
