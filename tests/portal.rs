@@ -239,6 +239,29 @@ fn body_looks(path: &Path, body: &std::ops::Range<usize>) -> Vec<Vec<(String, St
         .collect()
 }
 
+/// Whether the format of the sheet's cell `name` (`B5`) has Excel's quote
+/// prefix, which shows text as typed and never evaluates it.
+fn quote_prefixed(path: &Path, name: &str) -> bool {
+    let styles_xml = zip_entry(path, "xl/styles.xml");
+    let styles = roxmltree::Document::parse(&styles_xml).expect("styles.xml");
+    let formats: Vec<bool> = styles
+        .descendants()
+        .find(|node| node.has_tag_name("cellXfs"))
+        .expect("cellXfs")
+        .children()
+        .filter(|node| node.has_tag_name("xf"))
+        .map(|xf| xf.attribute("quotePrefix") == Some("1"))
+        .collect();
+    let sheet_xml = zip_entry(path, "xl/worksheets/sheet1.xml");
+    let sheet = roxmltree::Document::parse(&sheet_xml).expect("sheet1.xml");
+    let cell = sheet
+        .descendants()
+        .find(|node| node.has_tag_name("c") && node.attribute("r") == Some(name))
+        .unwrap_or_else(|| panic!("no cell {name}"));
+    let style: usize = cell.attribute("s").unwrap_or("0").parse().expect("s");
+    formats[style]
+}
+
 #[test]
 fn every_body_cell_of_the_xlsx_is_boxed_names_left_numbers_centred() {
     let (_temp, out) = built_seed();
@@ -317,8 +340,12 @@ fn formula_like_unit_names_are_neutralised_in_both_downloads() {
     );
     let sheet = zip_entry(&xlsx, "xl/worksheets/sheet1.xml");
     assert!(!sheet.contains("<f>"), "no cell is a formula: {sheet}");
-    let styles = zip_entry(&xlsx, "xl/styles.xml");
-    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+    // The formula-like names carry Excel's quote prefix; the others do not.
+    let quoted: Vec<bool> = ["B5", "B6", "B7", "B8", "B4"]
+        .iter()
+        .map(|cell| quote_prefixed(&xlsx, cell))
+        .collect();
+    assert_eq!(quoted, [true, true, false, true, false]);
 
     // The page shows the names as they are.
     let page = notice_page(&out);

@@ -28,10 +28,7 @@ pub fn render(
 ) -> Result<Vec<u8>, DownloadError> {
     match format {
         Format::Csv => to_csv(appendix).map_err(|error| DownloadError::Failed(error.to_string())),
-        Format::Xlsx => to_xlsx(appendix, meta).map_err(|error| match error {
-            rust_xlsxwriter::XlsxError::MaxStringLengthExceeded => DownloadError::CellTooLong,
-            other => DownloadError::Failed(format!("Excel 文件写入出错（{other}）")),
-        }),
+        Format::Xlsx => to_xlsx(appendix, meta),
     }
 }
 

@@ -1,19 +1,41 @@
 //! XLSX: the table as an Excel workbook with merged header cells, borders,
 //! column widths, and a print setup (A4, header rows repeated on every page).
 //!
-//! The workbook's creation date is the notice's issue date, not the clock,
-//! so the same content always builds the same bytes.
+//! SpreadsheetML is written here directly and zipped as a package
+//! ([`crate::render::package`]), as the Word document is. rust_xlsxwriter
+//! wrote these workbooks until it was measured as half of a 2,000-period
+//! build's time (docs/PERFORMANCE.md, tenth pass): it starts and joins a
+//! thread for every workbook, sets up a compressor for each of its ten
+//! parts, and hashes every cell's format. A workbook here is one sheet of
+//! a known layout: its four parts that never change ([`FIXED`]) are
+//! deflated once per process, and each workbook writes and deflates only
+//! its sheet, its workbook part and its properties.
+//!
+//! Text is stored inline in its cell (`inlineStr`), numbers as the exact
+//! decimals the page shows. The workbook's creation date is the notice's
+//! issue date, not the clock, so the same content always builds the same
+//! bytes.
 
-use chrono::Datelike;
-use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{
-    ColNum, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, RowNum, Workbook,
-    Worksheet, XlsxError,
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use super::{DownloadError, Meta, NOTES_LEAD, Placed, is_formula_like, note_line, place, width};
+use crate::load::CELL_LIMIT;
+use crate::render::package::{
+    self, APP, CONTENT_TYPES, CORE, DECLARATION, PACKAGE_RELS, Part, escape, escape_char,
 };
-
-use super::{Meta, NOTES_LEAD, Placed, is_formula_like, note_line, place, width};
-use crate::render::ZIP_LEVEL;
 use crate::render::view::{AppendixView, Cell};
+
+/// The workbook's own parts, by name.
+const WORKBOOK: &str = "xl/workbook.xml";
+const WORKBOOK_RELS: &str = "xl/_rels/workbook.xml.rels";
+const STYLES: &str = "xl/styles.xml";
+const SHEET: &str = "xl/worksheets/sheet1.xml";
+
+/// The SpreadsheetML namespace, and the relationships namespace.
+const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const RELATIONSHIPS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 /// Excel's paper size code for A4.
 const PAPER_A4: u8 = 9;
@@ -23,274 +45,523 @@ const HEADING_FONT: &str = "黑体";
 const BODY_FONT: &str = "宋体";
 /// Height of one line of body text, in points.
 const LINE_HEIGHT: f64 = 15.0;
+/// How many rows and columns a sheet can hold.
+const MAX_ROWS: usize = 1_048_576;
+const MAX_COLUMNS: usize = 16_384;
 
-/// The cell formats of the sheet.
-struct Formats {
-    title: Format,
-    header: Format,
-    name: Format,
-    number: Format,
-    note: Format,
-}
+/// Writes the text of one of the [`FIXED`] parts.
+type Writer = fn() -> String;
 
-impl Formats {
-    /// The format of a body cell: centred for a number, else left.
-    fn body(&self, numeric: bool) -> &Format {
-        if numeric { &self.number } else { &self.name }
-    }
-
-    fn new() -> Formats {
-        let body = Format::new().set_font_name(BODY_FONT).set_font_size(11);
-        let boxed = body
-            .clone()
-            .set_border(FormatBorder::Thin)
-            .set_align(FormatAlign::VerticalCenter)
-            .set_text_wrap();
-        Formats {
-            title: Format::new()
-                .set_font_name(HEADING_FONT)
-                .set_font_size(16)
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_text_wrap(),
-            header: boxed
-                .clone()
-                .set_font_name(HEADING_FONT)
-                .set_align(FormatAlign::Center),
-            name: boxed.clone().set_align(FormatAlign::Left),
-            number: boxed.set_align(FormatAlign::Center),
-            note: body
-                .set_align(FormatAlign::Left)
-                .set_align(FormatAlign::Top)
-                .set_text_wrap(),
-        }
-    }
-}
+/// The parts that are the same in every workbook, in the order they are
+/// zipped among the others.
+const FIXED: [(&str, Writer); 4] = [
+    (CONTENT_TYPES, content_types),
+    (PACKAGE_RELS, || package::package_relationships(WORKBOOK)),
+    (WORKBOOK_RELS, workbook_relationships),
+    (STYLES, styles),
+];
 
 /// The appendix table as an XLSX workbook of one sheet, laid out as the CSV
 /// is: title, header rows (spanning cells merged), rows (a cell spanning
 /// rows merged over the cells it covers), an empty row, notes.
 /// Numbers are numeric cells; text that looks like a formula is stored with
 /// Excel's quote prefix, so it shows as typed and is never evaluated.
-pub fn to_xlsx(appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    workbook.set_zip_compression_level(ZIP_LEVEL);
-    workbook.set_properties(&properties(appendix, meta)?);
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(format!("附件{}", appendix.number))?;
-    let formats = Formats::new();
+pub fn to_xlsx(appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, DownloadError> {
     let columns = width(appendix);
-    let widths = column_widths(appendix, columns);
-    for (column, width) in widths.iter().enumerate() {
-        sheet.set_column_width(col(column), *width)?;
+    let sheet_name = format!("附件{}", appendix.number);
+    let layout = lay_out(appendix, columns)?;
+    let title = format!("附件{} {}", appendix.number, appendix.title);
+    let fixed = fixed_parts();
+    let part = |index: usize| match fixed {
+        Some(_) => Part::Fixed,
+        None => Part::Text(FIXED[index].1()),
+    };
+    let parts = [
+        (CONTENT_TYPES, part(0)),
+        (PACKAGE_RELS, part(1)),
+        (APP, Part::Text(package::app(Some(meta.office)))),
+        (
+            CORE,
+            Part::Text(package::core(&title, meta.office, meta.issued)),
+        ),
+        (WORKBOOK_RELS, part(2)),
+        (WORKBOOK, Part::Text(workbook(&sheet_name, &layout))),
+        (STYLES, part(3)),
+        (SHEET, Part::Text(layout.sheet.to_xml(&layout))),
+    ];
+    package::package(&parts, fixed.unwrap_or_default(), meta.issued)
+        .map_err(|error| DownloadError::Failed(format!("Excel 文件写入出错（{error}）")))
+}
+
+/// The fixed parts, deflated once for the whole process; `None` if they
+/// could not be zipped, when each workbook deflates them itself.
+fn fixed_parts() -> Option<&'static [u8]> {
+    static ARCHIVE: OnceLock<Option<Vec<u8>>> = OnceLock::new();
+    ARCHIVE
+        .get_or_init(|| {
+            let texts = FIXED.map(|(name, write)| (name, write()));
+            package::archive(&texts).ok()
+        })
+        .as_deref()
+}
+
+/// A cell's look: each is one cell format of [`styles`], and again with
+/// Excel's quote prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Look {
+    Title,
+    Header,
+    Name,
+    Number,
+    Note,
+}
+
+impl Look {
+    const ALL: [Look; 5] = [
+        Look::Title,
+        Look::Header,
+        Look::Name,
+        Look::Number,
+        Look::Note,
+    ];
+
+    /// A body cell's look: centred for a number, else left.
+    fn body(numeric: bool) -> Look {
+        if numeric { Look::Number } else { Look::Name }
     }
+
+    /// The cell format: font (see [`styles`]), whether the cell is boxed,
+    /// and its horizontal and vertical alignment. Every look wraps text.
+    fn format(self) -> (usize, bool, &'static str, &'static str) {
+        match self {
+            Look::Title => (1, false, "center", "center"),
+            Look::Header => (2, true, "center", "center"),
+            Look::Name => (0, true, "left", "center"),
+            Look::Number => (0, true, "center", "center"),
+            Look::Note => (0, false, "left", "top"),
+        }
+    }
+
+    /// The index of the look's cell format; format 0 is the default.
+    fn style(self, quoted: bool) -> usize {
+        let position = match self {
+            Look::Title => 0,
+            Look::Header => 1,
+            Look::Name => 2,
+            Look::Number => 3,
+            Look::Note => 4,
+        };
+        let quoted = if quoted { Look::ALL.len() } else { 0 };
+        1 + position + quoted
+    }
+}
+
+/// A cell's value as the sheet stores it.
+enum Value<'a> {
+    /// A formatted cell with nothing in it.
+    Blank,
+    /// An exact decimal, as the page shows it.
+    Number(String),
+    Text(Cow<'a, str>),
+}
+
+/// One written cell: its format and value.
+struct Entry<'a> {
+    style: usize,
+    value: Value<'a>,
+}
+
+/// One row: its height in points when set, and its cells by column.
+#[derive(Default)]
+struct Row<'a> {
+    height: Option<f64>,
+    cells: Vec<Option<Entry<'a>>>,
+}
+
+/// The cells of the sheet, row by row, and its merged blocks.
+#[derive(Default)]
+struct Sheet<'a> {
+    rows: Vec<Row<'a>>,
+    /// First row, first column, last row, last column of each block.
+    merged: Vec<(usize, usize, usize, usize)>,
+}
+
+/// The sheet, with where its header rows start and end and its columns'
+/// widths, in Excel's units.
+struct Layout<'a> {
+    sheet: Sheet<'a>,
+    columns: usize,
+    widths: Vec<f64>,
+    /// The first header row, and the first row after the header.
+    header: (usize, usize),
+}
+
+/// Places the appendix's title, header, rows and notes on the sheet.
+fn lay_out(appendix: &AppendixView, columns: usize) -> Result<Layout<'_>, DownloadError> {
+    let mut sheet = Sheet::default();
+    let widths = column_widths(appendix, columns);
     let line_width: f64 = widths.iter().sum();
 
-    sheet.set_row_height(0, 2.0 * LINE_HEIGHT + 6.0)?;
-    write_span(sheet, (0, 0), (1, columns), &appendix.title, &formats.title)?;
+    sheet.height(0, 2.0 * LINE_HEIGHT + 6.0);
+    sheet.span((0, 0), (1, columns), &appendix.title, Look::Title)?;
     let top = 1;
     let header = place(&appendix.header);
     for cell in &header {
         let at = (top + cell.row, cell.column);
-        let span = (cell.rows, cell.columns);
-        write_span(sheet, at, span, cell.text, &formats.header)?;
+        sheet.span(at, (cell.rows, cell.columns), cell.text, Look::Header)?;
     }
     // Excel does not fit a row to wrapped text in merged cells, so each
     // header row is made tall enough for its most-wrapped cell.
     for (index, lines) in header_lines(&header, &widths).into_iter().enumerate() {
-        sheet.set_row_height(row(top + index), lines * LINE_HEIGHT + 4.0)?;
+        sheet.height(top + index, lines * LINE_HEIGHT + 4.0);
     }
     let first_row = top + appendix.header.len();
-    write_body(sheet, first_row, appendix, &formats)?;
+    for (index, cells) in appendix.rows.iter().enumerate() {
+        for (column, cell) in cells.iter().enumerate() {
+            sheet.body_cell((first_row + index, column), cell)?;
+        }
+    }
     let mut next = first_row + appendix.rows.len();
     if !appendix.notes.is_empty() {
         next += 1;
-        let lead = std::iter::once(NOTES_LEAD.to_string());
         let notes = appendix
             .notes
             .iter()
             .enumerate()
             .map(|(index, note)| note_line(index, note));
-        for text in lead.chain(notes) {
+        for text in std::iter::once(NOTES_LEAD.to_string()).chain(notes) {
             let lines = (display_width(&text) / line_width).ceil().max(1.0);
-            sheet.set_row_height(row(next), lines * LINE_HEIGHT)?;
-            write_span(sheet, (next, 0), (1, columns), &text, &formats.note)?;
+            sheet.height(next, lines * LINE_HEIGHT);
+            sheet.span((next, 0), (1, columns), text, Look::Note)?;
             next += 1;
         }
     }
-    print_setup(sheet, top, first_row)?;
-    workbook.save_to_buffer()
-}
-
-fn properties(appendix: &AppendixView, meta: &Meta) -> Result<DocProperties, XlsxError> {
-    let issued = meta.issued;
-    // A year outside Excel's range makes from_ymd fail, which is reported.
-    let year = u16::try_from(issued.year()).unwrap_or(0);
-    let created = ExcelDateTime::from_ymd(year, issued.month() as u8, issued.day() as u8)?;
-    Ok(DocProperties::new()
-        .set_title(format!("附件{} {}", appendix.number, appendix.title))
-        .set_author(meta.office)
-        .set_company(meta.office)
-        .set_creation_datetime(&created))
-}
-
-/// Prints on A4, one page wide, centred, repeating the header rows on every
-/// page and freezing them (with the rank and unit columns) on screen.
-fn print_setup(sheet: &mut Worksheet, top: usize, first_row: usize) -> Result<(), XlsxError> {
-    sheet
-        .set_paper_size(PAPER_A4)
-        .set_portrait()
-        .set_print_fit_to_pages(1, 0)
-        .set_print_center_horizontally(true);
-    sheet.set_repeat_rows(row(top), row(first_row - 1))?;
-    sheet.set_freeze_panes(row(first_row), 2)?;
-    Ok(())
-}
-
-/// Writes text into a block of `span` (rows, columns) cells at `at`,
-/// merging the block when it is larger than one cell.
-fn write_span(
-    sheet: &mut Worksheet,
-    at: (usize, usize),
-    span: (usize, usize),
-    text: &str,
-    format: &Format,
-) -> Result<(), XlsxError> {
-    let format = guarded(format, text);
-    let (first_row, first_column) = (row(at.0), col(at.1));
-    if span == (1, 1) {
-        sheet.write_string_with_format(first_row, first_column, text, &format)?;
-    } else {
-        let last_row = row(at.0 + span.0 - 1);
-        let last_column = col(at.1 + span.1 - 1);
-        sheet.merge_range(
-            first_row,
-            first_column,
-            last_row,
-            last_column,
-            text,
-            &format,
-        )?;
+    if sheet.rows.len() > MAX_ROWS || columns > MAX_COLUMNS {
+        return Err(DownloadError::Failed(format!(
+            "表格有 {} 行、{columns} 列，超出 Excel 工作表的上限（{MAX_ROWS} 行、{MAX_COLUMNS} 列）",
+            sheet.rows.len()
+        )));
     }
-    Ok(())
+    Ok(Layout {
+        sheet,
+        columns,
+        widths,
+        header: (top, first_row),
+    })
 }
 
-/// Writes the table's rows from `first_row` down. A cell spanning rows is
-/// merged over the cells it covers.
-///
-/// rust_xlsxwriter finds a cell's format by hashing the whole `Format`; done
-/// for every cell, that was a third of a workbook's time (6% of a
-/// 2,000-period build). So the values are written bare, and each column's
-/// runs of cells that share a format get it in one call
-/// ([`Worksheet::set_range_format`]). The workbook is byte for byte the one
-/// that formatting each cell made.
-fn write_body(
-    sheet: &mut Worksheet,
-    first_row: usize,
-    appendix: &AppendixView,
-    formats: &Formats,
-) -> Result<(), XlsxError> {
-    let mut runs = Runs::default();
-    for (index, cells) in appendix.rows.iter().enumerate() {
-        for (column, cell) in cells.iter().enumerate() {
-            let at = (first_row + index, column);
-            match (cell.covered, cell.rowspan) {
-                // Merged into the cell above that spans it.
-                (true, _) => {}
-                (false, 0 | 1) if number(cell).is_none() && is_formula_like(&cell.text) => {
-                    let format = guarded(formats.body(cell.numeric), &cell.text);
-                    sheet.write_string_with_format(row(at.0), col(at.1), &cell.text, &format)?;
-                }
-                (false, 0 | 1) => {
-                    write_value(sheet, at, cell)?;
-                    runs.add(at, cell.numeric);
-                }
-                (false, rows) => write_span(sheet, at, (rows, 1), &cell.text, &formats.name)?,
+impl<'a> Sheet<'a> {
+    fn row(&mut self, row: usize) -> &mut Row<'a> {
+        if self.rows.len() <= row {
+            self.rows.resize_with(row + 1, Row::default);
+        }
+        &mut self.rows[row]
+    }
+
+    fn height(&mut self, row: usize, points: f64) {
+        self.row(row).height = Some(points);
+    }
+
+    fn put(&mut self, (row, column): (usize, usize), entry: Entry<'a>) {
+        let cells = &mut self.row(row).cells;
+        if cells.len() <= column {
+            cells.resize_with(column + 1, || None);
+        }
+        cells[column] = Some(entry);
+    }
+
+    /// Writes text into a block of `span` (rows, columns) cells at `at`,
+    /// merging the block when it is larger than one cell: the covered
+    /// cells are written blank in the same format, so the block's borders
+    /// show all round it.
+    fn span(
+        &mut self,
+        at: (usize, usize),
+        span: (usize, usize),
+        text: impl Into<Cow<'a, str>>,
+        look: Look,
+    ) -> Result<(), DownloadError> {
+        let text = fit(text.into())?;
+        let style = look.style(is_formula_like(&text));
+        let (rows, columns) = (span.0.max(1), span.1.max(1));
+        for row in at.0..at.0 + rows {
+            for column in at.1..at.1 + columns {
+                let value = Value::Blank;
+                self.put((row, column), Entry { style, value });
+            }
+        }
+        let value = Value::Text(text);
+        self.put(at, Entry { style, value });
+        if (rows, columns) != (1, 1) {
+            let last = (at.0 + rows - 1, at.1 + columns - 1);
+            self.merged.push((at.0, at.1, last.0, last.1));
+        }
+        Ok(())
+    }
+
+    /// A body cell: a number as a number, other text as text, an empty
+    /// cell blank in its column's format. A cell spanning rows is merged
+    /// over the cells it covers, which are then left alone here.
+    fn body_cell(&mut self, at: (usize, usize), cell: &'a Cell) -> Result<(), DownloadError> {
+        let look = Look::body(cell.numeric);
+        match (cell.covered, cell.rowspan, cell.value) {
+            (true, _, _) => Ok(()),
+            (false, 0 | 1, Some(number)) => {
+                let value = Value::Number(number.to_string());
+                let style = look.style(false);
+                self.put(at, Entry { style, value });
+                Ok(())
+            }
+            (false, 0 | 1, None) if cell.text.is_empty() => {
+                let style = look.style(false);
+                let value = Value::Blank;
+                self.put(at, Entry { style, value });
+                Ok(())
+            }
+            (false, 0 | 1, None) => self.span(at, (1, 1), cell.text.as_str(), look),
+            (false, rows, _) => self.span(at, (rows, 1), cell.text.as_str(), Look::Name),
+        }
+    }
+
+    /// `xl/worksheets/sheet1.xml`, the parts in the order the schema sets.
+    fn to_xml(&self, layout: &Layout) -> String {
+        let (_, first_row) = layout.header;
+        let last = cell_name(
+            self.rows.len().saturating_sub(1),
+            layout.columns.saturating_sub(1),
+        );
+        let mut out = format!(
+            "{DECLARATION}<worksheet xmlns=\"{MAIN}\" xmlns:r=\"{RELATIONSHIPS}\">\
+<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr><dimension ref=\"A1:{last}\"/>"
+        );
+        // The header rows and the rank and unit columns stay on screen.
+        let _ = write!(
+            out,
+            "<sheetViews><sheetView tabSelected=\"1\" workbookViewId=\"0\">\
+<pane xSplit=\"2\" ySplit=\"{first_row}\" topLeftCell=\"{}\" activePane=\"bottomRight\" state=\"frozen\"/>\
+<selection pane=\"topRight\"/><selection pane=\"bottomLeft\"/><selection pane=\"bottomRight\"/>\
+</sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"{LINE_HEIGHT}\"/><cols>",
+            cell_name(first_row, 2)
+        );
+        for (index, width) in layout.widths.iter().enumerate() {
+            let (number, width) = (index + 1, stored_width(*width));
+            let _ = write!(
+                out,
+                "<col min=\"{number}\" max=\"{number}\" width=\"{width}\" customWidth=\"1\"/>"
+            );
+        }
+        out.push_str("</cols><sheetData>");
+        for (index, row) in self.rows.iter().enumerate() {
+            write_row(&mut out, index, row);
+        }
+        out.push_str("</sheetData>");
+        if !self.merged.is_empty() {
+            let _ = write!(out, "<mergeCells count=\"{}\">", self.merged.len());
+            for (row, column, last_row, last_column) in &self.merged {
+                let (first, last) = (cell_name(*row, *column), cell_name(*last_row, *last_column));
+                let _ = write!(out, "<mergeCell ref=\"{first}:{last}\"/>");
+            }
+            out.push_str("</mergeCells>");
+        }
+        // Printed on A4, one page wide, centred; the header rows repeat on
+        // every page (see `workbook`).
+        let _ = write!(
+            out,
+            "<printOptions horizontalCentered=\"1\"/>\
+<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>\
+<pageSetup paperSize=\"{PAPER_A4}\" fitToHeight=\"0\" orientation=\"portrait\"/></worksheet>"
+        );
+        out
+    }
+}
+
+/// Appends one `row` element (at `index` from 0) and its cells.
+fn write_row(out: &mut String, index: usize, row: &Row) {
+    let number = index + 1;
+    let _ = write!(out, "<row r=\"{number}\"");
+    if let Some(height) = row.height {
+        let _ = write!(out, " ht=\"{height}\" customHeight=\"1\"");
+    }
+    out.push('>');
+    for (column, entry) in row.cells.iter().enumerate() {
+        let Some(Entry { style, value }) = entry else {
+            continue;
+        };
+        let name = cell_name(index, column);
+        match value {
+            Value::Blank => {
+                let _ = write!(out, "<c r=\"{name}\" s=\"{style}\"/>");
+            }
+            Value::Number(number) => {
+                let _ = write!(out, "<c r=\"{name}\" s=\"{style}\"><v>{number}</v></c>");
+            }
+            Value::Text(text) => {
+                let _ = write!(out, "<c r=\"{name}\" s=\"{style}\" t=\"inlineStr\"><is>");
+                write_text(out, text);
+                out.push_str("</is></c>");
             }
         }
     }
-    for run in runs.finish() {
-        let format = formats.body(run.numeric);
-        let (first, last, column) = (row(run.first), row(run.last), col(run.column));
-        sheet.set_range_format(first, column, last, column, format)?;
-    }
-    Ok(())
+    out.push_str("</row>");
 }
 
-/// A cell's value, bare: a number as a number, other text as a string, an
-/// empty cell left for its format to create.
-fn write_value(sheet: &mut Worksheet, at: (usize, usize), cell: &Cell) -> Result<(), XlsxError> {
-    let (r, c) = (row(at.0), col(at.1));
-    match number(cell) {
-        Some(number) => {
-            sheet.write_number(r, c, number)?;
-        }
-        None if cell.text.is_empty() => {}
-        None => {
-            sheet.write_string(r, c, &cell.text)?;
-        }
-    }
-    Ok(())
-}
-
-/// A cell's value as Excel stores it, when it is a number.
-fn number(cell: &Cell) -> Option<f64> {
-    cell.value.and_then(|value| value.to_f64())
-}
-
-/// One column's consecutive body rows that take the same format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Run {
-    column: usize,
-    first: usize,
-    last: usize,
-    numeric: bool,
-}
-
-/// The runs of the body's cells, as the cells are written row by row.
-#[derive(Default)]
-struct Runs {
-    /// Each column's run in progress.
-    open: Vec<Option<Run>>,
-    done: Vec<Run>,
-}
-
-impl Runs {
-    fn add(&mut self, (at_row, column): (usize, usize), numeric: bool) {
-        if self.open.len() <= column {
-            self.open.resize(column + 1, None);
-        }
-        let slot = &mut self.open[column];
-        match slot {
-            Some(run) if run.last + 1 == at_row && run.numeric == numeric => run.last = at_row,
-            _ => {
-                self.done.extend(slot.take());
-                *slot = Some(Run {
-                    column,
-                    first: at_row,
-                    last: at_row,
-                    numeric,
-                });
-            }
-        }
-    }
-
-    /// Every run, column by column, top to bottom: the order the formats
-    /// are first met in is the order they are numbered in the workbook.
-    fn finish(mut self) -> Vec<Run> {
-        self.done.extend(self.open.into_iter().flatten());
-        self.done.sort_by_key(|run| (run.column, run.first));
-        self.done
-    }
-}
-
-/// `format`, with Excel's quote prefix when `text` looks like a formula.
-fn guarded(format: &Format, text: &str) -> Format {
-    if is_formula_like(text) {
-        format.clone().set_quote_prefix()
+/// Appends a cell's text as a `t` element. Tabs and line breaks are kept
+/// (a wrapped cell shows the breaks); other control characters are
+/// dropped. An `_` that would start one of Excel's `_xHHHH_` escapes is
+/// itself escaped, so the text reads back as written.
+fn write_text(out: &mut String, text: &str) {
+    let edge_space = text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace);
+    out.push_str(if edge_space {
+        "<t xml:space=\"preserve\">"
     } else {
-        format.clone()
+        "<t>"
+    });
+    for (at, c) in text.char_indices() {
+        match c {
+            '\t' | '\n' => out.push(c),
+            '_' if starts_escape(&text[at..]) => out.push_str("_x005F_"),
+            c => escape_char(out, c),
+        }
     }
+    out.push_str("</t>");
+}
+
+/// Whether `text` starts with `_x`, four hexadecimal digits and `_`.
+fn starts_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 7
+        && bytes.starts_with(b"_x")
+        && bytes[2..6].iter().all(u8::is_ascii_hexdigit)
+        && bytes[6] == b'_'
+}
+
+/// `text`, refused when it is longer than a cell holds.
+fn fit(text: Cow<'_, str>) -> Result<Cow<'_, str>, DownloadError> {
+    if text.chars().count() > CELL_LIMIT {
+        Err(DownloadError::CellTooLong)
+    } else {
+        Ok(text)
+    }
+}
+
+/// A cell's name, `A1` for row 0 and column 0.
+fn cell_name(row: usize, column: usize) -> String {
+    let mut letters = Vec::new();
+    let mut rest = column + 1;
+    while rest > 0 {
+        let digit = (rest - 1) % 26;
+        letters.push(char::from(b'A' + digit as u8));
+        rest = (rest - 1) / 26;
+    }
+    let mut name: String = letters.into_iter().rev().collect();
+    let _ = write!(name, "{}", row + 1);
+    name
+}
+
+/// A column width as the file stores it: `width` characters of the
+/// default font's widest digit (7 pixels at 11 points) plus 5 pixels of
+/// padding, in 256ths of a digit (ECMA-376 Part 1, 18.3.1.13).
+fn stored_width(width: f64) -> f64 {
+    let pixels = (width * 7.0 + 5.0).round();
+    (pixels / 7.0 * 256.0).floor() / 256.0
+}
+
+/// `xl/workbook.xml`: the one sheet, and its header rows as the rows
+/// printed at the top of every page.
+fn workbook(sheet_name: &str, layout: &Layout) -> String {
+    let name = escape(sheet_name);
+    let (top, first_row) = layout.header;
+    let titles = if first_row > top {
+        // Quoted, with any quote in the name doubled, as a formula names
+        // a sheet.
+        let quoted = name.replace('\'', "''");
+        format!(
+            "<definedNames><definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">'{quoted}'!${}:${first_row}</definedName></definedNames>",
+            top + 1
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{DECLARATION}<workbook xmlns=\"{MAIN}\" xmlns:r=\"{RELATIONSHIPS}\">\
+<bookViews><workbookView/></bookViews><sheets><sheet name=\"{name}\" sheetId=\"1\" r:id=\"rId1\"/></sheets>\
+{titles}</workbook>"
+    )
+}
+
+fn content_types() -> String {
+    const SHEET_TYPES: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml";
+    let types = [
+        (WORKBOOK, format!("{SHEET_TYPES}.sheet.main+xml")),
+        (SHEET, format!("{SHEET_TYPES}.worksheet+xml")),
+        (STYLES, format!("{SHEET_TYPES}.styles+xml")),
+    ];
+    let overrides: Vec<(&str, &str)> = types
+        .iter()
+        .map(|(part, content_type)| (*part, content_type.as_str()))
+        .collect();
+    package::content_types(&overrides)
+}
+
+fn workbook_relationships() -> String {
+    let relative = |part: &'static str| part.trim_start_matches("xl/");
+    package::relationships(&[
+        (
+            "rId1",
+            "officeDocument/2006/relationships/worksheet",
+            relative(SHEET),
+        ),
+        (
+            "rId2",
+            "officeDocument/2006/relationships/styles",
+            relative(STYLES),
+        ),
+    ])
+}
+
+/// `xl/styles.xml`: three fonts (the body's, the title's, the header's),
+/// no border or a thin one, and a cell format for each [`Look`], plain
+/// and then with the quote prefix.
+fn styles() -> String {
+    let font = |size: u8, name: &str| {
+        format!(
+            "<font><sz val=\"{size}\"/><name val=\"{name}\"/><family val=\"3\"/><charset val=\"134\"/></font>"
+        )
+    };
+    let thin = |side: &str| format!("<{side} style=\"thin\"><color auto=\"1\"/></{side}>");
+    let mut formats =
+        String::from("<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>");
+    for quoted in [false, true] {
+        for look in Look::ALL {
+            let (font, boxed, horizontal, vertical) = look.format();
+            let prefix = if quoted { " quotePrefix=\"1\"" } else { "" };
+            let _ = write!(
+                formats,
+                "<xf numFmtId=\"0\" fontId=\"{font}\" fillId=\"0\" borderId=\"{}\" xfId=\"0\" \
+applyFont=\"1\" applyBorder=\"1\" applyAlignment=\"1\"{prefix}>\
+<alignment horizontal=\"{horizontal}\" vertical=\"{vertical}\" wrapText=\"1\"/></xf>",
+                u8::from(boxed)
+            );
+        }
+    }
+    format!(
+        "{DECLARATION}<styleSheet xmlns=\"{MAIN}\">\
+<fonts count=\"3\">{}{}{}</fonts>\
+<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>\
+<borders count=\"2\"><border><left/><right/><top/><bottom/><diagonal/></border>\
+<border>{}{}{}{}<diagonal/></border></borders>\
+<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
+<cellXfs count=\"{}\">{formats}</cellXfs>\
+<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles></styleSheet>",
+        font(11, BODY_FONT),
+        font(16, HEADING_FONT),
+        font(11, HEADING_FONT),
+        thin("left"),
+        thin("right"),
+        thin("top"),
+        thin("bottom"),
+        1 + 2 * Look::ALL.len(),
+    )
 }
 
 /// Column widths in Excel's units (the width of a `0`): wide enough for the
@@ -344,58 +615,90 @@ fn display_width(text: &str) -> f64 {
         .sum()
 }
 
-/// Sheet sizes are small (a table of a few hundred rows); a position past
-/// Excel's limits is reported by rust_xlsxwriter as an error, so clamping
-/// here cannot hide one.
-fn row(index: usize) -> RowNum {
-    RowNum::try_from(index).unwrap_or(RowNum::MAX)
-}
-
-fn col(index: usize) -> ColNum {
-    ColNum::try_from(index).unwrap_or(ColNum::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn run(column: usize, first: usize, last: usize, numeric: bool) -> Run {
-        Run {
-            column,
-            first,
-            last,
-            numeric,
-        }
+    #[test]
+    fn cells_are_named_by_column_letters_and_row_number() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(4, 2), "C5");
+        assert_eq!(cell_name(0, 25), "Z1");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(9, 701), "ZZ10");
+        assert_eq!(cell_name(0, 702), "AAA1");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
     }
 
     #[test]
-    fn runs_break_where_the_kind_changes_or_a_cell_is_skipped() {
-        let mut runs = Runs::default();
-        // Column 0 numbers in rows 3-5; column 1 names in rows 3-4, a
-        // merged cell covers row 5, a name again in row 6; column 2 turns
-        // from numbers to text at row 5.
-        for (at, numeric) in [
-            ((3, 0), true),
-            ((3, 1), false),
-            ((3, 2), true),
-            ((4, 0), true),
-            ((4, 1), false),
-            ((4, 2), true),
-            ((5, 0), true),
-            ((5, 2), false),
-            ((6, 1), false),
-        ] {
-            runs.add(at, numeric);
-        }
+    fn widths_are_stored_as_excel_stores_them() {
+        // Excel's default column, 8.43 digits, is stored as 9.140625.
+        assert_eq!(stored_width(8.43), 9.140625);
+        assert_eq!(stored_width(6.0), 6.7109375);
+        assert_eq!(stored_width(40.0), 40.7109375);
+    }
+
+    fn text(text: &str) -> String {
+        let mut out = String::new();
+        write_text(&mut out, text);
+        out
+    }
+
+    #[test]
+    fn text_is_escaped_for_xml_and_for_excel() {
+        assert_eq!(text("a<b>&c"), "<t>a&lt;b&gt;&amp;c</t>");
         assert_eq!(
-            runs.finish(),
-            [
-                run(0, 3, 5, true),
-                run(1, 3, 4, false),
-                run(1, 6, 6, false),
-                run(2, 3, 4, true),
-                run(2, 5, 5, false),
-            ]
+            text("_x0041_ _x41_ _xZZZZ_"),
+            "<t>_x005F_x0041_ _x41_ _xZZZZ_</t>"
         );
+        assert_eq!(
+            text(" 甲\n乙\u{7}"),
+            "<t xml:space=\"preserve\"> 甲\n乙</t>"
+        );
+        assert_eq!(text(""), "<t></t>");
+    }
+
+    #[test]
+    fn each_look_has_its_own_format_plain_and_quoted() {
+        let mut styles: Vec<usize> = [false, true]
+            .into_iter()
+            .flat_map(|quoted| Look::ALL.map(|look| look.style(quoted)))
+            .collect();
+        styles.sort();
+        let expected: Vec<usize> = (1..=2 * Look::ALL.len()).collect();
+        assert_eq!(styles, expected);
+        // Formats are written in this order: default, plain, quoted.
+        for (index, look) in Look::ALL.into_iter().enumerate() {
+            assert_eq!(look.style(false), 1 + index);
+        }
+        let xml = styles_xml_formats();
+        assert_eq!(xml.len(), 1 + 2 * Look::ALL.len());
+        for look in Look::ALL {
+            assert!(!xml[look.style(false)].contains("quotePrefix"));
+            assert!(xml[look.style(true)].contains("quotePrefix=\"1\""));
+        }
+    }
+
+    /// The `xf` elements of `cellXfs`, in order.
+    fn styles_xml_formats() -> Vec<String> {
+        let styles = styles();
+        let start = styles.find("<cellXfs").expect("cellXfs");
+        let end = styles.find("</cellXfs>").expect("end of cellXfs");
+        styles[start..end]
+            .split("<xf ")
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_text_longer_than_a_cell_is_refused() {
+        let long = "字".repeat(CELL_LIMIT + 1);
+        assert_eq!(
+            fit(Cow::Owned(long)).err(),
+            Some(DownloadError::CellTooLong)
+        );
+        let full = "字".repeat(CELL_LIMIT);
+        assert!(fit(Cow::Owned(full)).is_ok());
     }
 }
