@@ -40,7 +40,7 @@ const APP_TYPE: &str = "application/vnd.openxmlformats-officedocument.extended-p
 
 /// Whether `c` may stand in a part's text: no control character (C0 or
 /// C1) and none of the two non-characters XML 1.0 forbids.
-fn allowed(c: char) -> bool {
+pub fn allowed(c: char) -> bool {
     !c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}'
 }
 

@@ -88,7 +88,7 @@ pub struct AttachmentLink {
 }
 
 /// An appendix table, laid out for a template.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct AppendixView {
     pub number: usize,
     pub anchor: String,
@@ -109,7 +109,7 @@ pub struct AppendixView {
 
 /// A link to a download file: one of an appendix table's, or the notice's
 /// Word document.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct DownloadLink {
     /// Format name to show, e.g. `CSV`.
     pub format: &'static str,
@@ -124,7 +124,7 @@ pub struct DownloadLink {
     pub save_as: String,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct HeaderCell {
     pub text: String,
     pub colspan: usize,
@@ -136,6 +136,7 @@ pub struct HeaderCell {
 /// A body cell of a table. Templates receive it without the value, with
 /// `plain_number` (see [`Cell::is_plain_number`]), and without the flags
 /// and addresses that are false or empty (see `TemplateCell`).
+#[derive(Clone, Debug)]
 pub struct Cell {
     pub text: String,
     /// The unit's name: a row header.
@@ -254,7 +255,7 @@ impl Cell {
 }
 
 /// A link from the 问题清单 to a unit's rectification sheet.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct SheetLink {
     pub unit: String,
     /// From the notice's folder.
@@ -263,7 +264,7 @@ pub struct SheetLink {
 
 /// The rectification result by unit (整改结果): how many findings each unit
 /// had, how many are closed and how many still open, in the 问题清单's order.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ResultView {
     pub caption: String,
     /// The unit, the findings, the closed ones, the open ones.
@@ -273,7 +274,7 @@ pub struct ResultView {
     pub total: ResultRow,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ResultRow {
     pub unit: String,
     pub count: u64,

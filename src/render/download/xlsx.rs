@@ -290,7 +290,12 @@ impl<'a> Sheet<'a> {
                 self.put((row, column), Entry { style, value });
             }
         }
-        let value = Value::Text(text);
+        // A text that shows nothing is a blank cell, not an empty string.
+        let value = if text.chars().any(shown) {
+            Value::Text(text)
+        } else {
+            Value::Blank
+        };
         self.put(at, Entry { style, value });
         if (rows, columns) != (1, 1) {
             let last = (at.0 + rows - 1, at.1 + columns - 1);
@@ -410,6 +415,11 @@ fn write_row(out: &mut String, index: usize, row: &Row) {
 /// dropped. An `_` that would start one of Excel's `_xHHHH_` escapes is
 /// itself escaped, so the text reads back as written.
 fn write_text(out: &mut String, text: &str) {
+    let text: Cow<str> = if text.chars().all(shown) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|c| shown(*c)).collect())
+    };
     let edge_space = text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace);
     out.push_str(if edge_space {
         "<t xml:space=\"preserve\">"
@@ -418,12 +428,17 @@ fn write_text(out: &mut String, text: &str) {
     });
     for (at, c) in text.char_indices() {
         match c {
-            '\t' | '\n' => out.push(c),
             '_' if starts_escape(&text[at..]) => out.push_str("_x005F_"),
+            '\t' | '\n' => out.push(c),
             c => escape_char(out, c),
         }
     }
     out.push_str("</t>");
+}
+
+/// Whether [`write_text`] keeps `c`.
+fn shown(c: char) -> bool {
+    matches!(c, '\t' | '\n') || package::allowed(c)
 }
 
 /// Whether `text` starts with `_x`, four hexadecimal digits and `_`.
@@ -689,6 +704,230 @@ mod tests {
             .skip(1)
             .map(str::to_string)
             .collect()
+    }
+
+    mod round_trip {
+        //! Any table, written as a workbook and read back by calamine (a
+        //! reader written apart from this writer), gives back its texts,
+        //! numbers and merged cells.
+
+        use std::io::Cursor;
+
+        use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+        use chrono::NaiveDate;
+        use proptest::prelude::*;
+        use rust_decimal::Decimal;
+        use rust_decimal::prelude::ToPrimitive;
+
+        use super::super::super::Meta;
+        use super::to_xlsx;
+        use crate::render::view::{AppendixView, Cell, HeaderCell};
+
+        /// Text made of what escaping must get right: markup, quotes,
+        /// formula starts, Excel's `_xHHHH_` escapes, edge spaces, tabs,
+        /// line breaks, control characters, Chinese.
+        fn text() -> impl Strategy<Value = String> {
+            let pieces = prop::sample::select(vec![
+                "a", "字", "<", ">", "&", "\"", "'", "=", "+", "-", "@", "_x0041_", "_x00", "_",
+                " ", "\t", "\n", "\r", "\u{7}", "\u{85}", "1", "2.5",
+            ]);
+            prop::collection::vec(pieces, 0..8).prop_map(|pieces| pieces.concat())
+        }
+
+        /// A body cell: a number, a text, or empty.
+        fn cell() -> impl Strategy<Value = Cell> {
+            prop_oneof![
+                (-10_000i64..10_000, 0u32..3)
+                    .prop_map(|(mantissa, scale)| { Cell::number(Decimal::new(mantissa, scale)) }),
+                text().prop_map(Cell::text),
+            ]
+        }
+
+        fn header(text: String) -> HeaderCell {
+            HeaderCell {
+                text,
+                colspan: 1,
+                rowspan: 1,
+                scope: "col",
+            }
+        }
+
+        /// A table of 2 to 5 columns: one header row whose last cell may
+        /// span two columns, rows whose second cell may span the row
+        /// below it, and notes.
+        fn table() -> impl Strategy<Value = AppendixView> {
+            (2usize..6).prop_flat_map(|columns| {
+                (
+                    text(),
+                    prop::collection::vec(text(), columns),
+                    any::<bool>(),
+                    prop::collection::vec(prop::collection::vec(cell(), columns), 0..6),
+                    prop::collection::vec(any::<bool>(), 6),
+                    prop::collection::vec(text(), 0..3),
+                )
+                    .prop_map(
+                        |(title, heads, spanning, mut rows, spans, notes)| {
+                            let mut heads: Vec<HeaderCell> =
+                                heads.into_iter().map(header).collect();
+                            if spanning {
+                                // The last two columns under one heading.
+                                heads.pop();
+                                if let Some(last) = heads.last_mut() {
+                                    last.colspan = 2;
+                                }
+                            }
+                            span_rows(&mut rows, &spans);
+                            AppendixView {
+                                number: 1,
+                                anchor: "fujian1".to_string(),
+                                id: "towns".to_string(),
+                                title,
+                                header: vec![heads],
+                                rows,
+                                notes,
+                                downloads: Vec::new(),
+                                sheets: Vec::new(),
+                                result: None,
+                            }
+                        },
+                    )
+            })
+        }
+
+        /// Makes the second cell of each row `spans` picks span the row
+        /// below it too, as a unit's name heads its findings.
+        fn span_rows(rows: &mut [Vec<Cell>], spans: &[bool]) {
+            let mut index = 0;
+            while index + 1 < rows.len() {
+                if spans[index] && !rows[index][1].covered {
+                    let name = rows[index][1].text.clone();
+                    rows[index][1] = Cell {
+                        rowspan: 2,
+                        ..Cell::text(name.clone())
+                    };
+                    rows[index + 1][1] = Cell {
+                        covered: true,
+                        ..Cell::text(name)
+                    };
+                    index += 2;
+                } else {
+                    index += 1;
+                }
+            }
+        }
+
+        /// `text` as a cell holds it: control characters but tabs and
+        /// line breaks dropped, as XML 1.0 forbids most of them.
+        fn kept(text: &str) -> String {
+            text.chars()
+                .filter(|c| matches!(c, '\t' | '\n') || !c.is_control())
+                .collect()
+        }
+
+        /// The sheet's cells as calamine reads them, by (row, column), and
+        /// its merged blocks as (first row, first column, last row, last
+        /// column).
+        type Read = (
+            Vec<((usize, usize), Data)>,
+            Vec<(usize, usize, usize, usize)>,
+        );
+
+        fn read(bytes: Vec<u8>) -> Read {
+            let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("open");
+            let name = workbook.sheet_names()[0].clone();
+            let range = workbook.worksheet_range(&name).expect("sheet");
+            let start = range.start().unwrap_or((0, 0));
+            let cells = range
+                .used_cells()
+                .map(|(row, column, data)| {
+                    let at = (row + start.0 as usize, column + start.1 as usize);
+                    (at, data.clone())
+                })
+                .collect();
+            let mut merged: Vec<_> = workbook
+                .merge_cells_by_sheet_name(&name)
+                .expect("merged cells")
+                .iter()
+                .map(|area| {
+                    let (first, last) = (area.start, area.end);
+                    (
+                        first.0 as usize,
+                        first.1 as usize,
+                        last.0 as usize,
+                        last.1 as usize,
+                    )
+                })
+                .collect();
+            merged.sort();
+            (cells, merged)
+        }
+
+        /// What the sheet should hold: every non-empty cell by place, and
+        /// the merged blocks.
+        fn expected(table: &AppendixView, columns: usize) -> Read {
+            let mut cells = Vec::new();
+            let mut merged = vec![(0, 0, 0, columns - 1)];
+            let text_at = |cells: &mut Vec<_>, at: (usize, usize), text: &str| {
+                let text = kept(text);
+                if !text.is_empty() {
+                    cells.push((at, Data::String(text)));
+                }
+            };
+            text_at(&mut cells, (0, 0), &table.title);
+            let mut column = 0;
+            for head in &table.header[0] {
+                text_at(&mut cells, (1, column), &head.text);
+                if head.colspan > 1 {
+                    merged.push((1, column, 1, column + head.colspan - 1));
+                }
+                column += head.colspan;
+            }
+            for (index, row) in table.rows.iter().enumerate() {
+                let at_row = 2 + index;
+                for (column, cell) in row.iter().enumerate() {
+                    match (cell.covered, cell.value) {
+                        (true, _) => {}
+                        (false, Some(value)) => {
+                            let number = value.to_f64().expect("a small decimal");
+                            cells.push(((at_row, column), Data::Float(number)));
+                        }
+                        (false, None) => text_at(&mut cells, (at_row, column), &cell.text),
+                    }
+                    if cell.rowspan > 1 {
+                        merged.push((at_row, column, at_row + cell.rowspan - 1, column));
+                    }
+                }
+            }
+            if !table.notes.is_empty() {
+                let lead = 2 + table.rows.len() + 1;
+                text_at(&mut cells, (lead, 0), "注：");
+                merged.push((lead, 0, lead, columns - 1));
+                for (index, note) in table.notes.iter().enumerate() {
+                    let at = lead + 1 + index;
+                    text_at(&mut cells, (at, 0), &format!("{}. {note}", index + 1));
+                    merged.push((at, 0, at, columns - 1));
+                }
+            }
+            cells.sort_by_key(|(at, _)| *at);
+            merged.sort();
+            (cells, merged)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(96))]
+
+            #[test]
+            fn a_workbook_reads_back_as_its_table(table in table()) {
+                let meta = Meta {
+                    office: "莒南县人民政府办公室",
+                    issued: NaiveDate::from_ymd_opt(2019, 6, 5).expect("date"),
+                };
+                let bytes = to_xlsx(&table, &meta).expect("a workbook");
+                let columns = table.rows.first().map_or(table.header[0].len(), Vec::len);
+                let columns = columns.max(table.header[0].iter().map(|head| head.colspan).sum());
+                prop_assert_eq!(read(bytes), expected(&table, columns));
+            }
+        }
     }
 
     #[test]
