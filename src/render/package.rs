@@ -69,13 +69,13 @@ pub fn escape_char(out: &mut String, c: char) {
 
 /// `[Content_Types].xml`: the properties parts' types and `overrides`,
 /// (part, content type) pairs.
-pub fn content_types(overrides: &[(&str, &str)]) -> String {
+pub fn content_types(overrides: &[(&str, String)]) -> String {
     let mut out = format!(
         "{DECLARATION}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
 <Default Extension=\"xml\" ContentType=\"application/xml\"/>"
     );
-    let properties = [(CORE, CORE_TYPE), (APP, APP_TYPE)];
+    let properties = [(CORE, CORE_TYPE.to_string()), (APP, APP_TYPE.to_string())];
     for (part, content_type) in overrides.iter().chain(&properties) {
         let _ = write!(
             out,

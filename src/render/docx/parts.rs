@@ -412,19 +412,14 @@ pub fn footer(style: &Style, odd: bool) -> String {
 /// `[Content_Types].xml`: the document's parts' types.
 pub fn content_types() -> String {
     const MAIN: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml";
-    let types = [
+    package::content_types(&[
         (DOCUMENT, format!("{MAIN}.document.main+xml")),
         (STYLES, format!("{MAIN}.styles+xml")),
         (SETTINGS, format!("{MAIN}.settings+xml")),
         (FONT_TABLE, format!("{MAIN}.fontTable+xml")),
         (ODD_FOOTER, format!("{MAIN}.footer+xml")),
         (EVEN_FOOTER, format!("{MAIN}.footer+xml")),
-    ];
-    let overrides: Vec<(&str, &str)> = types
-        .iter()
-        .map(|(part, content_type)| (*part, content_type.as_str()))
-        .collect();
-    package::content_types(&overrides)
+    ])
 }
 
 pub fn document_relationships() -> String {

@@ -72,25 +72,34 @@ pub fn to_xlsx(appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, Download
     let layout = lay_out(appendix, columns)?;
     let title = format!("附件{} {}", appendix.number, appendix.title);
     let fixed = fixed_parts();
-    let part = |index: usize| match fixed {
-        Some(_) => Part::Fixed,
-        None => Part::Text(FIXED[index].1()),
-    };
     let parts = [
-        (CONTENT_TYPES, part(0)),
-        (PACKAGE_RELS, part(1)),
+        fixed_part(CONTENT_TYPES, fixed),
+        fixed_part(PACKAGE_RELS, fixed),
         (APP, Part::Text(package::app(Some(meta.office)))),
         (
             CORE,
             Part::Text(package::core(&title, meta.office, meta.issued)),
         ),
-        (WORKBOOK_RELS, part(2)),
+        fixed_part(WORKBOOK_RELS, fixed),
         (WORKBOOK, Part::Text(workbook(&sheet_name, &layout))),
-        (STYLES, part(3)),
+        fixed_part(STYLES, fixed),
         (SHEET, Part::Text(layout.sheet.to_xml(&layout))),
     ];
     package::package(&parts, fixed.unwrap_or_default(), meta.issued)
         .map_err(|error| DownloadError::Failed(format!("Excel 文件写入出错（{error}）")))
+}
+
+/// The part `name` of [`FIXED`]: copied from `archive`, or written and
+/// deflated here when there is none.
+fn fixed_part(name: &'static str, archive: Option<&[u8]>) -> (&'static str, Part) {
+    let part = match archive {
+        Some(_) => Part::Fixed,
+        None => {
+            let write = FIXED.iter().find(|(fixed, _)| *fixed == name);
+            Part::Text(write.map_or_else(String::new, |(_, write)| write()))
+        }
+    };
+    (name, part)
 }
 
 /// The fixed parts, deflated once for the whole process; `None` if they
@@ -505,17 +514,12 @@ fn workbook(sheet_name: &str, layout: &Layout) -> String {
 }
 
 fn content_types() -> String {
-    const SHEET_TYPES: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml";
-    let types = [
-        (WORKBOOK, format!("{SHEET_TYPES}.sheet.main+xml")),
-        (SHEET, format!("{SHEET_TYPES}.worksheet+xml")),
-        (STYLES, format!("{SHEET_TYPES}.styles+xml")),
-    ];
-    let overrides: Vec<(&str, &str)> = types
-        .iter()
-        .map(|(part, content_type)| (*part, content_type.as_str()))
-        .collect();
-    package::content_types(&overrides)
+    const TYPES: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml";
+    package::content_types(&[
+        (WORKBOOK, format!("{TYPES}.sheet.main+xml")),
+        (SHEET, format!("{TYPES}.worksheet+xml")),
+        (STYLES, format!("{TYPES}.styles+xml")),
+    ])
 }
 
 fn workbook_relationships() -> String {
