@@ -30,7 +30,7 @@ pub const APP: &str = "docProps/app.xml";
 pub const CORE: &str = "docProps/core.xml";
 
 /// A relationship's type, under `http://schemas.openxmlformats.org/`.
-pub const OFFICE_DOCUMENT: &str = "officeDocument/2006/relationships/officeDocument";
+const OFFICE_DOCUMENT: &str = "officeDocument/2006/relationships/officeDocument";
 const CORE_PROPERTIES: &str = "package/2006/relationships/metadata/core-properties";
 const EXTENDED_PROPERTIES: &str = "officeDocument/2006/relationships/extended-properties";
 

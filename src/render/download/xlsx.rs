@@ -21,6 +21,8 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use super::{DownloadError, Meta, NOTES_LEAD, Placed, is_formula_like, note_line, place, width};
+use rust_decimal::Decimal;
+
 use crate::load::CELL_LIMIT;
 use crate::render::package::{
     self, APP, CONTENT_TYPES, CORE, DECLARATION, PACKAGE_RELS, Part, escape, escape_char,
@@ -43,6 +45,37 @@ const PAPER_A4: u8 = 9;
 /// name the fonts every Chinese Windows has.
 const HEADING_FONT: &str = "黑体";
 const BODY_FONT: &str = "宋体";
+
+/// The sheet's fonts, numbered in `styles.xml` in this order; the first is
+/// the workbook's default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Font {
+    Body,
+    Title,
+    Heading,
+}
+
+impl Font {
+    const ALL: [Font; 3] = [Font::Body, Font::Title, Font::Heading];
+
+    /// The font's number in `styles.xml`.
+    fn index(self) -> usize {
+        match self {
+            Font::Body => 0,
+            Font::Title => 1,
+            Font::Heading => 2,
+        }
+    }
+
+    /// Its name and size in points.
+    fn face(self) -> (&'static str, u8) {
+        match self {
+            Font::Body => (BODY_FONT, 11),
+            Font::Title => (HEADING_FONT, 16),
+            Font::Heading => (HEADING_FONT, 11),
+        }
+    }
+}
 /// Height of one line of body text, in points.
 const LINE_HEIGHT: f64 = 15.0;
 /// How many rows and columns a sheet can hold.
@@ -83,7 +116,7 @@ pub fn to_xlsx(appendix: &AppendixView, meta: &Meta) -> Result<Vec<u8>, Download
         fixed_part(WORKBOOK_RELS, fixed),
         (WORKBOOK, Part::Text(workbook(&sheet_name, &layout))),
         fixed_part(STYLES, fixed),
-        (SHEET, Part::Text(layout.sheet.to_xml(&layout))),
+        (SHEET, Part::Text(layout.sheet_xml())),
     ];
     package::package(&parts, fixed.unwrap_or_default(), meta.issued)
         .map_err(|error| DownloadError::Failed(format!("Excel 文件写入出错（{error}）")))
@@ -139,15 +172,15 @@ impl Look {
         if numeric { Look::Number } else { Look::Name }
     }
 
-    /// The cell format: font (see [`styles`]), whether the cell is boxed,
-    /// and its horizontal and vertical alignment. Every look wraps text.
-    fn format(self) -> (usize, bool, &'static str, &'static str) {
+    /// The cell format: font, whether the cell is boxed, and its
+    /// horizontal and vertical alignment. Every look wraps text.
+    fn format(self) -> (Font, bool, &'static str, &'static str) {
         match self {
-            Look::Title => (1, false, "center", "center"),
-            Look::Header => (2, true, "center", "center"),
-            Look::Name => (0, true, "left", "center"),
-            Look::Number => (0, true, "center", "center"),
-            Look::Note => (0, false, "left", "top"),
+            Look::Title => (Font::Title, false, "center", "center"),
+            Look::Header => (Font::Heading, true, "center", "center"),
+            Look::Name => (Font::Body, true, "left", "center"),
+            Look::Number => (Font::Body, true, "center", "center"),
+            Look::Note => (Font::Body, false, "left", "top"),
         }
     }
 
@@ -170,7 +203,7 @@ enum Value<'a> {
     /// A formatted cell with nothing in it.
     Blank,
     /// An exact decimal, as the page shows it.
-    Number(String),
+    Number(Decimal),
     Text(Cow<'a, str>),
 }
 
@@ -313,22 +346,15 @@ impl<'a> Sheet<'a> {
         Ok(())
     }
 
-    /// A body cell: a number as a number, other text as text, an empty
-    /// cell blank in its column's format. A cell spanning rows is merged
+    /// A body cell: a number as a number, other text as text (an empty
+    /// cell blank, in its column's format). A cell spanning rows is merged
     /// over the cells it covers, which are then left alone here.
     fn body_cell(&mut self, at: (usize, usize), cell: &'a Cell) -> Result<(), DownloadError> {
         let look = Look::body(cell.numeric);
         match (cell.covered, cell.rowspan, cell.value) {
             (true, _, _) => Ok(()),
             (false, 0 | 1, Some(number)) => {
-                let value = Value::Number(number.to_string());
-                let style = look.style(false);
-                self.put(at, Entry { style, value });
-                Ok(())
-            }
-            (false, 0 | 1, None) if cell.text.is_empty() => {
-                let style = look.style(false);
-                let value = Value::Blank;
+                let (style, value) = (look.style(false), Value::Number(number));
                 self.put(at, Entry { style, value });
                 Ok(())
             }
@@ -336,13 +362,16 @@ impl<'a> Sheet<'a> {
             (false, rows, _) => self.span(at, (rows, 1), cell.text.as_str(), Look::Name),
         }
     }
+}
 
+impl Layout<'_> {
     /// `xl/worksheets/sheet1.xml`, the parts in the order the schema sets.
-    fn to_xml(&self, layout: &Layout) -> String {
-        let (_, first_row) = layout.header;
+    fn sheet_xml(&self) -> String {
+        let (_, first_row) = self.header;
+        let sheet = &self.sheet;
         let last = cell_name(
-            self.rows.len().saturating_sub(1),
-            layout.columns.saturating_sub(1),
+            sheet.rows.len().saturating_sub(1),
+            self.columns.saturating_sub(1),
         );
         let mut out = format!(
             "{DECLARATION}<worksheet xmlns=\"{MAIN}\" xmlns:r=\"{RELATIONSHIPS}\">\
@@ -357,7 +386,7 @@ impl<'a> Sheet<'a> {
 </sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"{LINE_HEIGHT}\"/><cols>",
             cell_name(first_row, 2)
         );
-        for (index, width) in layout.widths.iter().enumerate() {
+        for (index, width) in self.widths.iter().enumerate() {
             let (number, width) = (index + 1, stored_width(*width));
             let _ = write!(
                 out,
@@ -365,13 +394,13 @@ impl<'a> Sheet<'a> {
             );
         }
         out.push_str("</cols><sheetData>");
-        for (index, row) in self.rows.iter().enumerate() {
+        for (index, row) in sheet.rows.iter().enumerate() {
             write_row(&mut out, index, row);
         }
         out.push_str("</sheetData>");
-        if !self.merged.is_empty() {
-            let _ = write!(out, "<mergeCells count=\"{}\">", self.merged.len());
-            for (row, column, last_row, last_column) in &self.merged {
+        if !sheet.merged.is_empty() {
+            let _ = write!(out, "<mergeCells count=\"{}\">", sheet.merged.len());
+            for (row, column, last_row, last_column) in &sheet.merged {
                 let (first, last) = (cell_name(*row, *column), cell_name(*last_row, *last_column));
                 let _ = write!(out, "<mergeCell ref=\"{first}:{last}\"/>");
             }
@@ -538,21 +567,24 @@ fn workbook_relationships() -> String {
     ])
 }
 
-/// `xl/styles.xml`: three fonts (the body's, the title's, the header's),
-/// no border or a thin one, and a cell format for each [`Look`], plain
+/// `xl/styles.xml`: the [`Font`]s, no border or a thin one, and a cell format for each [`Look`], plain
 /// and then with the quote prefix.
 fn styles() -> String {
-    let font = |size: u8, name: &str| {
-        format!(
+    let mut fonts = String::new();
+    for font in Font::ALL {
+        let (name, size) = font.face();
+        let _ = write!(
+            fonts,
             "<font><sz val=\"{size}\"/><name val=\"{name}\"/><family val=\"3\"/><charset val=\"134\"/></font>"
-        )
-    };
+        );
+    }
     let thin = |side: &str| format!("<{side} style=\"thin\"><color auto=\"1\"/></{side}>");
     let mut formats =
         String::from("<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>");
     for quoted in [false, true] {
         for look in Look::ALL {
             let (font, boxed, horizontal, vertical) = look.format();
+            let font = font.index();
             let prefix = if quoted { " quotePrefix=\"1\"" } else { "" };
             let _ = write!(
                 formats,
@@ -565,16 +597,14 @@ applyFont=\"1\" applyBorder=\"1\" applyAlignment=\"1\"{prefix}>\
     }
     format!(
         "{DECLARATION}<styleSheet xmlns=\"{MAIN}\">\
-<fonts count=\"3\">{}{}{}</fonts>\
+<fonts count=\"{}\">{fonts}</fonts>\
 <fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>\
 <borders count=\"2\"><border><left/><right/><top/><bottom/><diagonal/></border>\
 <border>{}{}{}{}<diagonal/></border></borders>\
 <cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
 <cellXfs count=\"{}\">{formats}</cellXfs>\
 <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles></styleSheet>",
-        font(11, BODY_FONT),
-        font(16, HEADING_FONT),
-        font(11, HEADING_FONT),
+        Font::ALL.len(),
         thin("left"),
         thin("right"),
         thin("top"),
@@ -675,6 +705,37 @@ mod tests {
             "<t xml:space=\"preserve\"> 甲\n乙</t>"
         );
         assert_eq!(text(""), "<t></t>");
+    }
+
+    #[test]
+    fn a_text_showing_nothing_is_a_blank_cell() {
+        let mut sheet = Sheet::default();
+        for (column, text) in ["", "\u{7}", " "].into_iter().enumerate() {
+            sheet
+                .span((0, column), (1, 1), text, Look::Name)
+                .expect("fits");
+        }
+        let values: Vec<bool> = sheet.rows[0]
+            .cells
+            .iter()
+            .map(|entry| {
+                matches!(
+                    entry,
+                    Some(Entry {
+                        value: Value::Blank,
+                        ..
+                    })
+                )
+            })
+            .collect();
+        // A lone space still shows, as typed.
+        assert_eq!(values, [true, true, false]);
+    }
+
+    #[test]
+    fn an_edge_space_is_kept_when_a_dropped_character_follows_it() {
+        assert_eq!(text("a \u{7}"), "<t xml:space=\"preserve\">a </t>");
+        assert_eq!(text("\u{7} a"), "<t xml:space=\"preserve\"> a</t>");
     }
 
     #[test]
