@@ -10,7 +10,7 @@ use toml::Spanned;
 use toml::value::Datetime;
 
 use super::value::{date, locate};
-use super::{entry_exists, parse_toml, read_source};
+use super::{Reading, entry_exists, parse_toml, read_source};
 use crate::calendar::{BUILTIN_CALENDAR, Calendar, Holiday, Year};
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Severity};
 
@@ -70,7 +70,7 @@ pub fn builtin_calendar(diagnostics: &mut Diagnostics) -> Option<Calendar> {
 /// The years of a registered calendar file, or `None` when it has errors.
 fn parse_years(file: FileId, diagnostics: &mut Diagnostics) -> Option<BTreeMap<i32, Year>> {
     let whole = 0..diagnostics.source(file).len();
-    let raw: RawCalendar = parse_toml(file, whole, diagnostics)?;
+    let raw: RawCalendar = parse_toml(file, whole, Reading::Disk, diagnostics)?;
     let errors_before = diagnostics.count(Severity::Error);
     let mut years = BTreeMap::new();
     for (key, raw_year) in &raw.years {

@@ -307,10 +307,10 @@ impl Reading {
         }
     }
 
-    /// Whether a TOML file read this way has its characters checked (see
-    /// [`text::check_toml`]). A kept text was checked when the first load
-    /// read it, and the messages of a second parse are dropped: checking
-    /// it again would only cost time.
+    /// Whether a file read this way has its characters checked (see
+    /// [`text`]). A kept text was checked when the first load read it,
+    /// and the messages of a second parse are dropped: checking it again
+    /// would only cost time.
     fn checks_characters(self) -> bool {
         match self {
             Reading::Disk => true,
@@ -460,11 +460,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(
 ) -> Option<(FileId, T)> {
     let file = reading.read(root, path, diagnostics)?;
     let whole = 0..diagnostics.source(file).len();
-    let value = deserialize_toml(file, whole.clone(), diagnostics)?;
-    if reading.checks_characters() {
-        text::check_toml(file, whole, diagnostics);
-    }
-    Some((file, value))
+    Some((file, parse_toml(file, whole, reading, diagnostics)?))
 }
 
 /// Parses a whole registered file (read in the load stage) as TOML into
@@ -475,32 +471,27 @@ pub fn parse_registered_toml<T: serde::de::DeserializeOwned>(
     diagnostics: &mut Diagnostics,
 ) -> Option<T> {
     let whole = 0..diagnostics.source(file).len();
-    parse_toml(file, whole, diagnostics)
+    parse_toml(file, whole, Reading::Disk, diagnostics)
 }
 
-/// Parses the `span` of a registered file as TOML into `T`, reporting a
-/// syntax or type error at its span, and any character of its strings that
-/// must not be published (see [`text`]).
+/// Parses the `span` of a registered file, read as `reading` says, as
+/// TOML into `T`, reporting a syntax or type error at its span, and any
+/// character of its strings that must not be published (see [`text`]),
+/// unless `reading` checked them already.
 fn parse_toml<T: serde::de::DeserializeOwned>(
     file: FileId,
     span: Range<usize>,
-    diagnostics: &mut Diagnostics,
-) -> Option<T> {
-    let value = deserialize_toml(file, span.clone(), diagnostics)?;
-    text::check_toml(file, span, diagnostics);
-    Some(value)
-}
-
-/// Parses the `span` of a registered file as TOML into `T`, reporting a
-/// syntax or type error at its span; the characters are not checked.
-fn deserialize_toml<T: serde::de::DeserializeOwned>(
-    file: FileId,
-    span: Range<usize>,
+    reading: Reading,
     diagnostics: &mut Diagnostics,
 ) -> Option<T> {
     let text = &diagnostics.source(file)[span.clone()];
     match toml::from_str(text) {
-        Ok(value) => Some(value),
+        Ok(value) => {
+            if reading.checks_characters() {
+                text::check_toml(file, span, diagnostics);
+            }
+            Some(value)
+        }
         Err(error) => {
             let diagnostic = toml_error::toml_diagnostic(&error, file, text, span.start);
             diagnostics.push(diagnostic);

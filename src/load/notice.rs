@@ -55,7 +55,7 @@ pub fn load_notice(
         );
         return None;
     };
-    let front: RawFront = parse_toml(file, parts.front.clone(), diagnostics)?;
+    let front: RawFront = parse_toml(file, parts.front.clone(), reading, diagnostics)?;
     let at = |spanned: &Spanned<String>| {
         Located::new(
             spanned.get_ref().clone(),
@@ -72,15 +72,24 @@ pub fn load_notice(
             phone: c.phone,
         }),
         recheck: front.recheck.as_ref().map(at),
-        body: body(file, &text, parts.body_offset, diagnostics),
+        body: body(file, &text, parts.body_offset, reading, diagnostics),
     })
 }
 
 /// Where the Markdown after the front matter lies; any character in it
-/// that must not be published is reported.
-fn body(file: FileId, text: &str, offset: usize, diagnostics: &mut Diagnostics) -> Location {
+/// that must not be published is reported, unless `reading` checked it
+/// already.
+fn body(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    reading: Reading,
+    diagnostics: &mut Diagnostics,
+) -> Location {
     let body = Location::new(file, offset..text.len());
-    check_text(&text[offset..], &body, diagnostics);
+    if reading.checks_characters() {
+        check_text(&text[offset..], &body, diagnostics);
+    }
     body
 }
 
